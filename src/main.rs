@@ -1,0 +1,2 @@
+//! ckf-crypto
+fn main() {}
