@@ -5,6 +5,7 @@
 //! and never reads `HOME`. The event comes from `JUJU_DISPATCH_PATH` (`hooks/<name>` or
 //! `actions/<name>`), with the per-kind variables of `juju-runtime.md` §1.2/§1.3.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -27,8 +28,24 @@ impl fmt::Display for RelationId {
 impl FromStr for RelationId {
     type Err = ContextError;
     /// Parses `endpoint:N`, splitting on the *last* `:` as ops does.
+    ///
+    /// Errors name `JUJU_RELATION_ID`, the variable this is usually read from; the text of a
+    /// relation id is not secret, so it is quoted in the error.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        todo!("parse {s}")
+        let invalid = |why: &str| ContextError::Invalid {
+            name: "JUJU_RELATION_ID",
+            why: format!("{s:?} {why}"),
+        };
+        let (endpoint, number) =
+            s.rsplit_once(':').ok_or_else(|| invalid("is not of the form <endpoint>:<number>"))?;
+        if endpoint.is_empty() {
+            return Err(invalid("has an empty endpoint"));
+        }
+        Ok(Self {
+            endpoint: endpoint.to_owned(),
+            number: parse_number(number)
+                .ok_or_else(|| invalid("does not end in a relation number"))?,
+        })
     }
 }
 
@@ -208,14 +225,243 @@ impl JujuContext {
         K: Into<String>,
         V: Into<String>,
     {
-        let _ = vars;
-        todo!()
+        // Later pairs win, as with a real environment; empty values are dropped here once, so
+        // every lookup below sees "present but empty" as absent.
+        let env = Env(vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .filter(|(_, v): &(String, String)| !v.is_empty())
+            .collect());
+        let dispatch_path = env.required("JUJU_DISPATCH_PATH")?.to_owned();
+        let unit_name = env.required("JUJU_UNIT_NAME")?.to_owned();
+        let app_name = app_of_unit(&unit_name).ok_or_else(|| ContextError::Invalid {
+            name: "JUJU_UNIT_NAME",
+            why: format!("{unit_name:?} is not of the form <application>/<number>"),
+        })?;
+        let model_name = env.required("JUJU_MODEL_NAME")?.to_owned();
+        let model_uuid = env.required("JUJU_MODEL_UUID")?.to_owned();
+        let event = parse_event(&dispatch_path, &env)?;
+        Ok(Self {
+            event,
+            dispatch_path,
+            unit_name,
+            app_name,
+            model_name,
+            model_uuid,
+            juju_version: env.optional("JUJU_VERSION"),
+            charm_dir: env.optional("JUJU_CHARM_DIR").map(PathBuf::from),
+        })
     }
 
     /// Whether this run is an action.
     pub fn is_action(&self) -> bool {
         matches!(self.event, Event::Action { .. })
     }
+}
+
+/// The hook environment with empty values removed.
+struct Env(HashMap<String, String>);
+
+impl Env {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    fn optional(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_owned)
+    }
+
+    fn required(&self, name: &'static str) -> Result<&str, ContextError> {
+        self.get(name).ok_or(ContextError::Missing(name))
+    }
+}
+
+/// A decimal `u64` with digits only (no sign, no spaces), as Juju prints numbers.
+fn parse_number(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `app` of `app/N`.
+fn app_of_unit(unit: &str) -> Option<String> {
+    let (app, number) = unit.split_once('/')?;
+    (!app.is_empty() && parse_number(number).is_some()).then(|| app.to_owned())
+}
+
+/// The event named by `JUJU_DISPATCH_PATH`, with its companion variables.
+fn parse_event(dispatch_path: &str, env: &Env) -> Result<Event, ContextError> {
+    let invalid = |why: &str| ContextError::Invalid {
+        name: "JUJU_DISPATCH_PATH",
+        why: format!("{dispatch_path:?} {why}"),
+    };
+    let (kind, name) = match dispatch_path.split_once('/') {
+        Some((kind @ ("hooks" | "actions"), name)) => (kind, name),
+        // Legacy `hooks/<name>` symlinks: the path is just the hook name (argv[0] style).
+        None => ("hooks", dispatch_path),
+        Some(_) => return Err(invalid("is neither hooks/<name> nor actions/<name>")),
+    };
+    if name.is_empty() || name.contains('/') {
+        return Err(invalid("does not name one hook or action"));
+    }
+    if kind == "actions" {
+        return Ok(Event::Action {
+            name: env.optional("JUJU_ACTION_NAME").unwrap_or_else(|| name.to_owned()),
+            uuid: env.required("JUJU_ACTION_UUID")?.to_owned(),
+        });
+    }
+    parse_hook(name, env)
+}
+
+/// The unit hooks that carry no variables of their own.
+const UNIT_HOOKS: &[(&str, Event)] = &[
+    ("collect-metrics", Event::CollectMetrics),
+    ("config-changed", Event::ConfigChanged),
+    ("install", Event::Install),
+    ("leader-elected", Event::LeaderElected),
+    ("leader-settings-changed", Event::LeaderSettingsChanged),
+    ("meter-status-changed", Event::MeterStatusChanged),
+    ("post-series-upgrade", Event::PostSeriesUpgrade),
+    ("pre-series-upgrade", Event::PreSeriesUpgrade),
+    ("remove", Event::Remove),
+    ("start", Event::Start),
+    ("stop", Event::Stop),
+    ("update-status", Event::UpdateStatus),
+    ("upgrade-charm", Event::UpgradeCharm),
+];
+
+const SECRET_HOOKS: &[(&str, SecretHook)] = &[
+    ("secret-changed", SecretHook::Changed),
+    ("secret-expired", SecretHook::Expired),
+    ("secret-remove", SecretHook::Remove),
+    ("secret-rotate", SecretHook::Rotate),
+];
+
+// No suffix below is a suffix of another, so the order of the checks does not matter; the
+// prefix (endpoint, storage or container name) may itself contain hyphens, so it is whatever
+// precedes the full suffix and must not be empty.
+const RELATION_SUFFIXES: &[(&str, RelationHook)] = &[
+    ("-relation-created", RelationHook::Created),
+    ("-relation-joined", RelationHook::Joined),
+    ("-relation-changed", RelationHook::Changed),
+    ("-relation-departed", RelationHook::Departed),
+    ("-relation-broken", RelationHook::Broken),
+];
+
+const STORAGE_SUFFIXES: &[(&str, StorageHook)] =
+    &[("-storage-attached", StorageHook::Attached), ("-storage-detaching", StorageHook::Detaching)];
+
+const PEBBLE_SUFFIXES: &[(&str, PebbleHook)] = &[
+    ("-pebble-ready", PebbleHook::Ready),
+    ("-pebble-custom-notice", PebbleHook::CustomNotice),
+    ("-pebble-check-failed", PebbleHook::CheckFailed),
+    ("-pebble-check-recovered", PebbleHook::CheckRecovered),
+];
+
+/// The prefix of `name` before one of `suffixes`, and which one matched.
+fn split_suffix<T: Copy>(name: &str, suffixes: &[(&str, T)]) -> Option<(String, T)> {
+    suffixes.iter().find_map(|&(suffix, hook)| {
+        name.strip_suffix(suffix).filter(|prefix| !prefix.is_empty()).map(|p| (p.to_owned(), hook))
+    })
+}
+
+fn parse_hook(name: &str, env: &Env) -> Result<Event, ContextError> {
+    if let Some((_, event)) = UNIT_HOOKS.iter().find(|(n, _)| *n == name) {
+        return Ok(event.clone());
+    }
+    if let Some(&(_, hook)) = SECRET_HOOKS.iter().find(|(n, _)| *n == name) {
+        return parse_secret(hook, env);
+    }
+    if let Some((endpoint, hook)) = split_suffix(name, RELATION_SUFFIXES) {
+        return parse_relation(hook, &endpoint, env);
+    }
+    if let Some((_, hook)) = split_suffix(name, STORAGE_SUFFIXES) {
+        return Ok(Event::Storage {
+            hook,
+            id: env.required("JUJU_STORAGE_ID")?.to_owned(),
+            location: env.optional("JUJU_STORAGE_LOCATION"),
+            kind: env.optional("JUJU_STORAGE_KIND"),
+        });
+    }
+    if let Some((_, hook)) = split_suffix(name, PEBBLE_SUFFIXES) {
+        return parse_pebble(hook, env);
+    }
+    Ok(Event::Unknown { name: name.to_owned() })
+}
+
+fn parse_secret(hook: SecretHook, env: &Env) -> Result<Event, ContextError> {
+    let id = env.required("JUJU_SECRET_ID")?.to_owned();
+    let revision = match env.get("JUJU_SECRET_REVISION") {
+        Some(r) => Some(parse_number(r).ok_or_else(|| ContextError::Invalid {
+            name: "JUJU_SECRET_REVISION",
+            why: format!("{r:?} is not a revision number"),
+        })?),
+        // Juju sets the revision for these two only (when > 0); ops requires it, and an owner
+        // cannot act on them without knowing which revision.
+        None if matches!(hook, SecretHook::Expired | SecretHook::Remove) => {
+            return Err(ContextError::Missing("JUJU_SECRET_REVISION"));
+        }
+        None => None,
+    };
+    Ok(Event::Secret { hook, id, label: env.optional("JUJU_SECRET_LABEL"), revision })
+}
+
+fn parse_relation(hook: RelationHook, endpoint: &str, env: &Env) -> Result<Event, ContextError> {
+    let relation = env.required("JUJU_RELATION")?;
+    if relation != endpoint {
+        return Err(ContextError::Invalid {
+            name: "JUJU_RELATION",
+            why: format!("{relation:?} is not the endpoint of the hook ({endpoint:?})"),
+        });
+    }
+    let raw_id = env.required("JUJU_RELATION_ID")?;
+    let id = if raw_id.contains(':') {
+        raw_id.parse::<RelationId>()?
+    } else {
+        // A bare number (older Juju, or `juju exec`): the endpoint is JUJU_RELATION.
+        let number = parse_number(raw_id).ok_or_else(|| ContextError::Invalid {
+            name: "JUJU_RELATION_ID",
+            why: format!("{raw_id:?} is not of the form <endpoint>:<number>"),
+        })?;
+        RelationId { endpoint: relation.to_owned(), number }
+    };
+    if id.endpoint != relation {
+        return Err(ContextError::Invalid {
+            name: "JUJU_RELATION_ID",
+            why: format!("{raw_id:?} does not belong to endpoint {relation:?}"),
+        });
+    }
+    let remote_app = env.required("JUJU_REMOTE_APP")?.to_owned();
+    let remote_unit = match hook {
+        RelationHook::Joined | RelationHook::Changed | RelationHook::Departed => {
+            Some(env.required("JUJU_REMOTE_UNIT")?.to_owned())
+        }
+        // Juju sets it to "" for these two.
+        RelationHook::Created | RelationHook::Broken => env.optional("JUJU_REMOTE_UNIT"),
+    };
+    let departing_unit = match hook {
+        RelationHook::Departed => Some(env.required("JUJU_DEPARTING_UNIT")?.to_owned()),
+        _ => None,
+    };
+    Ok(Event::Relation { hook, id, remote_app, remote_unit, departing_unit })
+}
+
+fn parse_pebble(hook: PebbleHook, env: &Env) -> Result<Event, ContextError> {
+    let workload = env.required("JUJU_WORKLOAD_NAME")?.to_owned();
+    let (mut notice_id, mut notice_type, mut notice_key, mut check_name) = (None, None, None, None);
+    match hook {
+        PebbleHook::Ready => {}
+        PebbleHook::CustomNotice => {
+            notice_id = Some(env.required("JUJU_NOTICE_ID")?.to_owned());
+            notice_type = Some(env.required("JUJU_NOTICE_TYPE")?.to_owned());
+            notice_key = Some(env.required("JUJU_NOTICE_KEY")?.to_owned());
+        }
+        PebbleHook::CheckFailed | PebbleHook::CheckRecovered => {
+            check_name = Some(env.required("JUJU_PEBBLE_CHECK_NAME")?.to_owned());
+        }
+    }
+    Ok(Event::Pebble { hook, workload, notice_id, notice_type, notice_key, check_name })
 }
 
 /// Why the environment could not be read.
