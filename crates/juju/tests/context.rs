@@ -229,11 +229,15 @@ fn relation_env(name: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     env
 }
 
+/// Hook suffix, kind, extra variables, expected remote unit, expected departing unit.
+type RelationCase<'a> =
+    (&'a str, RelationHook, &'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
+
 #[test]
 fn relation_hooks() {
     let remote = [("JUJU_REMOTE_UNIT", "minio/1")];
     let departing = [("JUJU_REMOTE_UNIT", "minio/1"), ("JUJU_DEPARTING_UNIT", "minio/1")];
-    let table: [(&str, RelationHook, &[(&str, &str)], Option<&str>, Option<&str>); 5] = [
+    let table: [RelationCase<'_>; 5] = [
         ("created", RelationHook::Created, &[], None, None),
         ("joined", RelationHook::Joined, &remote, Some("minio/1"), None),
         ("changed", RelationHook::Changed, &remote, Some("minio/1"), None),
