@@ -444,7 +444,9 @@ impl<'r> HookTools<'r> {
         self.run("status-set", &args, None).map(drop)
     }
 
-    /// `juju-log --log-level <LEVEL> -- <message>` (split at 131071 chars as ops does).
+    /// `juju-log --log-level <LEVEL> -- <message>`, one call per piece of at most
+    /// [`MAX_LOG_MESSAGE`] bytes (ops splits at 131071 characters; bytes, cut on a character
+    /// boundary, keep a multi-byte message under the kernel's argv limit too).
     pub fn juju_log(&self, level: LogLevel, message: &str) -> Result<()> {
         for chunk in split_message(message, MAX_LOG_MESSAGE) {
             self.run("juju-log", &["--log-level", level.as_str(), "--", chunk], None)?;
