@@ -1,0 +1,276 @@
+//! Events the simulator can fire, and how each becomes a hook context: the hook name, the
+//! dispatch path, the relation/secret/action it concerns, and the model facts that are already
+//! true when the hook starts (a joining unit is in the relation, a departing one is not).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::SimError;
+use crate::state::{State, default_unit_bag, parse_secret_id, remote_address};
+
+/// One event, as Juju would fire it at a unit.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// `install`.
+    Install,
+    /// `start`.
+    Start,
+    /// `config-changed`.
+    ConfigChanged,
+    /// `upgrade-charm`.
+    UpgradeCharm,
+    /// `update-status`.
+    UpdateStatus,
+    /// `leader-elected`.
+    LeaderElected,
+    /// `leader-settings-changed`.
+    LeaderSettingsChanged,
+    /// `stop`.
+    Stop,
+    /// `remove`.
+    Remove,
+    /// `<endpoint>-relation-created`.
+    RelationCreated {
+        /// Relation id.
+        id: u64,
+    },
+    /// `<endpoint>-relation-joined`; the unit joins the relation if it was not in it.
+    RelationJoined {
+        /// Relation id.
+        id: u64,
+        /// Joining remote unit.
+        unit: String,
+    },
+    /// `<endpoint>-relation-changed`.
+    RelationChanged {
+        /// Relation id.
+        id: u64,
+        /// Changed remote unit; `None` for a change of the remote application bag.
+        unit: Option<String>,
+    },
+    /// `<endpoint>-relation-departed`; the unit leaves the relation before the hook runs.
+    RelationDeparted {
+        /// Relation id.
+        id: u64,
+        /// Departing unit.
+        unit: String,
+    },
+    /// `<endpoint>-relation-broken`; the relation is removed after a successful run.
+    RelationBroken {
+        /// Relation id.
+        id: u64,
+    },
+    /// `secret-changed` (consumers).
+    SecretChanged {
+        /// Secret id or URI.
+        id: String,
+    },
+    /// `secret-rotate` (owners).
+    SecretRotate {
+        /// Secret id or URI.
+        id: String,
+    },
+    /// `secret-expired` (owners).
+    SecretExpired {
+        /// Secret id or URI.
+        id: String,
+        /// Expired revision.
+        revision: u64,
+    },
+    /// `secret-remove` (owners).
+    SecretRemove {
+        /// Secret id or URI.
+        id: String,
+        /// Revision no longer tracked by anyone.
+        revision: u64,
+    },
+    /// An action from actions.yaml.
+    Action {
+        /// Action name.
+        name: String,
+        /// Parameters given by the user; defaults are filled in.
+        params: Map<String, Value>,
+    },
+    /// Any other hook, as `hooks/<hook>`.
+    Custom {
+        /// Hook name.
+        hook: String,
+    },
+}
+
+/// The action being run, with what the charm reported so far.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionContext {
+    /// Action name.
+    pub name: String,
+    /// Action id (`JUJU_ACTION_UUID`).
+    pub id: u64,
+    /// Parameters with defaults filled in.
+    pub params: Map<String, Value>,
+    /// Results from action-set (nested per dotted key).
+    pub results: Map<String, Value>,
+    /// action-fail message.
+    pub failed: Option<String>,
+    /// action-log messages.
+    pub logs: Vec<String>,
+}
+
+/// Everything about the running hook that the tools and the environment need.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HookContext {
+    /// Unit number.
+    pub unit: u32,
+    /// Hook name (`JUJU_HOOK_NAME`); empty for actions.
+    pub hook: String,
+    /// `hooks/<hook>` or `actions/<name>`.
+    pub dispatch_path: String,
+    /// `JUJU_CONTEXT_ID`.
+    pub context_id: String,
+    /// Relation of a relation hook.
+    pub relation: Option<u64>,
+    /// `JUJU_REMOTE_UNIT` (empty for created/broken and app-level changes).
+    pub remote_unit: String,
+    /// `JUJU_DEPARTING_UNIT`.
+    pub departing: Option<String>,
+    /// The relation whose -broken hook is running (hidden from relation-ids).
+    pub broken: Option<u64>,
+    /// Secret of a secret hook (bare xid) and revision for expired/remove.
+    pub secret: Option<(String, Option<u64>)>,
+    /// Action being run.
+    pub action: Option<ActionContext>,
+}
+
+impl Event {
+    /// The hook name (`JUJU_HOOK_NAME`); for an action, the action name.
+    pub fn hook_name(&self, state: &State) -> String {
+        let rel = |id: &u64, kind: &str| {
+            let ep = state.relations.get(id).map_or("unknown", |r| r.endpoint.as_str());
+            format!("{ep}-relation-{kind}")
+        };
+        match self {
+            Event::Install => "install".into(),
+            Event::Start => "start".into(),
+            Event::ConfigChanged => "config-changed".into(),
+            Event::UpgradeCharm => "upgrade-charm".into(),
+            Event::UpdateStatus => "update-status".into(),
+            Event::LeaderElected => "leader-elected".into(),
+            Event::LeaderSettingsChanged => "leader-settings-changed".into(),
+            Event::Stop => "stop".into(),
+            Event::Remove => "remove".into(),
+            Event::RelationCreated { id } => rel(id, "created"),
+            Event::RelationJoined { id, .. } => rel(id, "joined"),
+            Event::RelationChanged { id, .. } => rel(id, "changed"),
+            Event::RelationDeparted { id, .. } => rel(id, "departed"),
+            Event::RelationBroken { id } => rel(id, "broken"),
+            Event::SecretChanged { .. } => "secret-changed".into(),
+            Event::SecretRotate { .. } => "secret-rotate".into(),
+            Event::SecretExpired { .. } => "secret-expired".into(),
+            Event::SecretRemove { .. } => "secret-remove".into(),
+            Event::Action { name, .. } => name.clone(),
+            Event::Custom { hook } => hook.clone(),
+        }
+    }
+
+    /// `JUJU_DISPATCH_PATH`: `hooks/<hook>` or `actions/<action>`.
+    pub fn dispatch_path(&self, state: &State) -> String {
+        match self {
+            Event::Action { name, .. } => format!("actions/{name}"),
+            _ => format!("hooks/{}", self.hook_name(state)),
+        }
+    }
+}
+
+/// Validates `event` against `state`, applies the model facts that hold when the hook starts, and
+/// returns the hook context.
+pub(crate) fn prepare(
+    state: &mut State,
+    unit: u32,
+    event: &Event,
+) -> Result<HookContext, SimError> {
+    if !state.units.contains_key(&unit) {
+        return Err(SimError::Event(format!("no unit {unit}")));
+    }
+    let mut ctx = HookContext {
+        unit,
+        hook: event.hook_name(state),
+        dispatch_path: event.dispatch_path(state),
+        ..HookContext::default()
+    };
+    let check_rel = |state: &State, id: u64| {
+        if state.relations.contains_key(&id) {
+            Ok(Some(id))
+        } else {
+            Err(SimError::Event(format!("relation {id} not in state")))
+        }
+    };
+    match event {
+        Event::RelationCreated { id } => ctx.relation = check_rel(state, *id)?,
+        Event::RelationBroken { id } => {
+            ctx.relation = check_rel(state, *id)?;
+            ctx.broken = Some(*id);
+        }
+        Event::RelationJoined { id, unit: remote } => {
+            ctx.relation = check_rel(state, *id)?;
+            join(state, *id, remote);
+            ctx.remote_unit = remote.clone();
+        }
+        Event::RelationChanged { id, unit: remote } => {
+            ctx.relation = check_rel(state, *id)?;
+            ctx.remote_unit = remote.clone().unwrap_or_default();
+        }
+        Event::RelationDeparted { id, unit: remote } => {
+            ctx.relation = check_rel(state, *id)?;
+            if let Some(r) = state.relations.get_mut(id) {
+                r.remote_units.retain(|u| u != remote);
+            }
+            ctx.remote_unit = remote.clone();
+            ctx.departing = Some(remote.clone());
+        }
+        Event::SecretChanged { id } | Event::SecretRotate { id } => {
+            ctx.secret = Some((known_secret(state, id)?, None));
+        }
+        Event::SecretExpired { id, revision } | Event::SecretRemove { id, revision } => {
+            ctx.secret = Some((known_secret(state, id)?, Some(*revision)));
+        }
+        Event::Action { name, params } => {
+            let params = crate::action_params::fill_and_check(&state.meta, name, params)?;
+            state.counters.action += 1;
+            ctx.hook = String::new();
+            ctx.action = Some(ActionContext {
+                name: name.clone(),
+                id: state.counters.action,
+                params,
+                ..ActionContext::default()
+            });
+        }
+        _ => {}
+    }
+    state.counters.context += 1;
+    let hook_for_id = ctx.action.as_ref().map_or(ctx.hook.as_str(), |a| a.name.as_str());
+    ctx.context_id =
+        format!("{}-{}-{}", state.unit_name(unit), hook_for_id, state.counters.context);
+    Ok(ctx)
+}
+
+/// Adds `remote` to relation `id` (with a default bag) if it is not a member yet.
+fn join(state: &mut State, id: u64, remote: &str) {
+    let Some(r) = state.relations.get_mut(&id) else { return };
+    if r.is_peer() || r.remote_units.iter().any(|u| u == remote) {
+        return;
+    }
+    let i = remote.rsplit_once('/').and_then(|(_, n)| n.parse().ok()).unwrap_or(0);
+    r.remote_unit_data
+        .entry(remote.into())
+        .or_insert_with(|| default_unit_bag(&remote_address(id, i)));
+    r.remote_units.push(remote.into());
+}
+
+fn known_secret(state: &State, id: &str) -> Result<String, SimError> {
+    let xid =
+        parse_secret_id(id).ok_or_else(|| SimError::Event(format!("bad secret id {id:?}")))?;
+    if state.secrets.iter().any(|s| s.id == xid) {
+        Ok(xid)
+    } else {
+        Err(SimError::Event(format!("secret {id:?} not in state")))
+    }
+}

@@ -1,0 +1,88 @@
+//! The in-process form: state in, one event, state out (like ops.testing's Scenario). The charm is
+//! a closure given the hook environment and a [`CommandRunner`] that serves every hook tool from
+//! the same session model the process-level binary uses, so both forms behave identically.
+
+use std::cell::RefCell;
+use std::io;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use juju::{CommandRunner, ToolOutput};
+
+use crate::SimError;
+use crate::env::{Paths, hook_env};
+use crate::event::{Event, prepare};
+use crate::outcome::{Call, Fault, Outcome, finish};
+use crate::session::Session;
+use crate::state::State;
+use crate::tools::{is_hook_tool, serve};
+
+/// Runs `event` on `unit` with `charm` standing in for `dispatch`; `charm` returns the exit code.
+/// On success `state` becomes the committed model; on failure only immediate effects remain.
+pub fn run_in_process<F>(
+    state: &mut State,
+    unit: u32,
+    event: &Event,
+    charm: F,
+) -> Result<Outcome, SimError>
+where
+    F: FnOnce(Vec<(String, String)>, Rc<dyn CommandRunner>) -> i32,
+{
+    run_in_process_with_faults(state, unit, event, &[], charm)
+}
+
+/// [`run_in_process`] with injected faults.
+pub fn run_in_process_with_faults<F>(
+    state: &mut State,
+    unit: u32,
+    event: &Event,
+    faults: &[Fault],
+    charm: F,
+) -> Result<Outcome, SimError>
+where
+    F: FnOnce(Vec<(String, String)>, Rc<dyn CommandRunner>) -> i32,
+{
+    let mut prepared = state.clone();
+    let ctx = prepare(&mut prepared, unit, event)?;
+    let slug = format!("unit-{}-{unit}", prepared.app);
+    let agent_dir = PathBuf::from(format!("/var/lib/juju/agents/{slug}"));
+    let paths = Paths {
+        charm_dir: &agent_dir.join("charm"),
+        tools_dir: &PathBuf::from(format!("/var/lib/juju/tools/{slug}")),
+        agent_dir: &agent_dir,
+    };
+    let env = hook_env(&prepared, &ctx, &paths);
+    let runner = Rc::new(SimRunner {
+        session: RefCell::new(Session::new(prepared, ctx, faults.to_vec())),
+        calls: RefCell::new(Vec::new()),
+    });
+    let code = charm(env, runner.clone());
+    let session = runner.session.borrow().clone();
+    let calls = runner.calls.borrow().clone();
+    let (next, outcome) = finish(session, Some(code), calls);
+    *state = next;
+    Ok(outcome)
+}
+
+/// Serves hook tools from an in-memory session.
+struct SimRunner {
+    session: RefCell<Session>,
+    calls: RefCell<Vec<Call>>,
+}
+
+impl CommandRunner for SimRunner {
+    fn run(&self, tool: &str, args: &[&str], stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
+        if !is_hook_tool(tool) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, format!("{tool}: not found")));
+        }
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let mut input: &[u8] = stdin.unwrap_or_default();
+        let reply = {
+            let mut session = self.session.borrow_mut();
+            let previous = self.calls.borrow();
+            serve(&mut session, tool, &args, &mut input, &previous)
+        };
+        self.calls.borrow_mut().push(Call { tool: tool.to_owned(), args, code: reply.code });
+        Ok(ToolOutput { code: Some(reply.code), stdout: reply.stdout, stderr: reply.stderr })
+    }
+}

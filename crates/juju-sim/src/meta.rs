@@ -1,0 +1,213 @@
+//! The charm's declared shape: metadata.yaml, config.yaml and actions.yaml, parsed once.
+//!
+//! Hook tools run ~1 ms each, so they never parse YAML: the parsed [`CharmMeta`] travels inside the
+//! `State` (as JSON) and every tool reads endpoints, option types and action schemas from it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::SimError;
+
+/// The role an endpoint plays in metadata.yaml.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Declared under `peers`.
+    Peer,
+    /// Declared under `provides`.
+    Provides,
+    /// Declared under `requires`.
+    Requires,
+}
+
+/// One relation endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// provides, requires or peers.
+    pub role: Role,
+    /// The `interface:` name.
+    pub interface: String,
+}
+
+/// The type of a config option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptionType {
+    /// `boolean`.
+    Boolean,
+    /// `float`.
+    Float,
+    /// `int`.
+    Int,
+    /// `secret` (a secret URI string).
+    Secret,
+    /// `string`.
+    String,
+}
+
+/// One option of config.yaml.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigOption {
+    /// Declared type.
+    #[serde(rename = "type")]
+    pub kind: OptionType,
+    /// Declared default, if any.
+    pub default: Option<Value>,
+}
+
+/// One parameter of an action (a JSON-schema fragment).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamSpec {
+    /// JSON-schema `type` (`string`, `integer`, `number`, `boolean`, `array`, `object`), if given.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Declared default, filled in when the action is enqueued.
+    pub default: Option<Value>,
+    /// Allowed values, if restricted.
+    #[serde(rename = "enum")]
+    pub allowed: Option<Vec<Value>>,
+}
+
+/// One action of actions.yaml.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionSpec {
+    /// Parameters by name.
+    pub params: BTreeMap<String, ParamSpec>,
+    /// Names of required parameters.
+    pub required: Vec<String>,
+    /// Whether parameters not in `params` are accepted (`additionalProperties`, default true).
+    pub additional_properties: bool,
+}
+
+/// The parsed charm metadata, config schema and actions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CharmMeta {
+    /// The charm's `name`.
+    pub name: String,
+    /// Relation endpoints by name.
+    pub endpoints: BTreeMap<String, Endpoint>,
+    /// Resources by name → declared `type` (`file`, `oci-image`).
+    pub resources: BTreeMap<String, String>,
+    /// Config options by name.
+    pub options: BTreeMap<String, ConfigOption>,
+    /// Actions by name.
+    pub actions: BTreeMap<String, ActionSpec>,
+}
+
+impl CharmMeta {
+    /// Parses the three files' contents; `config` and `actions` may be empty.
+    pub fn from_yaml(metadata: &str, config: &str, actions: &str) -> Result<Self, SimError> {
+        let md = parse_map(metadata, "metadata.yaml")?;
+        let mut meta = CharmMeta {
+            name: md.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            ..CharmMeta::default()
+        };
+        if meta.name.is_empty() {
+            return Err(SimError::Meta("metadata.yaml: missing name".into()));
+        }
+        for (section, role) in
+            [("provides", Role::Provides), ("requires", Role::Requires), ("peers", Role::Peer)]
+        {
+            for (name, spec) in md.get(section).and_then(Value::as_object).into_iter().flatten() {
+                let interface = match spec {
+                    Value::String(s) => s.clone(),
+                    other => other.get("interface").and_then(Value::as_str).unwrap_or("").into(),
+                };
+                if meta.endpoints.insert(name.clone(), Endpoint { role, interface }).is_some() {
+                    return Err(SimError::Meta(format!("duplicate endpoint {name:?}")));
+                }
+            }
+        }
+        for (name, spec) in md.get("resources").and_then(Value::as_object).into_iter().flatten() {
+            let kind = spec.get("type").and_then(Value::as_str).unwrap_or("file");
+            meta.resources.insert(name.clone(), kind.to_owned());
+        }
+        let cfg = parse_map(config, "config.yaml")?;
+        for (name, spec) in cfg.get("options").and_then(Value::as_object).into_iter().flatten() {
+            let kind = match spec.get("type").and_then(Value::as_str).unwrap_or("string") {
+                "string" => OptionType::String,
+                "int" => OptionType::Int,
+                "float" => OptionType::Float,
+                "boolean" => OptionType::Boolean,
+                "secret" => OptionType::Secret,
+                other => {
+                    return Err(SimError::Meta(format!("option {name:?}: unknown type {other:?}")));
+                }
+            };
+            let default = spec.get("default").filter(|v| !v.is_null()).cloned();
+            if let Some(d) = &default {
+                check_option(kind, d)
+                    .map_err(|e| SimError::Meta(format!("option {name:?}: {e}")))?;
+            }
+            meta.options.insert(name.clone(), ConfigOption { kind, default });
+        }
+        for (name, spec) in parse_map(actions, "actions.yaml")? {
+            let mut action = ActionSpec { additional_properties: true, ..ActionSpec::default() };
+            for (p, ps) in spec.get("params").and_then(Value::as_object).into_iter().flatten() {
+                let param = ParamSpec {
+                    kind: ps.get("type").and_then(Value::as_str).map(str::to_owned),
+                    default: ps.get("default").cloned(),
+                    allowed: ps.get("enum").and_then(Value::as_array).cloned(),
+                };
+                action.params.insert(p.clone(), param);
+            }
+            action.required = spec
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default();
+            if let Some(b) = spec.get("additionalProperties").and_then(Value::as_bool) {
+                action.additional_properties = b;
+            }
+            meta.actions.insert(name, action);
+        }
+        Ok(meta)
+    }
+
+    /// Reads metadata.yaml, config.yaml and actions.yaml (the last two optional) from `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Self, SimError> {
+        let read = |name: &str, required: bool| -> Result<String, SimError> {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(s) => Ok(s),
+                Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                    Ok(String::new())
+                }
+                Err(e) => Err(SimError::io(path, e)),
+            }
+        };
+        Self::from_yaml(
+            &read("metadata.yaml", true)?,
+            &read("config.yaml", false)?,
+            &read("actions.yaml", false)?,
+        )
+    }
+}
+
+/// Checks that `value` has the JSON shape of a config option of type `kind`.
+pub(crate) fn check_option(kind: OptionType, value: &Value) -> Result<(), String> {
+    let ok = match kind {
+        OptionType::String => value.is_string(),
+        OptionType::Secret => value.as_str().is_some_and(|s| s.starts_with("secret:")),
+        OptionType::Int => value.is_i64() || value.is_u64(),
+        OptionType::Float => value.is_number(),
+        OptionType::Boolean => value.is_boolean(),
+    };
+    if ok { Ok(()) } else { Err(format!("{value} is not a valid {kind:?} value")) }
+}
+
+/// Parses a YAML document that must be a mapping (an empty document is an empty map).
+fn parse_map(text: &str, what: &str) -> Result<serde_json::Map<String, Value>, SimError> {
+    if text.trim().is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_saphyr::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(Value::Null) => Ok(serde_json::Map::new()),
+        Ok(_) => Err(SimError::Meta(format!("{what}: not a mapping"))),
+        Err(e) => Err(SimError::Meta(format!("{what}: {e}"))),
+    }
+}

@@ -1,0 +1,153 @@
+//! What one run produced: exit code, whether buffered writes were committed, every hook-tool call,
+//! logs, statuses and the action's results. Also fault injection, since faults are defined in
+//! terms of the calls a run makes. Both simulator forms finish a run through [`finish`], so they
+//! commit and report identically.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::session::Session;
+use crate::state::{LogLine, State};
+
+/// One hook-tool invocation (stdin is never recorded).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    /// Tool name.
+    pub tool: String,
+    /// Arguments after the tool name.
+    pub args: Vec<String>,
+    /// Exit code.
+    pub code: i32,
+}
+
+/// A fault to inject: the `call`-th hook-tool call of a run (1-based; counting only calls of
+/// `tool` if given) fails with exit `code` and `stderr` instead of being served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// Which call, from 1.
+    pub call: u64,
+    /// Count only calls of this tool.
+    pub tool: Option<String>,
+    /// Exit code to return.
+    pub code: i32,
+    /// Text printed on stderr (conventionally `ERROR …\n`).
+    pub stderr: String,
+}
+
+impl Fault {
+    /// The `k`-th call of the run fails with exit 1 and `ERROR <message>`.
+    pub fn nth_call(k: u64, message: &str) -> Self {
+        Fault { call: k, tool: None, code: 1, stderr: format!("ERROR {message}\n") }
+    }
+
+    /// The `k`-th call of `tool` fails with exit 1 and `ERROR <message>`.
+    pub fn nth_call_of(tool: &str, k: u64, message: &str) -> Self {
+        Fault { tool: Some(tool.into()), ..Fault::nth_call(k, message) }
+    }
+
+    /// Whether this fault fires for a call of `tool` preceded by `previous` calls.
+    pub(crate) fn fires(&self, tool: &str, previous: &[Call]) -> bool {
+        match &self.tool {
+            None => previous.len() as u64 + 1 == self.call,
+            Some(t) if t == tool => {
+                previous.iter().filter(|c| &c.tool == t).count() as u64 + 1 == self.call
+            }
+            Some(_) => false,
+        }
+    }
+}
+
+/// What an action reported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ActionOutcome {
+    /// Results from action-set, nested per dotted key.
+    pub results: Map<String, Value>,
+    /// Failure message: action-fail's, or `exit status N` if dispatch failed.
+    pub failed: Option<String>,
+    /// action-log messages.
+    pub logs: Vec<String>,
+}
+
+/// Result of running one event.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// dispatch's exit code (`None` if killed by a signal).
+    pub exit_code: Option<i32>,
+    /// Whether buffered writes were committed (exit 0).
+    pub committed: bool,
+    /// Every hook-tool call, in order.
+    pub calls: Vec<Call>,
+    /// juju-log lines of this run.
+    pub logs: Vec<LogLine>,
+    /// The unit's status after the run (`error` if the hook failed).
+    pub unit_status: (String, String),
+    /// Every unit status-set of the run.
+    pub status_history: Vec<(String, String)>,
+    /// Every application status-set of the run.
+    pub app_status_history: Vec<(String, String)>,
+    /// The action's report, for an action.
+    pub action: Option<ActionOutcome>,
+    /// dispatch's stdout (process-level only).
+    pub stdout: String,
+    /// dispatch's stderr (process-level only).
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Whether the run called `tool`.
+    pub fn called(&self, tool: &str) -> bool {
+        self.calls.iter().any(|c| c.tool == tool)
+    }
+}
+
+/// Commits or discards the session's buffered writes and builds the outcome.
+pub(crate) fn finish(
+    session: Session,
+    exit_code: Option<i32>,
+    calls: Vec<Call>,
+) -> (State, Outcome) {
+    let ok = exit_code == Some(0);
+    let Session { base, work, ctx, log_start, status_start, .. } = session;
+    let mut state = if ok { work } else { base };
+    let unit_name = state.unit_name(ctx.unit);
+    if let Some(unit) = state.units.get_mut(&ctx.unit) {
+        match (&ctx.action, ok) {
+            (None, true) => unit.hook_error = None,
+            (None, false) => unit.hook_error = Some(format!("hook failed: {:?}", ctx.hook)),
+            (Some(_), _) => {}
+        }
+    }
+    if let (true, Some(id)) = (ok, ctx.broken) {
+        state.relations.remove(&id);
+    }
+    let history = state.status_history.get(status_start..).unwrap_or_default();
+    let pick = |unit: bool| -> Vec<(String, String)> {
+        history
+            .iter()
+            .filter(|e| (e.target == unit_name) == unit)
+            .map(|e| (e.status.clone(), e.message.clone()))
+            .collect()
+    };
+    let action = ctx.action.map(|a| ActionOutcome {
+        results: a.results,
+        failed: match exit_code {
+            Some(0) => a.failed,
+            Some(n) => Some(format!("exit status {n}")),
+            None => Some("signal: killed".into()),
+        },
+        logs: a.logs,
+    });
+    let outcome = Outcome {
+        exit_code,
+        committed: ok,
+        calls,
+        logs: state.juju_log.get(log_start..).unwrap_or_default().to_vec(),
+        unit_status: state.unit_status(ctx.unit),
+        status_history: pick(true),
+        app_status_history: pick(false),
+        action,
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    (state, outcome)
+}

@@ -1,0 +1,399 @@
+//! The whole simulated model, as one serialisable value: what Juju's controller and unit agents
+//! know about one application.
+//!
+//! The same `State` backs both forms of the simulator: the in-process runner mutates it directly,
+//! and the process-level harness stores it (inside the session file) for the hook-tool binary.
+//! Builder and accessor methods here are for tests; the rules that hook tools enforce live in
+//! `tools`.
+
+mod relation;
+mod secret;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use self::relation::{Bag, Relation};
+pub(crate) use self::relation::{default_unit_bag, local_address, remote_address};
+pub use self::secret::{Owner, Revision, Secret};
+pub(crate) use self::secret::{fnv1a, make_xid, parse_secret_id};
+use crate::SimError;
+use crate::meta::{CharmMeta, Role, check_option};
+
+/// Model identity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Model name (the Kubernetes namespace).
+    pub name: String,
+    /// Model UUID.
+    pub uuid: String,
+    /// Juju version reported in `JUJU_VERSION`.
+    pub juju_version: String,
+}
+
+/// One unit of the simulated application.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Workload status as last set (status, message).
+    pub status: (String, String),
+    /// Set when the last hook failed: `hook failed: "<hook>"`; cleared by the next success.
+    pub hook_error: Option<String>,
+    /// Unit state (`state-set`).
+    pub kv: BTreeMap<String, String>,
+    /// Opened ports, as opened-ports prints them (`80/tcp`, `icmp`).
+    pub ports: BTreeSet<String>,
+}
+
+/// One juju-log line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Unit name.
+    pub unit: String,
+    /// Level, upper case (`INFO`).
+    pub level: String,
+    /// Message, with the relation prefix if Juju adds one.
+    pub message: String,
+}
+
+/// One status-set call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEntry {
+    /// `app/0` for a unit status, the application name for `--application`.
+    pub target: String,
+    /// Status name.
+    pub status: String,
+    /// Message.
+    pub message: String,
+}
+
+/// Counters from which ids are allocated.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counters {
+    /// Next relation id.
+    pub relation: u64,
+    /// Secrets created so far.
+    pub secret: u64,
+    /// Actions run so far.
+    pub action: u64,
+    /// Hook contexts started so far.
+    pub context: u64,
+}
+
+/// The whole model seen by one application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The charm's metadata, config schema and actions.
+    pub meta: CharmMeta,
+    /// Model identity.
+    pub model: Model,
+    /// Application name.
+    pub app: String,
+    /// Units by number.
+    pub units: BTreeMap<u32, Unit>,
+    /// The leader unit, if any.
+    pub leader: Option<u32>,
+    /// Config values set by the user (unset options fall back to their default).
+    pub config: BTreeMap<String, Value>,
+    /// Relations by id.
+    pub relations: BTreeMap<u64, Relation>,
+    /// Secrets owned by or granted to the application.
+    pub secrets: Vec<Secret>,
+    /// Attached resources: name → local path.
+    pub resources: BTreeMap<String, PathBuf>,
+    /// Application status (status, message).
+    pub app_status: (String, String),
+    /// Every status-set, oldest first.
+    pub status_history: Vec<StatusEntry>,
+    /// Every juju-log line, oldest first.
+    pub juju_log: Vec<LogLine>,
+    /// Workload version (`application-version-set`).
+    pub workload_version: String,
+    /// Leader settings (deprecated `leader-set`).
+    pub leader_settings: BTreeMap<String, String>,
+    /// Whether the application is trusted (`juju trust`), for credential-get.
+    pub trusted: bool,
+    /// Cloud spec returned by credential-get when trusted (a default if `None`).
+    pub cloud_spec: Option<Value>,
+    /// Variables the agent passes through to hooks (e.g. `KUBERNETES_SERVICE_HOST`).
+    pub agent_env: BTreeMap<String, String>,
+    /// Id counters.
+    pub counters: Counters,
+}
+
+impl State {
+    /// A model named `model` with application `app` of one unit (0), which is the leader.
+    pub fn new(meta: CharmMeta, app: &str, model: &str) -> Self {
+        let h = fnv1a(model.as_bytes());
+        let h2 = fnv1a(&h.to_le_bytes());
+        let uuid = format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xfff,
+            (h2 >> 48) & 0xfff,
+            h2 & 0xffff_ffff_ffff
+        );
+        let mut state = State {
+            meta,
+            model: Model { name: model.into(), uuid, juju_version: "3.6.8".into() },
+            app: app.into(),
+            units: BTreeMap::new(),
+            leader: Some(0),
+            config: BTreeMap::new(),
+            relations: BTreeMap::new(),
+            secrets: Vec::new(),
+            resources: BTreeMap::new(),
+            app_status: ("unknown".into(), String::new()),
+            status_history: Vec::new(),
+            juju_log: Vec::new(),
+            workload_version: String::new(),
+            leader_settings: BTreeMap::new(),
+            trusted: false,
+            cloud_spec: None,
+            agent_env: BTreeMap::new(),
+            counters: Counters::default(),
+        };
+        state.add_unit(0);
+        state
+    }
+
+    /// Makes the application have units 0..n (n ≥ 1); the leader is kept if it still exists.
+    pub fn with_units(mut self, n: u32) -> Self {
+        let n = n.max(1);
+        self.units.retain(|k, _| *k < n);
+        for i in 0..n {
+            self.add_unit(i);
+        }
+        if self.leader.is_some_and(|l| l >= n) {
+            self.leader = None;
+        }
+        self
+    }
+
+    /// Sets the leader (builder form).
+    pub fn with_leader(mut self, unit: Option<u32>) -> Self {
+        self.set_leader(unit);
+        self
+    }
+
+    /// Sets the leader unit, or none.
+    pub fn set_leader(&mut self, unit: Option<u32>) {
+        self.leader = unit;
+    }
+
+    /// Whether `unit` is the leader.
+    pub fn is_leader(&self, unit: u32) -> bool {
+        self.leader == Some(unit)
+    }
+
+    /// `app/n`.
+    pub fn unit_name(&self, unit: u32) -> String {
+        format!("{}/{}", self.app, unit)
+    }
+
+    /// Sets (or with `Value::Null` unsets) a config value, checked against config.yaml.
+    pub fn set_config(&mut self, key: &str, value: Value) -> Result<(), SimError> {
+        let opt = self
+            .meta
+            .options
+            .get(key)
+            .ok_or_else(|| SimError::Config(format!("unknown option {key:?}")))?;
+        if value.is_null() {
+            self.config.remove(key);
+            return Ok(());
+        }
+        check_option(opt.kind, &value).map_err(|e| SimError::Config(format!("{key}: {e}")))?;
+        self.config.insert(key.into(), value);
+        Ok(())
+    }
+
+    /// The effective value of every option: user value, else default, else null.
+    pub fn effective_config(&self) -> BTreeMap<String, Value> {
+        self.meta
+            .options
+            .iter()
+            .map(|(k, o)| {
+                let v = self.config.get(k).or(o.default.as_ref()).cloned().unwrap_or(Value::Null);
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// Adds a relation on `endpoint` to `remote_app` with `remote_units` units and returns its id.
+    /// For a peer endpoint the remote application is this one and `remote_units` is ignored.
+    ///
+    /// # Panics
+    /// If `endpoint` is not declared in metadata.yaml (a fixture error; see [`Self::try_add_relation`]).
+    pub fn add_relation(&mut self, endpoint: &str, remote_app: &str, remote_units: u32) -> u64 {
+        match self.try_add_relation(endpoint, remote_app, remote_units) {
+            Ok(id) => id,
+            Err(e) => panic!("add_relation: {e}"),
+        }
+    }
+
+    /// [`Self::add_relation`], returning an error for an undeclared endpoint.
+    pub fn try_add_relation(
+        &mut self,
+        endpoint: &str,
+        remote_app: &str,
+        remote_units: u32,
+    ) -> Result<u64, SimError> {
+        let ep = self
+            .meta
+            .endpoints
+            .get(endpoint)
+            .ok_or_else(|| SimError::Event(format!("endpoint {endpoint:?} not in metadata.yaml")))?
+            .clone();
+        let id = self.counters.relation;
+        self.counters.relation += 1;
+        let peer = ep.role == Role::Peer;
+        let mut rel = Relation {
+            id,
+            endpoint: endpoint.into(),
+            interface: ep.interface,
+            role: ep.role,
+            remote_app: if peer { self.app.clone() } else { remote_app.into() },
+            remote_model_uuid: self.model.uuid.clone(),
+            remote_units: Vec::new(),
+            local_app_data: Bag::new(),
+            local_unit_data: BTreeMap::new(),
+            remote_app_data: Bag::new(),
+            remote_unit_data: BTreeMap::new(),
+        };
+        for u in self.units.keys() {
+            rel.local_unit_data.insert(*u, default_unit_bag(&local_address(*u)));
+        }
+        if !peer {
+            for i in 0..remote_units {
+                let name = format!("{remote_app}/{i}");
+                rel.remote_unit_data.insert(name.clone(), default_unit_bag(&remote_address(id, i)));
+                rel.remote_units.push(name);
+            }
+        }
+        self.relations.insert(id, rel);
+        Ok(id)
+    }
+
+    /// Removes a relation and its data.
+    pub fn remove_relation(&mut self, id: u64) {
+        self.relations.remove(&id);
+    }
+
+    /// Replaces the remote application's bag.
+    pub fn set_remote_app_data(&mut self, id: u64, data: BTreeMap<String, String>) {
+        if let Some(r) = self.relations.get_mut(&id) {
+            r.remote_app_data = data;
+        }
+    }
+
+    /// Replaces a remote unit's bag (the unit joins if it was not in the relation). For a peer
+    /// relation, `unit` names a unit of this application and its local bag is replaced.
+    pub fn set_remote_unit_data(&mut self, id: u64, unit: &str, data: BTreeMap<String, String>) {
+        let Some(r) = self.relations.get_mut(&id) else { return };
+        if r.is_peer() {
+            if let Some(n) = unit.rsplit_once('/').and_then(|(_, n)| n.parse().ok()) {
+                r.local_unit_data.insert(n, data);
+            }
+            return;
+        }
+        if !r.remote_units.iter().any(|u| u == unit) {
+            r.remote_units.push(unit.into());
+        }
+        r.remote_unit_data.insert(unit.into(), data);
+    }
+
+    /// The local application's bag.
+    pub fn local_app_data(&self, id: u64) -> Option<&BTreeMap<String, String>> {
+        self.relations.get(&id).map(|r| &r.local_app_data)
+    }
+
+    /// A local unit's bag.
+    pub fn local_unit_data(&self, id: u64, unit: u32) -> Option<&BTreeMap<String, String>> {
+        self.relations.get(&id).and_then(|r| r.local_unit_data.get(&unit))
+    }
+
+    /// Ids of relations on `endpoint`, ascending.
+    pub fn relation_ids(&self, endpoint: &str) -> Vec<u64> {
+        self.relations.values().filter(|r| r.endpoint == endpoint).map(|r| r.id).collect()
+    }
+
+    /// Attaches a resource (resource-get prints `path`).
+    pub fn add_resource(&mut self, name: &str, path: &Path) {
+        self.resources.insert(name.into(), path.to_path_buf());
+    }
+
+    /// The unit's status as `juju status` shows it: `error` after a failed hook.
+    pub fn unit_status(&self, unit: u32) -> (String, String) {
+        match self.units.get(&unit) {
+            Some(Unit { hook_error: Some(e), .. }) => ("error".into(), e.clone()),
+            Some(u) => u.status.clone(),
+            None => ("unknown".into(), String::new()),
+        }
+    }
+
+    /// The application status.
+    pub fn app_status(&self) -> (String, String) {
+        self.app_status.clone()
+    }
+
+    /// Every secret owned by or granted to the application.
+    pub fn secrets(&self) -> &[Secret] {
+        &self.secrets
+    }
+
+    /// The secret with this owner-side (or consumer) label.
+    pub fn secret_by_label(&self, label: &str) -> Option<&Secret> {
+        self.secrets.iter().find(|s| s.label.as_deref() == Some(label))
+    }
+
+    /// The secret with this id (`secret:<xid>`, `secret://…/<xid>` or bare xid).
+    pub fn secret(&self, id: &str) -> Option<&Secret> {
+        let xid = parse_secret_id(id)?;
+        self.secrets.iter().find(|s| s.id == xid)
+    }
+
+    /// Adds a committed secret (revision 1 = `content`) and returns its bare xid. Use
+    /// `Owner::Remote` for a secret another application granted to this one.
+    pub fn add_secret(
+        &mut self,
+        owner: Owner,
+        label: Option<&str>,
+        content: BTreeMap<String, String>,
+    ) -> String {
+        let id = self.new_xid();
+        self.secrets.push(Secret {
+            id: id.clone(),
+            owner,
+            label: label.map(str::to_owned),
+            description: None,
+            expire: None,
+            rotate: None,
+            revisions: vec![Revision { revision: 1, content }],
+            tracked: BTreeMap::new(),
+            grants: BTreeMap::new(),
+        });
+        id
+    }
+
+    /// Every juju-log line so far.
+    pub fn juju_log(&self) -> &[LogLine] {
+        &self.juju_log
+    }
+
+    pub(crate) fn new_xid(&mut self) -> String {
+        self.counters.secret += 1;
+        make_xid(&self.model.uuid, self.counters.secret)
+    }
+
+    fn add_unit(&mut self, n: u32) {
+        if self.units.contains_key(&n) {
+            return;
+        }
+        self.units.insert(n, Unit { status: ("unknown".into(), String::new()), ..Unit::default() });
+        for r in self.relations.values_mut() {
+            r.local_unit_data.entry(n).or_insert_with(|| default_unit_bag(&local_address(n)));
+        }
+    }
+}

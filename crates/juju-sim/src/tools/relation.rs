@@ -1,0 +1,183 @@
+//! relation-ids, relation-list, relation-get, relation-set, relation-model-get (spec §2.3).
+//!
+//! Reads of this unit's own bags see the hook's pending writes; a non-leader may not read its own
+//! application bag on a non-peer relation; application writes need leadership. Listings sort as
+//! strings, as Juju does (`db:10` before `db:2`).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde_json::{Value, json};
+
+use super::args::{Args, FORMAT, switch, val};
+use super::{Fail, Served, parse_string_map, read_file_arg, relation, relation_id};
+use crate::format::{Format, render};
+use crate::session::Session;
+use crate::state::Relation;
+
+const RELATION: super::args::Flag = val("relation", Some('r'));
+
+pub(crate) fn relation_ids(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(1)?;
+    let endpoint = match a.arg(0) {
+        Some(e) => e.to_owned(),
+        None => current(sess)
+            .map(|r| r.endpoint.clone())
+            .ok_or_else(|| Fail::Usage("no endpoint name specified".into()))?,
+    };
+    let mut ids: Vec<String> = sess
+        .view()
+        .relations
+        .values()
+        .filter(|r| r.endpoint == endpoint && sess.ctx.broken != Some(r.id))
+        .map(Relation::key)
+        .collect();
+    ids.sort();
+    Ok(render(fmt, &json!(ids)))
+}
+
+pub(crate) fn relation_list(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None)])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(0)?;
+    let rel = relation(sess, a.get("relation"))?;
+    if a.on("app") {
+        return Ok(render(fmt, &json!(rel.remote_app)));
+    }
+    let mut units: Vec<String> = if rel.is_peer() {
+        let me = sess.unit();
+        let view = sess.view();
+        view.units.keys().filter(|u| **u != me).map(|u| view.unit_name(*u)).collect()
+    } else {
+        rel.remote_units.clone()
+    };
+    units.sort();
+    Ok(render(fmt, &json!(units)))
+}
+
+pub(crate) fn relation_get(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None)])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(2)?;
+    let rel = relation(sess, a.get("relation"))?;
+    let key = a.arg(0).filter(|k| *k != "-");
+    let mut app = a.on("app");
+    let target = match a.arg(1) {
+        Some(t) if app => t.split('/').next().unwrap_or(t).to_owned(),
+        Some(t) if !t.contains('/') => {
+            return Err(Fail::Usage(format!("expected unit name, got application name {t:?}")));
+        }
+        Some(t) => t.to_owned(),
+        None => {
+            let hook_rel = current(sess);
+            match hook_rel {
+                Some(r) if app => r.remote_app.clone(),
+                Some(_) if !sess.ctx.remote_unit.is_empty() => sess.ctx.remote_unit.clone(),
+                Some(r) => {
+                    app = true;
+                    r.remote_app.clone()
+                }
+                None => return Err(Fail::Usage("no unit or application specified".into())),
+            }
+        }
+    };
+    let bag = if app { app_bag(sess, rel, &target)? } else { unit_bag(sess, rel, &target)? };
+    let value = match key {
+        Some(k) => bag.get(k).map_or(Value::Null, |v| json!(v)),
+        None => json!(bag),
+    };
+    Ok(render(fmt, &value))
+}
+
+fn app_bag<'a>(
+    sess: &Session,
+    rel: &'a Relation,
+    app: &str,
+) -> Result<&'a BTreeMap<String, String>, Fail> {
+    let denied = || Fail::Run("permission denied (unauthorized access)".into());
+    if app == sess.view().app {
+        if rel.is_peer() || sess.is_leader() { Ok(&rel.local_app_data) } else { Err(denied()) }
+    } else if app == rel.remote_app {
+        Ok(&rel.remote_app_data)
+    } else {
+        Err(denied())
+    }
+}
+
+fn unit_bag<'a>(
+    sess: &Session,
+    rel: &'a Relation,
+    unit: &str,
+) -> Result<&'a BTreeMap<String, String>, Fail> {
+    let own_app = &sess.view().app;
+    let local =
+        unit.split_once('/').filter(|(a, _)| a == own_app).and_then(|(_, n)| n.parse::<u32>().ok());
+    let not_found = || {
+        Fail::Run(format!(
+            "cannot read settings for unit {unit:?} in relation {:?}: unit {unit:?}: settings not found",
+            rel.key()
+        ))
+    };
+    match local {
+        Some(n) if n == sess.unit() || rel.is_peer() => {
+            rel.local_unit_data.get(&n).ok_or_else(not_found)
+        }
+        Some(_) => Err(Fail::Run("permission denied (unauthorized access)".into())),
+        None => rel.remote_unit_data.get(unit).ok_or_else(not_found),
+    }
+}
+
+pub(crate) fn relation_set(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
+    let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None), val("file", None)])?;
+    let id = relation_id(sess, a.get("relation"))?;
+    let mut settings = match a.get("file") {
+        Some(path) => parse_string_map(&read_file_arg(path, stdin)?)
+            .map_err(|e| Fail::Usage(format!("cannot parse settings file: {e}")))?,
+        None => BTreeMap::new(),
+    };
+    let mut seen = Vec::new();
+    for kv in &a.pos {
+        let (k, v) = kv
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| Fail::Usage(format!("expected \"key=value\", got {kv:?}")))?;
+        if seen.contains(&k) {
+            return Err(Fail::Usage(format!("duplicate key specified: {k:?}")));
+        }
+        seen.push(k);
+        settings.insert(k.to_owned(), v.to_owned());
+    }
+    let app = a.on("app");
+    if app && !sess.is_leader() {
+        return Err(Fail::Run("cannot write relation settings".into()));
+    }
+    let unit = sess.unit();
+    let Some(rel) = sess.buffered().relations.get_mut(&id) else {
+        return Err(Fail::Run("relation not found".into()));
+    };
+    let bag =
+        if app { &mut rel.local_app_data } else { rel.local_unit_data.entry(unit).or_default() };
+    for (k, v) in settings {
+        if v.is_empty() {
+            bag.remove(&k);
+        } else {
+            bag.insert(k, v);
+        }
+    }
+    Ok(Vec::new())
+}
+
+pub(crate) fn relation_model_get(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT, RELATION])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(0)?;
+    let rel = relation(sess, a.get("relation"))?;
+    Ok(render(fmt, &json!({ "uuid": rel.remote_model_uuid })))
+}
+
+/// The relation of the running relation hook.
+fn current(sess: &Session) -> Option<&Relation> {
+    sess.ctx.relation.and_then(|id| sess.view().relations.get(&id))
+}

@@ -1,0 +1,356 @@
+//! secret-add, secret-get and secret-set, plus the rules they share: content parsing
+//! (`key=value`, `key#base64=`, `key#file=/abs`, `--file`), key syntax, size limits, lookup by
+//! id or label, visibility and ownership (spec §2.3).
+//!
+//! Creates and updates are buffered (the URI is printed at once, the secret exists only after
+//! exit 0); owners see their pending content in the same hook. Reads pin a tracked revision per
+//! consumer unit; `--refresh` moves it, `--peek` does not.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde_json::json;
+
+use super::args::{Args, FORMAT, Flag, switch, val};
+use super::{Fail, Served, parse_string_map, read_file_arg};
+use crate::format::{Format, base64_decode, base64_encode, render};
+use crate::session::Session;
+use crate::state::{Owner, Revision, Secret, parse_secret_id};
+
+const META_FLAGS: [Flag; 6] = [
+    val("label", None),
+    val("description", None),
+    val("expire", None),
+    val("rotate", None),
+    val("owner", None),
+    val("file", None),
+];
+
+const ROTATE_POLICIES: [&str; 7] =
+    ["never", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"];
+
+pub(crate) fn secret_add(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
+    let a = Args::parse(args, &META_FLAGS)?;
+    let content = parse_content(sess, a.get("file"), &a.pos, stdin)?;
+    if content.is_empty() {
+        return Err(Fail::Usage("missing secret value or filename".into()));
+    }
+    let meta = parse_meta(&a)?;
+    let owner = match a.get("owner").unwrap_or("application") {
+        "application" => Owner::App,
+        "unit" => Owner::Unit(sess.unit()),
+        other => return Err(Fail::Usage(format!("secret owner {other:?} not valid"))),
+    };
+    if owner == Owner::App && !sess.is_leader() {
+        return Err(Fail::Run("this unit is not the leader".into()));
+    }
+    if let Some(label) = &meta.label {
+        check_label_free(sess, &owner, label, None)?;
+    }
+    sess.immediate(|s| s.counters.secret += 1);
+    let work = sess.buffered();
+    let id = crate::state::make_xid(&work.model.uuid, work.counters.secret);
+    work.secrets.push(Secret {
+        id: id.clone(),
+        owner,
+        label: meta.label,
+        description: meta.description,
+        expire: meta.expire,
+        rotate: meta.rotate,
+        revisions: vec![Revision { revision: 1, content }],
+        tracked: BTreeMap::new(),
+        grants: BTreeMap::new(),
+    });
+    Ok(format!("secret:{id}\n").into_bytes())
+}
+
+pub(crate) fn secret_get(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(
+        args,
+        &[FORMAT, val("label", None), switch("peek", None), switch("refresh", None)],
+    )?;
+    let fmt = a.format(Format::Yaml)?;
+    a.at_most(2)?;
+    let (peek, refresh) = (a.on("peek"), a.on("refresh"));
+    if peek && refresh {
+        return Err(Fail::Usage("specify one of --peek or --refresh but not both".into()));
+    }
+    let label = a.get("label");
+    let idx = match (a.arg(0), label) {
+        (None, None) => return Err(Fail::Usage("require either a secret URI or label".into())),
+        (Some(id), _) => {
+            let xid = parse_secret_id(id)
+                .ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
+            find(sess, |s| s.id == xid).ok_or_else(|| not_found(id))?
+        }
+        (None, Some(l)) => {
+            find(sess, |s| s.label.as_deref() == Some(l)).ok_or_else(|| not_found(l))?
+        }
+    };
+    let me = sess.unit_name();
+    let secret = &sess.view().secrets[idx];
+    let latest = secret.latest().map_or(0, |r| r.revision);
+    let tracked = secret.tracked.get(&me).copied().filter(|r| secret.revision(*r).is_some());
+    let revision = if peek || refresh { latest } else { tracked.unwrap_or(latest) };
+    let content = secret.revision(revision).map(|r| r.content.clone()).unwrap_or_default();
+    let xid = secret.id.clone();
+    let relabel = matches!(secret.owner, Owner::Remote { .. }) && a.arg(0).is_some();
+    if !peek && tracked != Some(revision) {
+        let me = me.clone();
+        sess.immediate(|s| {
+            if let Some(sec) = s.secrets.iter_mut().find(|x| x.id == xid) {
+                sec.tracked.insert(me.clone(), revision);
+            }
+        });
+    }
+    if let (true, Some(l)) = (relabel, label)
+        && let Some(sec) = sess.buffered().secrets.iter_mut().find(|x| x.id == xid)
+    {
+        sec.label = Some(l.to_owned());
+    }
+    let value = match a.arg(1) {
+        None => json!(content),
+        Some(k) => {
+            let (key, b64) = match k.strip_suffix("#base64") {
+                Some(key) => (key, true),
+                None => (k, false),
+            };
+            let v = content
+                .get(key)
+                .ok_or_else(|| Fail::Run(format!("secret key {key:?} not found")))?;
+            if b64 { json!(base64_encode(v.as_bytes())) } else { json!(v) }
+        }
+    };
+    Ok(render(fmt, &value))
+}
+
+pub(crate) fn secret_set(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
+    let a = Args::parse(args, &META_FLAGS)?;
+    let Some(id) = a.arg(0) else {
+        return Err(Fail::Usage("missing secret URI".into()));
+    };
+    let xid =
+        parse_secret_id(id).ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
+    let content = parse_content(sess, a.get("file"), &a.pos[1..], stdin)?;
+    let meta = parse_meta(&a)?;
+    let idx = owned_index(sess, &xid).ok_or_else(|| not_found(id))?;
+    let owner = sess.view().secrets[idx].owner.clone();
+    if let Some(label) = &meta.label {
+        check_label_free(sess, &owner, label, Some(&xid))?;
+    }
+    let base_latest =
+        sess.base.secrets.iter().find(|s| s.id == xid).and_then(|s| s.latest().map(|r| r.revision));
+    let secret = &mut sess.buffered().secrets[idx];
+    if !content.is_empty() && secret.latest().map(|r| &r.content) != Some(&content) {
+        match (base_latest, secret.revisions.last_mut()) {
+            // Created or already updated in this hook: Juju coalesces into one pending revision.
+            (b, Some(last)) if b.is_none_or(|b| last.revision > b) => last.content = content,
+            (_, last) => {
+                let revision = last.map_or(1, |r| r.revision + 1);
+                secret.revisions.push(Revision { revision, content });
+            }
+        }
+    }
+    if meta.label.is_some() {
+        secret.label = meta.label;
+    }
+    if meta.description.is_some() {
+        secret.description = meta.description;
+    }
+    if meta.expire.is_some() {
+        secret.expire = meta.expire;
+    }
+    if meta.rotate.is_some() {
+        secret.rotate = meta.rotate;
+    }
+    Ok(Vec::new())
+}
+
+/// Metadata flags shared by secret-add and secret-set.
+struct SecretMeta {
+    label: Option<String>,
+    description: Option<String>,
+    expire: Option<String>,
+    rotate: Option<String>,
+}
+
+fn parse_meta(a: &Args) -> Result<SecretMeta, Fail> {
+    let rotate = a.get("rotate").map(str::to_owned);
+    if let Some(r) = &rotate
+        && !ROTATE_POLICIES.contains(&r.as_str())
+    {
+        return Err(Fail::Usage(format!("rotate policy {r:?} not valid")));
+    }
+    let expire = a.get("expire").map(str::to_owned);
+    if let Some(e) = &expire
+        && !super::secret_admin::valid_expire(e)
+    {
+        return Err(Fail::Usage(format!("expire time or duration {e:?} not valid")));
+    }
+    Ok(SecretMeta {
+        label: a.get("label").map(str::to_owned),
+        description: a.get("description").map(str::to_owned),
+        expire,
+        rotate,
+    })
+}
+
+/// Content from `--file` and the positional `key…=value` arguments.
+fn parse_content(
+    sess: &Session,
+    file: Option<&str>,
+    pos: &[String],
+    stdin: &mut dyn Read,
+) -> Result<BTreeMap<String, String>, Fail> {
+    let mut raw: Vec<(String, String)> = Vec::new();
+    if let Some(path) = file {
+        let text = read_file_arg(path, stdin).map_err(|e| match e {
+            Fail::Run(m) | Fail::Usage(m) => Fail::Usage(m),
+        })?;
+        let map = parse_string_map(&text)
+            .map_err(|e| Fail::Usage(format!("invalid secret file: {e}")))?;
+        raw.extend(map);
+    }
+    for arg in pos {
+        let (k, v) = arg
+            .split_once('=')
+            .ok_or_else(|| Fail::Usage(format!("key value {arg:?} not valid")))?;
+        raw.push((k.to_owned(), v.to_owned()));
+    }
+    let (per_value, total) = limits(&sess.view().model.juju_version);
+    let mut content = BTreeMap::new();
+    let mut size = 0;
+    for (k, v) in raw {
+        let (key, value) = if let Some(key) = k.strip_suffix("#base64") {
+            let bytes = base64_decode(&v)
+                .ok_or_else(|| Fail::Usage(format!("base64 value for key {key:?} not valid")))?;
+            (key.to_owned(), utf8(key, bytes)?)
+        } else if let Some(key) = k.strip_suffix("#file") {
+            if !v.starts_with('/') {
+                return Err(Fail::Usage(format!(
+                    "secret file path {v:?} for key {key:?} must be absolute"
+                )));
+            }
+            let bytes = std::fs::read(&v).map_err(|e| {
+                Fail::Usage(format!("reading secret file for key {key:?}: open {v}: {e}"))
+            })?;
+            (key.to_owned(), utf8(key, bytes)?)
+        } else {
+            (k, v)
+        };
+        if !valid_key(&key) {
+            return Err(Fail::Usage(format!("key {key:?} not valid")));
+        }
+        let encoded = value.len().div_ceil(3) * 4;
+        if encoded > per_value {
+            return Err(Fail::Usage(format!(
+                "secret content for key {key:?} too large: {encoded} bytes"
+            )));
+        }
+        size += encoded;
+        content.insert(key, value);
+    }
+    if size > total {
+        return Err(Fail::Usage(format!("secret content too large: {size} bytes")));
+    }
+    Ok(content)
+}
+
+/// Per-value and total content limits (base64 bytes) for a Juju version.
+fn limits(juju_version: &str) -> (usize, usize) {
+    let v: Vec<u32> = juju_version.split(['.', '-']).filter_map(|p| p.parse().ok()).collect();
+    if v.as_slice() <= [3, 6, 8].as_slice() { (8 * 1024, 64 * 1024) } else { (1 << 20, 1 << 20) }
+}
+
+fn utf8(key: &str, bytes: Vec<u8>) -> Result<String, Fail> {
+    String::from_utf8(bytes)
+        .map_err(|_| Fail::Usage(format!("content of key {key:?}: binary content is not modelled")))
+}
+
+/// `^([a-z](?:-?[a-z0-9]){2,})$`.
+pub(crate) fn valid_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    if b.first().is_none_or(|c| !c.is_ascii_lowercase()) {
+        return false;
+    }
+    let (mut groups, mut i) = (0, 1);
+    while i < b.len() {
+        if b[i] == b'-' {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => groups += 1,
+            _ => return false,
+        }
+        i += 1;
+    }
+    groups >= 2
+}
+
+/// Whether this unit can read the secret: owned by its app, by itself, or granted (remote).
+pub(crate) fn visible(sess: &Session, s: &Secret) -> bool {
+    match s.owner {
+        Owner::App | Owner::Remote { .. } => true,
+        Owner::Unit(n) => n == sess.unit(),
+    }
+}
+
+/// Whether this unit may manage the secret: its own, or its app's while leader.
+pub(crate) fn owned(sess: &Session, s: &Secret) -> bool {
+    match s.owner {
+        Owner::App => sess.is_leader(),
+        Owner::Unit(n) => n == sess.unit(),
+        Owner::Remote { .. } => false,
+    }
+}
+
+/// Index of the visible secret matching `pred`.
+fn find(sess: &Session, pred: impl Fn(&Secret) -> bool) -> Option<usize> {
+    sess.view().secrets.iter().position(|s| visible(sess, s) && pred(s))
+}
+
+/// Index of the owned secret with this xid.
+pub(crate) fn owned_index(sess: &Session, xid: &str) -> Option<usize> {
+    sess.view().secrets.iter().position(|s| s.id == xid && owned(sess, s))
+}
+
+pub(crate) fn not_found(what: &str) -> Fail {
+    Fail::Run(format!("secret {what:?} not found"))
+}
+
+fn check_label_free(
+    sess: &Session,
+    owner: &Owner,
+    label: &str,
+    except: Option<&str>,
+) -> Result<(), Fail> {
+    let taken = sess.view().secrets.iter().any(|s| {
+        &s.owner == owner && s.label.as_deref() == Some(label) && Some(s.id.as_str()) != except
+    });
+    if taken {
+        return Err(Fail::Run(format!("secret with label {label:?} already exists")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_key_regex() {
+        for ok in ["abc", "a-b-c", "ca-key", "tls0", "a12"] {
+            assert!(valid_key(ok), "{ok}");
+        }
+        for bad in ["ab", "Abc", "a--b", "abc-", "-abc", "1ab", "a_b", ""] {
+            assert!(!valid_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_size_limits_follow_juju_version() {
+        assert_eq!(limits("3.6.8"), (8192, 65536));
+        assert_eq!(limits("3.6.9"), (1 << 20, 1 << 20));
+        assert_eq!(limits("4.0.0"), (1 << 20, 1 << 20));
+    }
+}

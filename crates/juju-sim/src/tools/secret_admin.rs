@@ -1,0 +1,268 @@
+//! The owner-side secret tools: secret-info-get, secret-ids, secret-remove, secret-grant and
+//! secret-revoke (spec §2.3). Only secrets this unit owns are visible to them — its own, or its
+//! application's while it is the leader — including creates still pending in this hook.
+
+use serde_json::{Map, Value, json};
+
+use super::args::{Args, FORMAT, val};
+use super::secret::{not_found, owned, owned_index};
+use super::{Fail, Served, relation_id};
+use crate::format::{Format, render};
+use crate::session::Session;
+use crate::state::{Owner, parse_secret_id};
+
+pub(crate) fn secret_info_get(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT, val("label", None)])?;
+    let fmt = a.format(Format::Yaml)?;
+    a.at_most(1)?;
+    let (idx, shown) = match (a.arg(0), a.get("label")) {
+        (Some(_), Some(_)) => {
+            return Err(Fail::Usage("specify either a secret URI or label but not both".into()));
+        }
+        (None, None) => return Err(Fail::Usage("require either a secret URI or label".into())),
+        (Some(id), None) => {
+            let xid = parse_secret_id(id)
+                .ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
+            (owned_index(sess, &xid), id)
+        }
+        (None, Some(l)) => {
+            let idx = sess
+                .view()
+                .secrets
+                .iter()
+                .position(|s| s.label.as_deref() == Some(l) && owned(sess, s));
+            (idx, l)
+        }
+    };
+    let s = &sess.view().secrets[idx.ok_or_else(|| not_found(shown))?];
+    let mut info = Map::new();
+    info.insert("revision".into(), json!(s.latest().map_or(0, |r| r.revision)));
+    if let Some(l) = &s.label {
+        info.insert("label".into(), json!(l));
+    }
+    let owner = if matches!(s.owner, Owner::App) { "application" } else { "unit" };
+    info.insert("owner".into(), json!(owner));
+    if let Some(d) = &s.description {
+        info.insert("description".into(), json!(d));
+    }
+    if let Some(r) = s.rotate.as_deref().filter(|r| *r != "never") {
+        info.insert("rotation".into(), json!(r));
+    }
+    if let Some(e) = &s.expire {
+        info.insert("expiry".into(), json!(e));
+    }
+    let mut access = Vec::new();
+    for (rel, names) in &s.grants {
+        let scope = sess
+            .view()
+            .relations
+            .get(rel)
+            .map_or_else(|| format!("relation-{rel}"), |r| format!("relation-{}", r.key()));
+        for n in names {
+            let target = match n.split_once('/') {
+                Some((app, u)) => format!("unit-{app}-{u}"),
+                None => format!("application-{n}"),
+            };
+            access.push(json!({"target": target, "scope": scope, "role": "view"}));
+        }
+    }
+    if !access.is_empty() {
+        info.insert("access".into(), Value::Array(access));
+    }
+    Ok(render(fmt, &json!({ s.id.clone(): info })))
+}
+
+pub(crate) fn secret_ids(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(0)?;
+    let ids: Vec<&str> =
+        sess.view().secrets.iter().filter(|s| owned(sess, s)).map(|s| s.id.as_str()).collect();
+    // Juju returns a nil slice when there are none, which json prints as `null`.
+    Ok(render(fmt, &if ids.is_empty() { Value::Null } else { json!(ids) }))
+}
+
+pub(crate) fn secret_remove(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[val("revision", None)])?;
+    a.at_most(1)?;
+    let (idx, id) = owned_arg(sess, &a)?;
+    let revision = match a.get("revision") {
+        None => None,
+        Some(r) => Some(
+            r.parse::<u64>()
+                .map_err(|_| Fail::Usage(format!("invalid value {r:?} for option --revision")))?,
+        ),
+    };
+    let secrets = &mut sess.buffered().secrets;
+    match revision {
+        None => {
+            secrets.remove(idx);
+        }
+        Some(r) => {
+            let s = &mut secrets[idx];
+            if s.revision(r).is_none() {
+                return Err(Fail::Run(format!("secret revision {r} for {id:?} not found")));
+            }
+            s.revisions.retain(|x| x.revision != r);
+            if s.revisions.is_empty() {
+                secrets.remove(idx);
+            }
+        }
+    }
+    Ok(Vec::new())
+}
+
+pub(crate) fn secret_grant(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[val("relation", Some('r')), val("unit", None)])?;
+    a.at_most(1)?;
+    let (idx, _) = owned_arg(sess, &a)?;
+    let rel_id = relation_id(sess, a.get("relation"))?;
+    let remote_app =
+        sess.view().relations.get(&rel_id).map(|r| r.remote_app.clone()).unwrap_or_default();
+    let target = match a.get("unit") {
+        Some(u) if u.split('/').next() != Some(remote_app.as_str()) => {
+            return Err(Fail::Usage(format!(
+                "cannot specify unit {u:?} in relation to application {remote_app:?}"
+            )));
+        }
+        Some(u) => u.to_owned(),
+        None => remote_app.clone(),
+    };
+    let grants = sess.view().secrets[idx].grants.get(&rel_id).cloned().unwrap_or_default();
+    if grants.contains(&target) || (target != remote_app && grants.contains(&remote_app)) {
+        return Ok(Vec::new());
+    }
+    if target == remote_app && grants.iter().any(|g| g.starts_with(&format!("{remote_app}/"))) {
+        return Err(Fail::Run(
+            "any unit level grants need to be revoked before granting access to the corresponding application".into(),
+        ));
+    }
+    sess.buffered().secrets[idx].grants.entry(rel_id).or_default().push(target);
+    Ok(Vec::new())
+}
+
+pub(crate) fn secret_revoke(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[val("relation", Some('r')), val("app", None), val("unit", None)])?;
+    a.at_most(1)?;
+    let (idx, _) = owned_arg(sess, &a)?;
+    let (app, unit) = (a.get("app").map(str::to_owned), a.get("unit").map(str::to_owned));
+    if app.is_some() && unit.is_some() {
+        return Err(Fail::Usage("specify only one of application or unit".into()));
+    }
+    let rel = match a.get("relation") {
+        Some(r) => Some(relation_id(sess, Some(r))?),
+        None => None,
+    };
+    let app = match (&app, &unit, rel) {
+        (None, None, Some(r)) => sess.view().relations.get(&r).map(|x| x.remote_app.clone()),
+        (None, None, None) => {
+            return Err(Fail::Usage("missing relation or application or unit".into()));
+        }
+        _ => app,
+    };
+    let secret = &mut sess.buffered().secrets[idx];
+    for (r, names) in secret.grants.iter_mut() {
+        if rel.is_some_and(|x| x != *r) {
+            continue;
+        }
+        names.retain(|n| match (&app, &unit) {
+            (Some(a), _) => n != a && !n.starts_with(&format!("{a}/")),
+            (None, Some(u)) => n != u,
+            (None, None) => true,
+        });
+    }
+    secret.grants.retain(|_, names| !names.is_empty());
+    Ok(Vec::new())
+}
+
+/// The owned secret named by the first positional argument, and that argument.
+fn owned_arg(sess: &Session, a: &Args) -> Result<(usize, String), Fail> {
+    let id = a.arg(0).ok_or_else(|| Fail::Usage("missing secret URI".into()))?;
+    let xid =
+        parse_secret_id(id).ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
+    let idx = owned_index(sess, &xid).ok_or_else(|| not_found(id))?;
+    Ok((idx, id.to_owned()))
+}
+
+/// `--expire`: RFC 3339, `2006-01-02T15:04:05` (UTC), or a positive Go duration (`24h`, `1h30m`).
+pub(crate) fn valid_expire(s: &str) -> bool {
+    valid_timestamp(s) || valid_duration(s)
+}
+
+fn valid_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape = b.len() >= 19
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !shape {
+        return false;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    match rest {
+        "" | "Z" => true,
+        tz => {
+            let t = tz.as_bytes();
+            t.len() == 6
+                && (t[0] == b'+' || t[0] == b'-')
+                && t[3] == b':'
+                && [1, 2, 4, 5].iter().all(|i| t[*i].is_ascii_digit())
+        }
+    }
+}
+
+fn valid_duration(s: &str) -> bool {
+    let mut rest = s;
+    let mut total = 0f64;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let n = rest.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
+        let Ok(num) = rest[..n].parse::<f64>() else { return false };
+        rest = &rest[n..];
+        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"].iter().find(|u| rest.starts_with(**u));
+        let Some(unit) = unit else { return false };
+        rest = &rest[unit.len()..];
+        total += num;
+    }
+    total > 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_expire_accepts_rfc3339_naive_and_durations() {
+        for ok in [
+            "2030-01-02T03:04:05Z",
+            "2030-01-02T03:04:05",
+            "2030-01-02T03:04:05.5+02:00",
+            "24h",
+            "1h30m",
+        ] {
+            assert!(valid_expire(ok), "{ok}");
+        }
+        for bad in ["tomorrow", "0h", "2030-01-02", "-1h", ""] {
+            assert!(!valid_expire(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Per-unit controller-side data: unit state (state-get/-set/-delete, with Juju's key and value
+//! quotas) and ports (open-port/close-port/opened-ports). Writes are buffered; opened-ports shows
+//! only what is committed, not this hook's pending changes (spec §1.4).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde_json::{Value, json};
+
+use super::args::{Args, FORMAT, switch, val};
+use super::{Fail, Served, parse_string_map, read_file_arg};
+use crate::format::{Format, render};
+use crate::session::Session;
+
+const MAX_KEY: usize = 256;
+const MAX_VALUE: usize = 65536;
+
+pub(crate) fn state_get(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT, switch("strict", None)])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(1)?;
+    let kv = sess.view().units.get(&sess.unit()).map(|u| u.kv.clone()).unwrap_or_default();
+    let out = match a.arg(0).filter(|k| *k != "-") {
+        Some(k) => match kv.get(k) {
+            Some(v) => json!(v),
+            None if a.on("strict") => return Err(Fail::Run(format!("{k:?} not found"))),
+            None => json!(""),
+        },
+        // Juju returns a nil map when the unit has no state: json prints `null`.
+        None if kv.is_empty() => Value::Null,
+        None => json!(kv),
+    };
+    Ok(render(fmt, &out))
+}
+
+pub(crate) fn state_set(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
+    let a = Args::parse(args, &[val("file", None)])?;
+    let mut settings = match a.get("file") {
+        Some(path) => parse_string_map(&read_file_arg(path, stdin)?)
+            .map_err(|e| Fail::Usage(format!("cannot parse state file: {e}")))?,
+        None => BTreeMap::new(),
+    };
+    for kv in &a.pos {
+        let (k, v) = kv
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| Fail::Usage(format!("expected \"key=value\", got {kv:?}")))?;
+        settings.insert(k.to_owned(), v.to_owned());
+    }
+    for (k, v) in &settings {
+        if k.len() > MAX_KEY {
+            return Err(Fail::Run(format!("max allowed key length ({MAX_KEY}) exceeded")));
+        }
+        if v.len() > MAX_VALUE {
+            return Err(Fail::Run(format!("max allowed value length ({MAX_VALUE}) exceeded")));
+        }
+    }
+    let unit = sess.unit();
+    if let Some(u) = sess.buffered().units.get_mut(&unit) {
+        u.kv.extend(settings);
+    }
+    Ok(Vec::new())
+}
+
+pub(crate) fn state_delete(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[])?;
+    a.at_most(1)?;
+    let Some(key) = a.arg(0).map(str::to_owned) else { return Ok(Vec::new()) };
+    let unit = sess.unit();
+    if let Some(u) = sess.buffered().units.get_mut(&unit) {
+        u.kv.remove(&key);
+    }
+    Ok(Vec::new())
+}
+
+pub(crate) fn port(sess: &mut Session, args: &[String], open: bool) -> Served {
+    let a = Args::parse(args, &[val("endpoints", None), FORMAT])?;
+    a.at_most(1)?;
+    let spec = a.arg(0).ok_or_else(|| Fail::Usage("no port or range specified".into()))?;
+    let port = normalize_port(spec)
+        .ok_or_else(|| Fail::Usage(format!("invalid port or range {spec:?}")))?;
+    let unit = sess.unit();
+    if let Some(u) = sess.buffered().units.get_mut(&unit) {
+        if open {
+            u.ports.insert(port);
+        } else {
+            u.ports.remove(&port);
+        }
+    }
+    Ok(Vec::new())
+}
+
+pub(crate) fn opened_ports(sess: &mut Session, args: &[String]) -> Served {
+    let a = Args::parse(args, &[FORMAT, switch("endpoints", None)])?;
+    let fmt = a.format(Format::Smart)?;
+    a.at_most(0)?;
+    let mut ports: Vec<String> = sess
+        .base
+        .units
+        .get(&sess.unit())
+        .map(|u| u.ports.iter().cloned().collect())
+        .unwrap_or_default();
+    ports.sort_by_key(|p| sort_key(p));
+    if a.on("endpoints") {
+        for p in &mut ports {
+            p.push_str(" (*)");
+        }
+    }
+    Ok(render(fmt, &json!(ports)))
+}
+
+/// `80`, `80/TCP`, `8000-8999/udp`, `icmp` → `80/tcp`, `8000-8999/udp`, `icmp`.
+fn normalize_port(spec: &str) -> Option<String> {
+    if spec.eq_ignore_ascii_case("icmp") {
+        return Some("icmp".into());
+    }
+    let (range, proto) = match spec.split_once('/') {
+        Some((r, p)) => (r, p.to_ascii_lowercase()),
+        None => (spec, "tcp".to_owned()),
+    };
+    if proto != "tcp" && proto != "udp" {
+        return None;
+    }
+    let (from, to) = match range.split_once('-') {
+        Some((f, t)) => (f.parse::<u16>().ok()?, t.parse::<u16>().ok()?),
+        None => {
+            let p = range.parse::<u16>().ok()?;
+            (p, p)
+        }
+    };
+    if from == 0 || to < from {
+        return None;
+    }
+    Some(if from == to { format!("{from}/{proto}") } else { format!("{from}-{to}/{proto}") })
+}
+
+fn sort_key(p: &str) -> (String, u16, u16) {
+    let (range, proto) = p.split_once('/').unwrap_or(("", p));
+    let (f, t) = range.split_once('-').unwrap_or((range, range));
+    (proto.to_owned(), f.parse().unwrap_or(0), t.parse().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_normalized() {
+        assert_eq!(normalize_port("80").as_deref(), Some("80/tcp"));
+        assert_eq!(normalize_port("53/UDP").as_deref(), Some("53/udp"));
+        assert_eq!(normalize_port("8000-8999/udp").as_deref(), Some("8000-8999/udp"));
+        assert_eq!(normalize_port("ICMP").as_deref(), Some("icmp"));
+        assert_eq!(normalize_port("0"), None);
+        assert_eq!(normalize_port("80/sctp"), None);
+        assert_eq!(normalize_port("9-8"), None);
+    }
+}
