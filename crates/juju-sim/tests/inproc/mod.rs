@@ -1,0 +1,14 @@
+//! In-process tests: closure charms calling hook tools through the runner, one module per row of
+//! juju-runtime.md §3.3.
+
+mod row01_env;
+mod row02_unit_view;
+mod row03_config;
+mod row04_relations;
+mod row05_secrets;
+mod row05_secrets_owner;
+mod row06_unit_state;
+mod row07_ports;
+mod row08_status_logs_actions;
+mod row09_transactions;
+mod row10_output_formats;

@@ -1,0 +1,184 @@
+//! Process-level tests: the built `juju-sim` binary as every hook tool, and `#!/bin/sh` scripts as
+//! `dispatch`, run exactly as Juju runs them (§3.3 rows 1, 9 and 10 end to end, plus the tools a
+//! charm uses most).
+
+use std::path::Path;
+use std::time::Instant;
+
+use juju_sim::{CharmFiles, Event, Fault, Harness, Owner};
+
+use crate::common::{ACTIONS, CONFIG, METADATA, bag, state};
+
+fn harness(dir: &Path, script: &str, st: juju_sim::State) -> Harness {
+    let dispatch = dir.join("dispatch.sh");
+    std::fs::write(&dispatch, format!("#!/bin/sh\n{script}")).unwrap();
+    std::fs::set_permissions(&dispatch, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .unwrap();
+    let files =
+        CharmFiles { metadata: METADATA.into(), config: CONFIG.into(), actions: ACTIONS.into() };
+    let tool = Path::new(env!("CARGO_BIN_EXE_juju-sim"));
+    Harness::new(&dir.join("unit"), &dispatch, tool, files, st).unwrap()
+}
+
+#[test]
+fn process_row1_env_is_rebuilt_cwd_is_charm_dir_stdin_is_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), "env\necho \"cwd=$(pwd)\"\necho \"stdin=$(cat)\"\n", state());
+    let out = h.run(0, &Event::Install).unwrap();
+    assert_eq!(out.exit_code, Some(0), "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    for want in [
+        "JUJU_MACHINE_ID=",
+        "JUJU_HOOK_NAME=install",
+        "JUJU_DISPATCH_PATH=hooks/install",
+        "JUJU_UNIT_NAME=ckf-crypto/0",
+    ] {
+        assert!(lines.contains(&want), "{want} in {lines:?}");
+    }
+    assert!(!lines.iter().any(|l| l.starts_with("HOME=")), "HOME must not be set");
+    let path = format!("PATH={}:/usr/local/bin:/usr/bin:/bin", h.tools_dir().display());
+    assert!(lines.contains(&path.as_str()));
+    let agent = format!("JUJU_AGENT_SOCKET_ADDRESS={}", h.agent_dir().display());
+    assert!(lines.contains(&agent.as_str()));
+    let charm = std::fs::canonicalize(h.charm_dir()).unwrap();
+    assert!(lines.contains(&format!("cwd={}", charm.display()).as_str()), "{lines:?}");
+    assert!(lines.contains(&"stdin="));
+    assert!(h.charm_dir().join("metadata.yaml").exists());
+    assert!(h.tools_dir().join("secret-info-get").exists());
+}
+
+#[test]
+fn process_row1_env_action_and_relation_hooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state();
+    let rel = st.add_relation("certificates", "istio", 1);
+    let mut h = harness(dir.path(), "env\n", st);
+    let out = h.run(0, &Event::RelationCreated { id: rel }).unwrap();
+    assert!(out.stdout.lines().any(|l| l == "JUJU_REMOTE_UNIT="), "{}", out.stdout);
+    let ev = Event::Action { name: "list-certificates".into(), params: Default::default() };
+    let out = h.run(0, &ev).unwrap();
+    assert!(out.stdout.lines().any(|l| l == "JUJU_HOOK_NAME="));
+    assert!(out.stdout.lines().any(|l| l == "JUJU_DISPATCH_PATH=actions/list-certificates"));
+}
+
+#[test]
+fn process_row10_output_formats_and_exit_codes_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state();
+    st.add_resource("bundle", Path::new("/srv/bundle.zip"));
+    let script = r#"
+config-get --format=json
+is-leader
+secret-ids --format json
+relation-ids certificates --format=json
+resource-get bundle; echo "|"
+config-get -x; echo "rc=$?"
+resource-get nope; echo "rc=$?"
+"#;
+    let mut h = harness(dir.path(), script, st);
+    let out = h.run(0, &Event::Install).unwrap();
+    let expected = "{\"bcrypt-cost\":12,\"enabled\":true,\"log-level\":\"info\",\"ratio\":60}\nTrue\nnull\n[]\n/srv/bundle.zip|\nrc=2\nrc=1\n";
+    assert_eq!(out.stdout, expected);
+    assert!(out.stderr.contains("ERROR flag provided but not defined: -x\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("ERROR could not download resource: "));
+    let codes: Vec<i32> = out.calls.iter().map(|c| c.code).collect();
+    assert_eq!(codes, [0, 0, 0, 0, 0, 2, 1]);
+}
+
+#[test]
+fn process_row9_transactions_commit_and_discard() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(&key, "PEM").unwrap();
+    let mut st = state();
+    let rel = st.add_relation("certificates", "istio", 1);
+    let script = |exit: i32| {
+        format!(
+            "set -e\nrelation-set -r certificates:{rel} --app --file - <<JSON\n{{\"ca\": \"PEM\"}}\nJSON\nsecret-add --label ca ca-key#file={key}\nstatus-set active -- ready\njuju-log --log-level INFO -- done\nexit {exit}\n",
+            key = key.display()
+        )
+    };
+    let mut h = harness(dir.path(), &script(1), st);
+    let out = h.run(0, &Event::ConfigChanged).unwrap();
+    assert_eq!(out.exit_code, Some(1));
+    assert!(!out.committed);
+    assert!(out.stdout.starts_with("secret:"), "{out:?}");
+    assert!(h.state().secrets().is_empty());
+    assert!(h.state().local_app_data(rel).unwrap().is_empty());
+    assert_eq!(h.state().units[&0].status, ("active".into(), "ready".into()));
+    assert_eq!(h.state().juju_log().len(), 1);
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut h = harness(dir2.path(), &script(0), h.state().clone());
+    let out = h.run(0, &Event::ConfigChanged).unwrap();
+    assert!(out.committed, "{}", out.stderr);
+    assert_eq!(h.state().local_app_data(rel).unwrap(), &bag(&[("ca", "PEM")]));
+    assert_eq!(
+        h.state().secret_by_label("ca").unwrap().latest().unwrap().content,
+        bag(&[("ca-key", "PEM")])
+    );
+    let saved: juju_sim::State =
+        serde_json::from_slice(&std::fs::read(h.agent_dir().join("state.json")).unwrap()).unwrap();
+    assert_eq!(&saved, h.state());
+}
+
+#[test]
+fn process_row5_secrets_and_row4_relations_across_runs_and_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state().with_units(2);
+    let id = st.add_secret(Owner::App, Some("ca"), bag(&[("abc", "1")]));
+    let rel = st.add_relation("certificates", "istio", 1);
+    let script = format!(
+        "secret-get --label ca --format=json\nrelation-get -r {rel} --app --format=json - ckf-crypto; echo \"rc=$?\"\nsecret-info-get {id}; echo \"rc=$?\"\n"
+    );
+    let mut h = harness(dir.path(), &script, st);
+    let out = h.run(1, &Event::UpdateStatus).unwrap();
+    assert_eq!(out.stdout, "{\"abc\":\"1\"}\nrc=1\nrc=1\n");
+    assert!(out.stderr.contains("ERROR permission denied (unauthorized access)\n"));
+    assert!(out.stderr.contains(&format!("ERROR secret \"{id}\" not found\n")));
+    assert_eq!(h.state().secret(&id).unwrap().tracked["ckf-crypto/1"], 1);
+}
+
+#[test]
+fn process_row9_fault_injection_and_stale_context_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h =
+        harness(dir.path(), "is-leader; echo \"rc=$?\"\nis-leader; echo \"rc=$?\"\n", state());
+    h.faults.push(Fault::nth_call(2, "agent went away"));
+    let out = h.run(0, &Event::Install).unwrap();
+    assert_eq!(out.stdout, "True\nrc=0\nrc=1\n");
+    assert_eq!(out.stderr, "ERROR agent went away\n");
+    // A tool run outside the hook's context (stale JUJU_CONTEXT_ID) is refused.
+    let o = std::process::Command::new(h.tools_dir().join("is-leader"))
+        .env_clear()
+        .env("JUJU_AGENT_SOCKET_ADDRESS", h.agent_dir())
+        .env("JUJU_CONTEXT_ID", "stale")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("ERROR bad request: unknown context"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_juju-sim")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "usage");
+}
+
+#[test]
+fn process_performance_hook_with_eight_tool_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state();
+    let rel = st.add_relation("certificates", "istio", 3);
+    let script = format!(
+        "config-get --format=json >/dev/null\nis-leader --format=json >/dev/null\nrelation-ids certificates --format=json >/dev/null\nrelation-list -r {rel} --format=json >/dev/null\nrelation-get -r {rel} --format=json - istio/0 >/dev/null\nsecret-ids --format=json >/dev/null\nstatus-set active\njuju-log -- ok\n"
+    );
+    let mut h = harness(dir.path(), &script, st);
+    h.run(0, &Event::UpdateStatus).unwrap();
+    let start = Instant::now();
+    let n = 5;
+    for _ in 0..n {
+        let out = h.run(0, &Event::UpdateStatus).unwrap();
+        assert_eq!(out.calls.len(), 8);
+        assert!(out.committed);
+    }
+    let per_hook = start.elapsed() / n;
+    eprintln!("process-level hook with 8 tool calls: {per_hook:?}");
+    // Generous bound for debug builds on a loaded machine; release is far faster.
+    assert!(per_hook.as_millis() < 2000, "{per_hook:?}");
+}
