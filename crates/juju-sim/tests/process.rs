@@ -182,3 +182,20 @@ fn process_performance_hook_with_eight_tool_calls() {
     // Generous bound for debug builds on a loaded machine; release is far faster.
     assert!(per_hook.as_millis() < 2000, "{per_hook:?}");
 }
+
+#[test]
+#[ignore = "timing probe: cargo test --release -p juju-sim --test tests -- --ignored --nocapture"]
+fn process_performance_probe_per_tool_call() {
+    let loop200 =
+        |cmd: &str| format!("i=0\nwhile [ $i -lt 200 ]; do {cmd} >/dev/null; i=$((i+1)); done\n");
+    let mut times = Vec::new();
+    for cmd in ["/bin/true", "is-leader", "status-set active"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness(dir.path(), &loop200(cmd), state());
+        let start = Instant::now();
+        let out = h.run(0, &Event::UpdateStatus).unwrap();
+        assert!(out.committed, "{}", out.stderr);
+        times.push((cmd, start.elapsed() / 200));
+    }
+    eprintln!("per call: {times:?}");
+}
