@@ -150,6 +150,10 @@ mod tests {
         assert_eq!(render(Format::Smart, &json!(true)), b"True\n");
         assert_eq!(render(Format::Smart, &Value::Null), b"");
         assert_eq!(render(Format::Smart, &json!({"k": "v"})), b"k: v\n");
+        assert_eq!(
+            render(Format::Yaml, &json!({"a": "1", "b": "x\ny\n"})),
+            b"a: \"1\"\nb: |\n  x\n  y\n"
+        );
     }
 
     #[test]
