@@ -1,0 +1,214 @@
+//! Charm configuration: `config-get` output parsed into validated values.
+//!
+//! Parse, don't validate: [`Config::parse`] turns the raw JSON map into typed values once. Each
+//! option is parsed on its own, so a bad value blocks only the areas that use it (`contract.md`
+//! §8: "a blocked problem in one area never stops the others"); its [`ConfigProblem`] carries the
+//! status message, verbatim from the contract where the contract lists one, otherwise
+//! `Invalid '<option>' config: <why>` (§11). A problem never includes the value itself, which may
+//! be secret.
+
+use serde_json::{Map, Value};
+
+use juju::SecretString;
+
+/// One option with a bad value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The option.
+    pub option: &'static str,
+    /// The blocked status message.
+    pub message: String,
+}
+
+impl ConfigProblem {
+    fn invalid(option: &'static str, why: impl std::fmt::Display) -> Self {
+        Self { option, message: format!("Invalid '{option}' config: {why}") }
+    }
+}
+
+/// An option's parsed value, or why it is unusable.
+pub type Opt<T> = Result<T, ConfigProblem>;
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `access-key`
+    pub access_key: Opt<String>,
+    /// `secret-key`: `None` when empty (the charm generates one).
+    pub secret_key: Opt<Option<SecretString>>,
+    /// `object-storage-service`
+    pub object_storage_service: Opt<String>,
+    /// `object-storage-port`
+    pub object_storage_port: Opt<u16>,
+    /// `oidc-client-id`
+    pub oidc_client_id: Opt<String>,
+    /// `namespace`: `None` when empty (the model's name is used).
+    pub namespace: Opt<Option<String>>,
+    /// The raw map, for the salted config hash.
+    pub raw: Map<String, Value>,
+}
+
+/// The verbatim message of `contract.md` §8 for a short `secret-key`.
+pub const SHORT_SECRET_KEY: &str =
+    "The 'secret-key' config value must be at least 8 characters long.";
+
+impl Config {
+    /// Parses the output of `config-get --format=json`.
+    pub fn parse(raw: Map<String, Value>) -> Self {
+        Self {
+            access_key: non_empty(&raw, "access-key", "minio"),
+            secret_key: string(&raw, "secret-key", "").and_then(|s| match s.chars().count() {
+                0 => Ok(None),
+                n if n < 8 => {
+                    Err(ConfigProblem { option: "secret-key", message: SHORT_SECRET_KEY.into() })
+                }
+                _ => Ok(Some(SecretString::new(s))),
+            }),
+            object_storage_service: dns_label(&raw, "object-storage-service", "minio"),
+            object_storage_port: int(&raw, "object-storage-port", 9000).and_then(|p| {
+                u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
+                    ConfigProblem::invalid("object-storage-port", "must be between 1 and 65535")
+                })
+            }),
+            oidc_client_id: non_empty(&raw, "oidc-client-id", "authservice-oidc"),
+            namespace: string(&raw, "namespace", "").and_then(|s| {
+                if s.is_empty() {
+                    Ok(None)
+                } else {
+                    check_dns_label(&s).map_err(|why| ConfigProblem::invalid("namespace", why))?;
+                    Ok(Some(s))
+                }
+            }),
+            raw,
+        }
+    }
+
+    /// Every problem, in the order of `config.yaml`.
+    pub fn problems(&self) -> Vec<&ConfigProblem> {
+        [
+            self.access_key.as_ref().err(),
+            self.secret_key.as_ref().err(),
+            self.object_storage_service.as_ref().err(),
+            self.object_storage_port.as_ref().err(),
+            self.oidc_client_id.as_ref().err(),
+            self.namespace.as_ref().err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// A string option; absent means its default (Juju omits unset options without default).
+fn string(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
+    match raw.get(option) {
+        None | Some(Value::Null) => Ok(default.to_owned()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(ConfigProblem::invalid(option, "must be a string")),
+    }
+}
+
+fn non_empty(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
+    string(raw, option, default).and_then(|s| {
+        if s.trim().is_empty() {
+            Err(ConfigProblem::invalid(option, "must not be empty"))
+        } else {
+            Ok(s)
+        }
+    })
+}
+
+fn int(raw: &Map<String, Value>, option: &'static str, default: i64) -> Opt<i64> {
+    match raw.get(option) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(n)) => {
+            n.as_i64().ok_or_else(|| ConfigProblem::invalid(option, "must be an integer"))
+        }
+        Some(_) => Err(ConfigProblem::invalid(option, "must be an integer")),
+    }
+}
+
+fn dns_label(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
+    string(raw, option, default).and_then(|s| {
+        check_dns_label(&s).map_err(|why| ConfigProblem::invalid(option, why))?;
+        Ok(s)
+    })
+}
+
+/// Checks a DNS-1123 label: 1 to 63 characters `[a-z0-9-]`, starting and ending alphanumeric.
+pub fn check_dns_label(s: &str) -> Result<(), &'static str> {
+    let ok_char = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) | (_, None) => Err("must not be empty"),
+        _ if b.len() > 63 => Err("must be at most 63 characters (a DNS-1123 label)"),
+        (Some(&f), Some(&l)) if !ok_char(f) || !ok_char(l) => {
+            Err("must start and end with a lowercase letter or digit (a DNS-1123 label)")
+        }
+        _ if !b.iter().all(|&c| ok_char(c) || c == b'-') => {
+            Err("must contain only lowercase letters, digits and '-' (a DNS-1123 label)")
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> Config {
+        let Value::Object(m) = v else { panic!("object") };
+        Config::parse(m)
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = parse(json!({}));
+        assert!(c.problems().is_empty());
+        assert_eq!(c.access_key, Ok("minio".into()));
+        assert_eq!(c.secret_key, Ok(None));
+        assert_eq!(c.object_storage_port, Ok(9000));
+        assert_eq!(c.namespace, Ok(None));
+    }
+
+    #[test]
+    fn short_secret_key_has_the_contract_message() {
+        let c = parse(json!({"secret-key": "short"}));
+        let p = c.secret_key.clone().expect_err("short");
+        assert_eq!(p.message, "The 'secret-key' config value must be at least 8 characters long.");
+        assert!(!p.message.contains("short\""));
+        assert_eq!(c.problems().len(), 1);
+    }
+
+    #[test]
+    fn secret_key_of_eight_is_kept_and_redacted() {
+        let c = parse(json!({"secret-key": "12345678"}));
+        let k = c.secret_key.expect("ok").expect("set");
+        assert_eq!(k.expose(), "12345678");
+        assert_eq!(format!("{k:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn bad_values_name_the_option() {
+        let c = parse(json!({"object-storage-port": 70000, "namespace": "Kube_flow",
+            "access-key": "", "object-storage-service": "-x", "oidc-client-id": 3}));
+        let msgs: Vec<_> = c.problems().iter().map(|p| p.message.clone()).collect();
+        assert_eq!(msgs.len(), 5, "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("Invalid 'object-storage-port' config:")));
+        assert!(msgs.iter().any(|m| m.starts_with("Invalid 'namespace' config:")));
+        assert!(msgs.iter().any(|m| m.starts_with("Invalid 'access-key' config:")));
+        assert!(msgs.iter().any(|m| m.starts_with("Invalid 'object-storage-service' config:")));
+        assert!(msgs.iter().any(|m| m.starts_with("Invalid 'oidc-client-id' config:")));
+    }
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["a", "kubeflow", "a-b-1", &"a".repeat(63)] {
+            assert_eq!(check_dns_label(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "A", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(check_dns_label(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The salted configuration hash (`contract.md` §4.3).
+//!
+//! Exactly the algorithm of the former minio podspec charm (`ckf-reference.md` §3.2):
+//! `sha256(".".join(str(v) for v in values of all options in sorted key order) + "." + salt)`,
+//! as lowercase hex. Values are rendered as Python's `str()` renders the JSON that
+//! `config-get --format=json` prints: strings as they are, integers in decimal, booleans as
+//! `True`/`False`. The salt is 30 characters `[A-Z0-9]`, generated once and kept in a Juju
+//! secret, so the hash, which goes into a Kubernetes annotation, reveals no config value.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use juju::SecretString;
+
+/// The hex SHA-256 of the config values in sorted key order, joined with `.`, then the salt.
+pub fn config_hash(config: &Map<String, Value>, salt: &SecretString) -> String {
+    let mut keys: Vec<&String> = config.keys().collect();
+    // Python sorts str by code point; for UTF-8 that is the same as byte order.
+    keys.sort();
+    let mut hasher = Sha256::new();
+    for key in keys {
+        hasher.update(python_str(&config[key.as_str()]).as_bytes());
+        hasher.update(b".");
+    }
+    // The salt is hashed, never shown: exposing it to the hasher is its purpose.
+    hasher.update(salt.expose().as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// What Python's `str()` prints for a JSON value as `json.loads` would return it.
+fn python_str(value: &Value) -> String {
+    match value {
+        Value::Null => "None".to_owned(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (None, Some(u), _) => u.to_string(),
+            // Python prints whole floats with ".0"; Rust's shortest repr matches otherwise.
+            (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
+            (None, None, Some(f)) => f.to_string(),
+            (None, None, None) => n.to_string(),
+        },
+        Value::String(s) => s.clone(),
+        // Options are scalars; render anything else as its JSON text rather than fail.
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(serde::Deserialize)]
+    struct Vector {
+        config: Map<String, Value>,
+        salt: String,
+        sha256: String,
+    }
+
+    /// The four vectors of `ckf-reference.md` §11.2, kept as data in `tests/data`.
+    #[test]
+    fn reproduces_the_minio_vectors() {
+        let vectors: Vec<Vector> =
+            serde_json::from_str(include_str!("../tests/data/config-hash-vectors.json"))
+                .expect("vectors parse");
+        assert_eq!(vectors.len(), 4);
+        for v in vectors {
+            assert_eq!(config_hash(&v.config, &SecretString::new(v.salt)), v.sha256);
+        }
+    }
+
+    #[test]
+    fn renders_values_like_python_str() {
+        assert_eq!(python_str(&json!(true)), "True");
+        assert_eq!(python_str(&json!(false)), "False");
+        assert_eq!(python_str(&json!(9000)), "9000");
+        assert_eq!(python_str(&json!(-3)), "-3");
+        assert_eq!(python_str(&json!(60.0)), "60.0");
+        assert_eq!(python_str(&json!(0.5)), "0.5");
+        assert_eq!(python_str(&json!("")), "");
+    }
+
+    #[test]
+    fn empty_config_hashes_the_salt_alone() {
+        let h = config_hash(&Map::new(), &SecretString::new("salt"));
+        assert_eq!(h, hex::encode(Sha256::digest(b"salt")));
+    }
+}
