@@ -1,1 +1,13 @@
-//! placeholder
+//! The one integration-test binary (ripgrep's layout): every module runs the compiled
+//! `ckf-crypto` the way Juju runs it, under the process-level simulator, or checks its output
+//! with tools this project did not write.
+
+mod common;
+
+mod blackbox {
+    mod demo;
+    mod lifecycle;
+    mod pack;
+    mod python_sdi;
+    mod state_transitions;
+}

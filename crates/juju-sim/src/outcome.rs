@@ -91,6 +91,8 @@ pub struct Outcome {
     pub stdout: String,
     /// dispatch's stderr (process-level only).
     pub stderr: String,
+    /// Wall time from spawning dispatch to its exit (process-level only).
+    pub elapsed: Option<std::time::Duration>,
 }
 
 impl Outcome {
@@ -148,6 +150,7 @@ pub(crate) fn finish(
         action,
         stdout: String::new(),
         stderr: String::new(),
+        elapsed: None,
     };
     (state, outcome)
 }

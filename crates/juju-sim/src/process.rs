@@ -80,6 +80,7 @@ impl Harness {
         Session::new(prepared, ctx, self.faults.clone()).save(&agent_dir)?;
         let calls_path = agent_dir.join(CALLS_FILE);
         fs::write(&calls_path, b"").map_err(|e| SimError::io(&calls_path, e))?;
+        let started = std::time::Instant::now();
         let output = Command::new(charm_dir.join("dispatch"))
             .env_clear()
             .envs(env)
@@ -87,11 +88,13 @@ impl Harness {
             .stdin(Stdio::null())
             .output()
             .map_err(SimError::Spawn)?;
+        let elapsed = started.elapsed();
         let session = Session::load(&agent_dir)?;
         let calls = read_calls(&agent_dir)?;
         let (state, mut outcome) = finish(session, output.status.code(), calls);
         outcome.stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         outcome.stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        outcome.elapsed = Some(elapsed);
         self.state = state;
         self.save_state()?;
         Ok(outcome)
