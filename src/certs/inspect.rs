@@ -1,0 +1,332 @@
+//! Reading certificates back: the facts the charm decides on (expiry, names, serial, key type),
+//! whether one certificate was signed by another, and splitting a CA bundle.
+//!
+//! Everything the charm stores is PEM text in Juju secrets and Kubernetes Secrets; parsing it back
+//! (rather than keeping parallel metadata) means the decisions follow what is really deployed, and
+//! certificates written by someone else (the Python charms, an operator) are understood the same
+//! way. Parsing is x509-parser's; signature checks use its `verify` feature, which rcgen's `ring`
+//! feature turns on and which runs on ring.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use time::{OffsetDateTime, UtcOffset};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::GeneralName;
+use x509_parser::oid_registry::OID_EC_P256;
+use x509_parser::pem::Pem;
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use super::{CertError, KeyAlgorithm};
+
+/// Parsed facts about a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    /// The serial number in lowercase hex, no separators, without the DER sign byte `00`.
+    pub serial_hex: String,
+    /// The first common name of the subject, if any.
+    pub subject_cn: Option<String>,
+    /// Start of validity (UTC).
+    pub not_before: OffsetDateTime,
+    /// End of validity (UTC).
+    pub not_after: OffsetDateTime,
+    /// DNS names of the subject alternative name extension, in certificate order.
+    pub dns_names: Vec<String>,
+    /// IP addresses of the subject alternative name extension, in certificate order.
+    pub ip_addresses: Vec<IpAddr>,
+    /// Whether basic constraints say `CA:TRUE`.
+    pub is_ca: bool,
+    /// The key type, when it is one the charm can generate.
+    pub key_algorithm: Option<KeyAlgorithm>,
+}
+
+impl CertInfo {
+    /// Less than a third of the lifetime (`not_after - not_before`) is left at `now`; also true
+    /// once expired, and for a certificate whose lifetime is not positive. Exactly a third left is
+    /// not yet due.
+    pub fn renewal_due(&self, now: OffsetDateTime) -> bool {
+        let lifetime = (self.not_after - self.not_before).whole_nanoseconds();
+        let left = (self.not_after - now).whole_nanoseconds();
+        lifetime <= 0 || left.saturating_mul(3) < lifetime
+    }
+
+    /// `not_after` in RFC 3339 UTC to the second, e.g. `2027-11-27T10:00:00Z`.
+    pub fn not_after_rfc3339(&self) -> String {
+        let t = self.not_after.to_offset(UtcOffset::UTC);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+/// Parses the first certificate of `cert_pem`.
+pub fn inspect(cert_pem: &str) -> Result<CertInfo, CertError> {
+    let pem = parse_pem(cert_pem)?;
+    let cert = parse_cert(&pem)?;
+    let mut dns_names = Vec::new();
+    let mut ip_addresses = Vec::new();
+    let san = cert
+        .subject_alternative_name()
+        .map_err(|e| CertError::InvalidCertificate(format!("subject alternative name: {e}")))?;
+    for name in san.iter().flat_map(|ext| &ext.value.general_names) {
+        match name {
+            GeneralName::DNSName(dns) => dns_names.push((*dns).to_owned()),
+            GeneralName::IPAddress(bytes) => ip_addresses.extend(ip_from_bytes(bytes)),
+            _ => {}
+        }
+    }
+    Ok(CertInfo {
+        serial_hex: serial_hex(cert.raw_serial()),
+        subject_cn: cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_owned),
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        dns_names,
+        ip_addresses,
+        is_ca: cert.is_ca(),
+        key_algorithm: key_algorithm(cert.public_key()),
+    })
+}
+
+/// Whether `cert_pem`'s issuer name is `issuer_pem`'s subject name and its signature verifies with
+/// `issuer_pem`'s public key. (A self-signed certificate is issued by itself.) `false` when either
+/// does not parse. Validity dates and extensions are not checked.
+pub fn issued_by(cert_pem: &str, issuer_pem: &str) -> bool {
+    let (Ok(cert_pem), Ok(issuer_pem)) = (parse_pem(cert_pem), parse_pem(issuer_pem)) else {
+        return false;
+    };
+    let (Ok(cert), Ok(issuer)) = (parse_cert(&cert_pem), parse_cert(&issuer_pem)) else {
+        return false;
+    };
+    cert.issuer().as_raw() == issuer.subject().as_raw()
+        && cert.verify_signature(Some(issuer.public_key())).is_ok()
+}
+
+/// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, with surrounding
+/// whitespace and `\r` removed from each line and a trailing newline. Text between blocks, blocks
+/// of other types (a private key pasted by mistake) and an unterminated block are left out.
+pub fn split_pem_bundle(bundle: &str) -> Vec<String> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let mut certs = Vec::new();
+    let mut current: Option<String> = None;
+    for line in bundle.lines().map(str::trim) {
+        if line == BEGIN {
+            current = Some(format!("{BEGIN}\n"));
+        } else if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+            if line == END {
+                certs.extend(current.take());
+            } else if line.starts_with("-----") {
+                current = None; // a block boundary of another type: this block is broken
+            }
+        }
+    }
+    certs
+}
+
+fn parse_pem(cert_pem: &str) -> Result<Pem, CertError> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes())
+        .map_err(|e| CertError::InvalidCertificate(format!("not PEM: {e}")))?;
+    if pem.label != "CERTIFICATE" {
+        return Err(CertError::InvalidCertificate(format!(
+            "a {:?} PEM block, not a CERTIFICATE",
+            pem.label
+        )));
+    }
+    Ok(pem)
+}
+
+fn parse_cert(pem: &Pem) -> Result<X509Certificate<'_>, CertError> {
+    pem.parse_x509().map_err(|e| CertError::InvalidCertificate(e.to_string()))
+}
+
+/// Lowercase hex of a DER INTEGER's content, without leading zero bytes (keeping one for zero).
+fn serial_hex(raw: &[u8]) -> String {
+    let start = raw.iter().position(|&b| b != 0).unwrap_or(raw.len().saturating_sub(1));
+    hex::encode(&raw[start..])
+}
+
+fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(|b| IpAddr::V4(Ipv4Addr::from(b))),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(|b| IpAddr::V6(Ipv6Addr::from(b))),
+        _ => None,
+    }
+}
+
+fn key_algorithm(spki: &SubjectPublicKeyInfo<'_>) -> Option<KeyAlgorithm> {
+    match spki.parsed().ok()? {
+        PublicKey::RSA(rsa) => {
+            let modulus = &rsa.modulus[rsa.modulus.iter().position(|&b| b != 0)?..];
+            let bits = modulus.len() * 8 - modulus.first()?.leading_zeros() as usize;
+            KeyAlgorithm::ALL.into_iter().find(|alg| alg.rsa_bits() == Some(bits))
+        }
+        PublicKey::EC(_) => {
+            let curve = spki.algorithm.parameters.as_ref()?.as_oid().ok()?;
+            (curve == OID_EC_P256).then_some(KeyAlgorithm::EcdsaP256)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certs::{generate_ca, issue_webhook_leaf, key_matches};
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-27 10:00:00 UTC);
+
+    fn info(not_before: OffsetDateTime, not_after: OffsetDateTime) -> CertInfo {
+        CertInfo {
+            serial_hex: "01".into(),
+            subject_cn: None,
+            not_before,
+            not_after,
+            dns_names: vec![],
+            ip_addresses: vec![],
+            is_ca: false,
+            key_algorithm: None,
+        }
+    }
+
+    #[test]
+    fn renewal_is_due_with_less_than_a_third_left() {
+        // 300 days: due once fewer than 100 days are left, i.e. after day 200.
+        let cert = info(NOW, NOW + time::Duration::days(300));
+        let boundary = NOW + time::Duration::days(200);
+        let nano = time::Duration::nanoseconds(1);
+        assert!(!cert.renewal_due(NOW - time::Duration::days(1)), "not yet valid");
+        assert!(!cert.renewal_due(NOW));
+        assert!(!cert.renewal_due(boundary - nano));
+        assert!(!cert.renewal_due(boundary), "exactly a third left");
+        assert!(cert.renewal_due(boundary + nano));
+        assert!(cert.renewal_due(cert.not_after));
+        assert!(cert.renewal_due(cert.not_after + time::Duration::days(1000)), "expired");
+    }
+
+    #[test]
+    fn renewal_boundary_with_a_lifetime_not_divisible_by_three() {
+        // 10 s: a third is 3.33 s, so 3 s left is due and 4 s is not.
+        let cert = info(NOW, NOW + time::Duration::seconds(10));
+        assert!(!cert.renewal_due(NOW + time::Duration::seconds(6)));
+        assert!(cert.renewal_due(NOW + time::Duration::seconds(7)));
+        assert!(info(NOW, NOW).renewal_due(NOW - time::Duration::days(1)), "empty lifetime");
+    }
+
+    #[test]
+    fn not_after_is_rfc3339_utc() {
+        let cert = info(NOW, datetime!(2027-11-27 12:00:00 +02:00));
+        assert_eq!(cert.not_after_rfc3339(), "2027-11-27T10:00:00Z");
+        let cert = info(NOW, datetime!(2050-01-02 03:04:05 UTC));
+        assert_eq!(cert.not_after_rfc3339(), "2050-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn serial_hex_drops_the_sign_byte() {
+        assert_eq!(serial_hex(&[0x00, 0x80, 0x01]), "8001");
+        assert_eq!(serial_hex(&[0x7f, 0x00]), "7f00");
+        assert_eq!(serial_hex(&[0x00]), "00");
+        assert_eq!(serial_hex(&[]), "");
+    }
+
+    #[test]
+    fn split_bundle_keeps_only_whole_certificate_blocks() {
+        let bundle = "# old CA\r\n-----BEGIN CERTIFICATE-----\r\nAAAA\r\nBBBB\r\n\
+                      -----END CERTIFICATE-----\r\n\
+                      -----BEGIN PRIVATE KEY-----\nKKKK\n-----END PRIVATE KEY-----\n\
+                      text\n  -----BEGIN CERTIFICATE-----  \nCCCC\n-----END CERTIFICATE-----\
+                      \n-----BEGIN CERTIFICATE-----\nDDDD\n-----END PRIVATE KEY-----\n\
+                      -----BEGIN CERTIFICATE-----\nEEEE\n";
+        assert_eq!(
+            split_pem_bundle(bundle),
+            [
+                "-----BEGIN CERTIFICATE-----\nAAAA\nBBBB\n-----END CERTIFICATE-----\n",
+                "-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----\n",
+            ]
+        );
+        assert!(split_pem_bundle("").is_empty());
+    }
+
+    #[test]
+    fn split_bundle_of_real_cas_round_trips() {
+        let alg = KeyAlgorithm::EcdsaP256;
+        let old = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let new = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let bundle = format!("{}{}", old.cert_pem, new.cert_pem.trim_end());
+        let parts = split_pem_bundle(&bundle);
+        assert_eq!(parts, [old.cert_pem.clone(), new.cert_pem.clone()]);
+        assert!(parts.iter().all(|p| inspect(p).is_ok()));
+    }
+
+    #[test]
+    fn issued_by_checks_the_signature_not_only_the_name() {
+        let alg = KeyAlgorithm::EcdsaP256;
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let same_name = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW).expect("leaf");
+        assert!(issued_by(&ca.cert_pem, &ca.cert_pem), "self-signed");
+        assert!(issued_by(&leaf.cert_pem, &ca.cert_pem));
+        assert!(!issued_by(&leaf.cert_pem, &same_name.cert_pem), "same name, other key");
+        assert!(!issued_by(&ca.cert_pem, &leaf.cert_pem));
+        assert!(!issued_by(&leaf.cert_pem, "garbage"));
+        assert!(!issued_by("garbage", &ca.cert_pem));
+    }
+
+    #[test]
+    fn issued_by_works_for_an_rsa_ca() {
+        let ca = generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa2048, NOW).expect("ca");
+        let other = generate_ca("other", 30, KeyAlgorithm::EcdsaP256, NOW).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, KeyAlgorithm::Rsa2048, NOW)
+            .expect("leaf");
+        assert!(issued_by(&ca.cert_pem, &ca.cert_pem));
+        assert!(issued_by(&leaf.cert_pem, &ca.cert_pem));
+        assert!(!issued_by(&leaf.cert_pem, &other.cert_pem));
+        assert_eq!(inspect(&leaf.cert_pem).ok().and_then(|i| i.key_algorithm), {
+            Some(KeyAlgorithm::Rsa2048)
+        });
+    }
+
+    #[test]
+    fn key_matches_only_its_own_certificate() {
+        let alg = KeyAlgorithm::EcdsaP256;
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW).expect("leaf");
+        assert!(key_matches(&ca.cert_pem, &ca.key_pem));
+        assert!(key_matches(&leaf.cert_pem, &leaf.key_pem));
+        assert!(!key_matches(&leaf.cert_pem, &ca.key_pem));
+        assert!(!key_matches(&ca.cert_pem, &leaf.key_pem));
+        assert!(!key_matches("garbage", &leaf.key_pem));
+        assert!(!key_matches(&leaf.cert_pem, &juju::SecretString::new("garbage")));
+    }
+
+    #[test]
+    fn rsa_4096_ca_has_a_4096_bit_key() {
+        let ca = generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa4096, NOW).expect("ca");
+        let info = inspect(&ca.cert_pem).expect("parses");
+        assert_eq!(info.key_algorithm, Some(KeyAlgorithm::Rsa4096));
+        assert!(key_matches(&ca.cert_pem, &ca.key_pem));
+    }
+
+    #[test]
+    fn inspect_refuses_what_is_not_a_certificate() {
+        for bad in ["", "garbage", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"]
+        {
+            assert!(matches!(inspect(bad), Err(CertError::InvalidCertificate(_))), "{bad:?}");
+        }
+        let broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(matches!(inspect(broken), Err(CertError::InvalidCertificate(_))));
+    }
+}
