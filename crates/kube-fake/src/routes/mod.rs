@@ -1,0 +1,247 @@
+//! From a request to a reply: path routing, fault injection and the request log.
+//!
+//! Every request passes through [`serve`] once, under the state lock: the path is parsed into a
+//! [`Route`], the active faults get their say, the route's handler runs, and the request is
+//! logged with the status it got. Handlers are plain functions of the state, which keeps the HTTP
+//! plumbing in `server.rs` and everything Kubernetes-shaped here.
+
+mod discovery;
+mod objects;
+mod token;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::fault::Refusal;
+use crate::record::Request;
+use crate::resource::Resource;
+use crate::state::State;
+use crate::status::{Reply, qualified};
+
+/// A request as read off the wire.
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) query: String,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Where a path leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `/version`
+    Version,
+    /// `/api`
+    CoreVersions,
+    /// `/apis`
+    Groups,
+    /// `/api/v1` or `/apis/{group}/{version}`
+    Resources { group: String, version: String },
+    /// A list (or create) URL; `namespace` is `None` for cluster scope or all namespaces.
+    Collection { res: Resource, namespace: Option<String> },
+    /// One object.
+    Object { res: Resource, namespace: Option<String>, name: String },
+    /// `/api/v1/namespaces/{ns}/serviceaccounts/{name}/token`
+    Token { namespace: String, name: String },
+    /// Anything else.
+    Unknown,
+}
+
+impl Route {
+    pub(crate) fn parse(path: &str) -> Route {
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let (group, version, rest) = match segs.as_slice() {
+            ["version"] => return Route::Version,
+            ["api"] => return Route::CoreVersions,
+            ["apis"] => return Route::Groups,
+            ["api", v, rest @ ..] => ("", *v, rest),
+            ["apis", g, v, rest @ ..] => (*g, *v, rest),
+            _ => return Route::Unknown,
+        };
+        let (namespace, rest) = match rest {
+            ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some((*ns).to_owned()), rest),
+            _ => (None, rest),
+        };
+        let find = |plural: &str| {
+            Resource::by_path(group, version, plural).filter(|r| {
+                r.namespaced == namespace.is_some() || (r.namespaced && rest.len() == 1)
+            })
+        };
+        match rest {
+            [] => Route::Resources { group: group.to_owned(), version: version.to_owned() },
+            [plural] => {
+                find(plural).map_or(Route::Unknown, |res| Route::Collection { res, namespace })
+            }
+            [plural, name] => find(plural).map_or(Route::Unknown, |res| Route::Object {
+                res,
+                namespace,
+                name: (*name).to_owned(),
+            }),
+            ["serviceaccounts", name, "token"] if group.is_empty() && version == "v1" => {
+                match namespace {
+                    Some(namespace) => Route::Token { namespace, name: (*name).to_owned() },
+                    None => Route::Unknown,
+                }
+            }
+            _ => Route::Unknown,
+        }
+    }
+}
+
+/// Serves one request against the state and logs it; returns the reply and how long to hold it.
+pub(crate) fn serve(state: &mut State, req: &Incoming) -> (Reply, Option<Duration>) {
+    let route = Route::parse(&req.path);
+    let effect = state.faults.check(&req.method);
+    let body = parse_body(&req.body);
+    let reply = match effect.refusal {
+        Some(Refusal::Forbidden) => forbidden(&state.user, req, &route),
+        Some(Refusal::Status(code)) => Reply::injected(code),
+        None => dispatch(state, req, &route, body.as_ref()),
+    };
+    state.requests.push(Request {
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        content_type: req.content_type.clone(),
+        body: body.map(|b| b.unwrap_or_else(Value::String)),
+        status: reply.status,
+    });
+    (reply, effect.delay)
+}
+
+/// The body as JSON, or as text when it is not JSON; `None` when empty.
+fn parse_body(bytes: &[u8]) -> Option<Result<Value, String>> {
+    if bytes.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_slice(bytes).map_err(|_| String::from_utf8_lossy(bytes).into_owned()))
+}
+
+fn dispatch(
+    state: &mut State,
+    req: &Incoming,
+    route: &Route,
+    body: Option<&Result<Value, String>>,
+) -> Reply {
+    let body = match body {
+        Some(Err(_)) if matches!(req.method.as_str(), "POST" | "PUT" | "PATCH") => {
+            return Reply::bad_request("kube-fake accepts JSON request bodies only");
+        }
+        Some(Ok(v)) => Some(v),
+        _ => None,
+    };
+    let get = req.method == "GET";
+    match route {
+        Route::Version if get => discovery::version(),
+        Route::CoreVersions if get => discovery::core_versions(&state.address),
+        Route::Groups if get => discovery::groups(),
+        Route::Resources { group, version } if get => discovery::resources(group, version),
+        Route::Collection { res, namespace } => {
+            objects::collection(state, req, res, namespace.as_deref(), body)
+        }
+        Route::Object { res, namespace, name } => {
+            objects::object(state, req, res, namespace.as_deref(), name, body)
+        }
+        Route::Token { namespace, name } if req.method == "POST" => {
+            token::create(state, namespace, name, body)
+        }
+        Route::Unknown => Reply::no_route(),
+        _ => Reply::method_not_allowed(),
+    }
+}
+
+/// 403 worded as RBAC words it: `secrets "x" is forbidden: User "u" cannot get resource …`.
+fn forbidden(user: &str, req: &Incoming, route: &Route) -> Reply {
+    let sa = Resource::by_kind("ServiceAccount");
+    let (res, namespace, name, sub) = match route {
+        Route::Collection { res, namespace } => (Some(*res), namespace.as_deref(), None, None),
+        Route::Object { res, namespace, name } => {
+            (Some(*res), namespace.as_deref(), Some(name.as_str()), None)
+        }
+        Route::Token { namespace, name } => {
+            (sa, Some(namespace.as_str()), Some(name.as_str()), Some("token"))
+        }
+        _ => (None, None, None, None),
+    };
+    let verb = match (req.method.as_str(), name) {
+        ("GET", Some(_)) => "get",
+        ("GET", None) if crate::select::param(&req.query, "watch").as_deref() == Some("true") => {
+            "watch"
+        }
+        ("GET", None) => "list",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", Some(_)) => "delete",
+        ("DELETE", None) => "deletecollection",
+        _ => "get",
+    };
+    let Some(res) = res else {
+        let msg = format!("forbidden: User \"{user}\" cannot {verb} path \"{}\"", req.path);
+        return Reply::failure(403, "Forbidden", &msg, Some(serde_json::json!({})));
+    };
+    let subject = match name {
+        Some(n) => format!("{} \"{n}\"", qualified(&res)),
+        None => qualified(&res),
+    };
+    let scope = match namespace {
+        Some(ns) => format!("in the namespace \"{ns}\""),
+        None => "at the cluster scope".to_owned(),
+    };
+    let msg = format!(
+        "{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
+        res.rbac_name(sub),
+        res.group,
+    );
+    let mut details = serde_json::json!({"kind": res.plural});
+    if let (Some(n), Value::Object(m)) = (name, &mut details) {
+        m.insert("name".to_owned(), n.into());
+    }
+    if let (false, Value::Object(m)) = (res.group.is_empty(), &mut details) {
+        m.insert("group".to_owned(), res.group.into());
+    }
+    Reply::failure(403, "Forbidden", &msg, Some(details))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_paths() {
+        let secret = Resource::by_kind("Secret");
+        let mwc = Resource::by_kind("MutatingWebhookConfiguration");
+        let obj = |res: Option<Resource>, ns: Option<&str>, name: &str| match res {
+            Some(res) => {
+                Route::Object { res, namespace: ns.map(str::to_owned), name: name.to_owned() }
+            }
+            None => Route::Unknown,
+        };
+        assert_eq!(Route::parse("/api/v1/namespaces/ns/secrets/x"), obj(secret, Some("ns"), "x"));
+        assert_eq!(
+            Route::parse("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/m"),
+            obj(mwc, None, "m")
+        );
+        assert!(matches!(
+            Route::parse("/api/v1/secrets"),
+            Route::Collection { namespace: None, .. }
+        ));
+        assert_eq!(Route::parse("/api/v1/secrets/x"), Route::Unknown);
+        assert_eq!(
+            Route::parse(
+                "/apis/admissionregistration.k8s.io/v1/namespaces/ns/mutatingwebhookconfigurations"
+            ),
+            Route::Unknown
+        );
+        assert_eq!(
+            Route::parse("/api/v1/namespaces/ns/serviceaccounts/sa/token"),
+            Route::Token { namespace: "ns".into(), name: "sa".into() }
+        );
+        assert_eq!(Route::parse("/version"), Route::Version);
+        assert_eq!(Route::parse("/healthz"), Route::Unknown);
+        assert_eq!(Route::parse("/api/v1/namespaces/ns/pods"), Route::Unknown);
+    }
+}

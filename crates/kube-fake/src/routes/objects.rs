@@ -1,0 +1,289 @@
+//! Create, read, list, replace, patch and delete for the stored kinds.
+//!
+//! The API server's identity rules are enforced, because a charm that gets them wrong fails in a
+//! real cluster: the object's `apiVersion`, `kind`, name and namespace must agree with the URL, a
+//! `resourceVersion` sent with a write is a precondition (409 when stale), and a create may not
+//! carry one. A write that changes nothing leaves `resourceVersion` alone. `dryRun` is refused
+//! rather than silently applied.
+
+use serde_json::{Value, json};
+
+use super::Incoming;
+use crate::kinds;
+use crate::merge;
+use crate::resource::Resource;
+use crate::select::{self, Selector};
+use crate::state::State;
+use crate::status::Reply;
+use crate::store::{metadata_mut, object_mut, str_at};
+
+/// A request on a collection URL: list, or create.
+pub(super) fn collection(
+    state: &mut State,
+    req: &Incoming,
+    res: &Resource,
+    namespace: Option<&str>,
+    body: Option<&Value>,
+) -> Reply {
+    match req.method.as_str() {
+        "GET" => list(state, req, res, namespace),
+        "POST" if namespace.is_some() || !res.namespaced => {
+            create(state, req, res, namespace, body.unwrap_or(&Value::Null))
+        }
+        _ => Reply::method_not_allowed(),
+    }
+}
+
+/// A request on an object URL: get, replace, patch or delete.
+pub(super) fn object(
+    state: &mut State,
+    req: &Incoming,
+    res: &Resource,
+    namespace: Option<&str>,
+    name: &str,
+    body: Option<&Value>,
+) -> Reply {
+    if req.method != "GET" && select::param(&req.query, "dryRun").is_some() {
+        return Reply::bad_request("kube-fake does not support dryRun");
+    }
+    let stored = state.store.get(res.kind, namespace, name).cloned();
+    let body = body.unwrap_or(&Value::Null);
+    match req.method.as_str() {
+        "GET" => stored.map_or_else(|| Reply::not_found(res, name), Reply::ok),
+        "PUT" => match stored {
+            Some(old) => replace(state, res, namespace, name, body, &old),
+            None => Reply::not_found(res, name),
+        },
+        "PATCH" => patch(state, req, res, namespace, name, body, stored.as_ref()),
+        "DELETE" => match state.store.remove(res.kind, namespace, name) {
+            Some(gone) => Reply::success(res, name, str_at(&gone, &["metadata", "uid"])),
+            None => Reply::not_found(res, name),
+        },
+        _ => Reply::method_not_allowed(),
+    }
+}
+
+fn list(state: &State, req: &Incoming, res: &Resource, namespace: Option<&str>) -> Reply {
+    let parse = |key: &str, f: fn(&str) -> Result<Selector, String>| {
+        select::param(&req.query, key).map_or(Ok(Selector::default()), |s| f(&s))
+    };
+    let (labels, fields) = match (
+        parse("labelSelector", Selector::labels),
+        parse("fieldSelector", Selector::fields),
+    ) {
+        (Ok(l), Ok(f)) => (l, f),
+        (Err(e), _) | (_, Err(e)) => return Reply::bad_request(&e),
+    };
+    let items: Vec<Value> = state
+        .store
+        .list(res.kind, namespace)
+        .into_iter()
+        .filter(|o| labels.matches_labels(o) && fields.matches_fields(o))
+        .cloned()
+        .collect();
+    Reply::ok(json!({
+        "apiVersion": res.api_version(),
+        "kind": res.list_kind(),
+        "metadata": {"resourceVersion": state.store.revision().to_string()},
+        "items": items,
+    }))
+}
+
+fn create(
+    state: &mut State,
+    req: &Incoming,
+    res: &Resource,
+    namespace: Option<&str>,
+    body: &Value,
+) -> Reply {
+    if select::param(&req.query, "dryRun").is_some() {
+        return Reply::bad_request("kube-fake does not support dryRun");
+    }
+    let mut obj = body.clone();
+    if let Err(r) = check_type(res, &obj, false) {
+        return r;
+    }
+    if str_at(&obj, &["metadata", "resourceVersion"]).is_some() {
+        return Reply::bad_request("resourceVersion should not be set on objects to be created");
+    }
+    let name =
+        match (str_at(&obj, &["metadata", "name"]), str_at(&obj, &["metadata", "generateName"])) {
+            (Some(n), _) if !n.is_empty() => n.to_owned(),
+            (_, Some(prefix)) if !prefix.is_empty() => generated_name(prefix),
+            _ => {
+                return Reply::invalid(
+                    res,
+                    "",
+                    "metadata.name",
+                    "Required value: name or generateName is required",
+                );
+            }
+        };
+    if let Err(r) = stamp(res, &mut obj, namespace, &name) {
+        return r;
+    }
+    metadata_mut(&mut obj).remove("uid");
+    if state.store.get(res.kind, namespace, &name).is_some() {
+        return Reply::already_exists(res, &name);
+    }
+    if let Err(r) = kinds::admit(res, &name, &mut obj, None) {
+        return r;
+    }
+    Reply::created(state.store.insert(obj))
+}
+
+fn replace(
+    state: &mut State,
+    res: &Resource,
+    namespace: Option<&str>,
+    name: &str,
+    body: &Value,
+    old: &Value,
+) -> Reply {
+    let mut obj = body.clone();
+    if let Err(r) = check_type(res, &obj, false)
+        .and_then(|()| check_name(&obj, name))
+        .and_then(|()| stamp(res, &mut obj, namespace, name))
+        .and_then(|()| check_version(res, name, &obj, old))
+        .and_then(|()| kinds::admit(res, name, &mut obj, Some(old)))
+    {
+        return r;
+    }
+    Reply::ok(state.store.update(obj).0)
+}
+
+fn patch(
+    state: &mut State,
+    req: &Incoming,
+    res: &Resource,
+    namespace: Option<&str>,
+    name: &str,
+    body: &Value,
+    stored: Option<&Value>,
+) -> Reply {
+    let content_type = req.content_type.as_deref().unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let mut obj = match (media, stored) {
+        ("application/apply-patch+yaml", _) => {
+            if let Err(r) = check_type(res, body, true).and_then(|()| check_name(body, name)) {
+                return r;
+            }
+            let mut obj = stored.cloned().unwrap_or_else(|| json!({"metadata": {}}));
+            merge::apply(&mut obj, body);
+            obj
+        }
+        ("application/merge-patch+json" | "application/strategic-merge-patch+json", None) => {
+            return Reply::not_found(res, name);
+        }
+        ("application/merge-patch+json", Some(old)) => {
+            let mut obj = old.clone();
+            merge::merge_patch(&mut obj, body);
+            obj
+        }
+        ("application/strategic-merge-patch+json", Some(old)) => {
+            let mut obj = old.clone();
+            merge::strategic_merge(&mut obj, body);
+            obj
+        }
+        _ => return Reply::unsupported_media_type(content_type),
+    };
+    if let Err(r) = check_type(res, &obj, false)
+        .and_then(|()| check_name(&obj, name))
+        .and_then(|()| stamp(res, &mut obj, namespace, name))
+        .and_then(|()| stored.map_or(Ok(()), |old| check_version(res, name, body, old)))
+        .and_then(|()| kinds::admit(res, name, &mut obj, stored))
+    {
+        return r;
+    }
+    if stored.is_none() {
+        metadata_mut(&mut obj).remove("resourceVersion");
+        return Reply::created(state.store.insert(obj));
+    }
+    Reply::ok(state.store.update(obj).0)
+}
+
+/// `apiVersion` and `kind`, when present (or always, with `required`), must be the resource's.
+fn check_type(res: &Resource, obj: &Value, required: bool) -> Result<(), Reply> {
+    let want = res.api_version();
+    match str_at(obj, &["apiVersion"]) {
+        Some(v) if v != want => {
+            let msg = format!(
+                "the API version in the data ({v}) does not match the expected API version ({want})"
+            );
+            return Err(Reply::bad_request(&msg));
+        }
+        None if required => {
+            return Err(Reply::bad_request("apiVersion must be set in an apply patch"));
+        }
+        _ => {}
+    }
+    match str_at(obj, &["kind"]) {
+        Some(k) if k != res.kind => {
+            let msg = format!(
+                "the kind in the data ({k}) does not match the expected kind ({})",
+                res.kind
+            );
+            Err(Reply::bad_request(&msg))
+        }
+        None if required => Err(Reply::bad_request("kind must be set in an apply patch")),
+        _ => Ok(()),
+    }
+}
+
+/// A name in the body must be the name in the URL.
+fn check_name(obj: &Value, name: &str) -> Result<(), Reply> {
+    match str_at(obj, &["metadata", "name"]) {
+        Some(n) if n != name => {
+            let msg =
+                format!("the name of the object ({n}) does not match the name on the URL ({name})");
+            Err(Reply::bad_request(&msg))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Sets `apiVersion`, `kind`, name and namespace, refusing a body namespace other than the URL's.
+fn stamp(
+    res: &Resource,
+    obj: &mut Value,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<(), Reply> {
+    if let (Some(ns), Some(url_ns)) = (str_at(obj, &["metadata", "namespace"]), namespace)
+        && ns != url_ns
+    {
+        return Err(Reply::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
+    }
+    let root = object_mut(obj);
+    root.insert("apiVersion".to_owned(), res.api_version().into());
+    root.insert("kind".to_owned(), res.kind.into());
+    let meta = metadata_mut(obj);
+    meta.insert("name".to_owned(), name.into());
+    match namespace {
+        Some(ns) => meta.insert("namespace".to_owned(), ns.into()),
+        None => meta.remove("namespace"),
+    };
+    Ok(())
+}
+
+/// A `resourceVersion` sent with a write must be the stored one.
+fn check_version(res: &Resource, name: &str, sent: &Value, old: &Value) -> Result<(), Reply> {
+    match str_at(sent, &["metadata", "resourceVersion"]) {
+        Some(rv) if Some(rv) != str_at(old, &["metadata", "resourceVersion"]) => {
+            Err(Reply::conflict(res, name))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `generateName` plus five random characters from the API server's alphabet.
+fn generated_name(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let suffix: String = crate::clock::random_bytes(5)
+        .into_iter()
+        .map(|b| char::from(ALPHABET[usize::from(b) % ALPHABET.len()]))
+        .collect();
+    format!("{prefix}{suffix}")
+}
