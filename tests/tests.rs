@@ -5,6 +5,7 @@
 mod common;
 
 mod blackbox {
+    mod certs_openssl;
     mod demo;
     mod lifecycle;
     mod pack;
