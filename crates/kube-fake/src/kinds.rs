@@ -4,8 +4,9 @@
 //! `stringData` is folded into base64 `data` and never stored; `data` and `caBundle` must be valid
 //! base64 (raw PEM in `caBundle` is a classic bug, `spec/crates.md` §4.2); a `kubernetes.io/tls`
 //! Secret needs `tls.crt` and `tls.key`; a Secret's `type` cannot change; webhook names must be
-//! unique. Empty maps are dropped, as the API server's `omitempty` does, so that "no change"
-//! compares equal.
+//! unique domain names, and each must declare `sideEffects`, `admissionReviewVersions` and one of
+//! `url` or `service`. Empty maps are dropped, as the API server's `omitempty` does, so that "no
+//! change" compares equal.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -83,21 +84,51 @@ fn admit_webhooks(res: &Resource, name: &str, obj: &mut Value) -> Result<(), Rep
     };
     let mut seen = Vec::new();
     for (i, hook) in hooks.iter().enumerate() {
+        let invalid = |field: &str, why: &str| {
+            Err(Reply::invalid(res, name, &format!("webhooks[{i}].{field}"), why))
+        };
         let hook_name = hook.get("name").and_then(Value::as_str).unwrap_or_default();
         if hook_name.is_empty() {
-            return Err(Reply::invalid(
-                res,
-                name,
-                &format!("webhooks[{i}].name"),
-                "Required value",
-            ));
+            return invalid("name", "Required value");
+        }
+        if hook_name.split('.').filter(|s| !s.is_empty()).count() < 3 {
+            let why = format!(
+                "Invalid value: \"{hook_name}\": should be a domain with at least three segments \
+                 separated by dots"
+            );
+            return invalid("name", &why);
         }
         if seen.contains(&hook_name) {
-            let why = format!("Duplicate value: \"{hook_name}\"");
-            return Err(Reply::invalid(res, name, &format!("webhooks[{i}].name"), &why));
+            return invalid("name", &format!("Duplicate value: \"{hook_name}\""));
         }
         seen.push(hook_name);
-        if let Some(bundle) = hook.get("clientConfig").and_then(|c| c.get("caBundle")) {
+        // k8s-openapi serialises these required fields even when left at their defaults ("" and
+        // []), which is how a typed partial apply breaks on a real cluster.
+        match hook.get("sideEffects").and_then(Value::as_str) {
+            Some("None" | "NoneOnDryRun") => {}
+            Some(other) => {
+                let why = format!(
+                    "Unsupported value: \"{other}\": supported values: \"None\", \"NoneOnDryRun\""
+                );
+                return invalid("sideEffects", &why);
+            }
+            None => return invalid("sideEffects", "Required value"),
+        }
+        let versions = hook.get("admissionReviewVersions").and_then(Value::as_array);
+        if versions.is_none_or(|v| v.is_empty()) {
+            return invalid(
+                "admissionReviewVersions",
+                "Required value: must specify one of v1, v1beta1",
+            );
+        }
+        let config = hook.get("clientConfig").unwrap_or(&Value::Null);
+        if config.get("url").is_some() == config.get("service").is_some() {
+            return invalid(
+                "clientConfig",
+                "Required value: exactly one of url or service is required",
+            );
+        }
+        if let Some(bundle) = config.get("caBundle") {
             check_base64(res, bundle)?;
         }
     }
@@ -154,10 +185,23 @@ mod tests {
         assert_eq!(code(json!({"type": "kubernetes.io/tls"}), Some(&old)), Some(422));
         let mwc = Resource::by_kind("MutatingWebhookConfiguration")
             .unwrap_or_else(|| panic!("MWC is in the table"));
-        let mut dup = json!({"webhooks": [{"name": "a"}, {"name": "a"}]});
-        assert_eq!(admit(&mwc, "m", &mut dup, None).err().map(|r| r.status), Some(422));
-        let mut pem =
-            json!({"webhooks": [{"name": "a", "clientConfig": {"caBundle": "-----BEGIN"}}]});
-        assert_eq!(admit(&mwc, "m", &mut pem, None).err().map(|r| r.status), Some(400));
+        let hook = |name: &str, bundle: &str, side_effects: &str| {
+            json!({
+                "name": name,
+                "clientConfig": {"service": {"name": "s", "namespace": "n"}, "caBundle": bundle},
+                "sideEffects": side_effects,
+                "admissionReviewVersions": ["v1"],
+            })
+        };
+        let webhook_code = |hooks: Vec<Value>| {
+            let mut obj = json!({ "webhooks": hooks });
+            admit(&mwc, "m", &mut obj, None).err().map(|r| r.status)
+        };
+        assert_eq!(webhook_code(vec![hook("a.b.c", "Q0E=", "None")]), None);
+        let dup = vec![hook("a.b.c", "", "None"), hook("a.b.c", "", "None")];
+        assert_eq!(webhook_code(dup), Some(422));
+        assert_eq!(webhook_code(vec![hook("a", "", "None")]), Some(422));
+        assert_eq!(webhook_code(vec![hook("a.b.c", "", "")]), Some(422));
+        assert_eq!(webhook_code(vec![hook("a.b.c", "-----BEGIN", "None")]), Some(400));
     }
 }
