@@ -98,16 +98,27 @@ impl FakeKube {
         // JSON strings are YAML flow scalars, so this quotes anything a namespace could hold.
         let q = |s: &str| Value::from(s).to_string();
         format!(
-            "apiVersion: v1\n\
-             kind: Config\n\
-             clusters:\n\
-             - name: kube-fake\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\n\
-             users:\n\
-             - name: kube-fake\n  user:\n    token: {token}\n\
-             contexts:\n\
-             - name: kube-fake\n  context:\n    cluster: kube-fake\n    user: kube-fake\n    namespace: {ns}\n\
-             current-context: kube-fake\n\
-             preferences: {{}}\n",
+            "\
+apiVersion: v1
+kind: Config
+clusters:
+- name: kube-fake
+  cluster:
+    server: {server}
+    certificate-authority-data: {ca}
+users:
+- name: kube-fake
+  user:
+    token: {token}
+contexts:
+- name: kube-fake
+  context:
+    cluster: kube-fake
+    user: kube-fake
+    namespace: {ns}
+current-context: kube-fake
+preferences: {{}}
+",
             server = q(&self.url()),
             ca = STANDARD.encode(&self.ca_pem),
             token = q(&self.token),

@@ -20,7 +20,7 @@ pub(crate) struct State {
     pub(crate) requests: Vec<Request>,
     pub(crate) faults: Faults,
     pub(crate) tokens: Vec<IssuedToken>,
-    /// The longest token lifetime granted (the API server's `--service-account-max-token-expiration`).
+    /// The longest token lifetime granted (as `--service-account-max-token-expiration` sets it).
     pub(crate) max_token_seconds: Option<u64>,
     /// Whether a TokenRequest for a ServiceAccount that is not stored succeeds.
     pub(crate) auto_service_accounts: bool,

@@ -75,9 +75,10 @@ impl Reply {
             404,
             "NotFound",
             "the server could not find the requested resource",
-            Some(
-                json!({"causes": [{"reason": "UnexpectedServerResponse", "message": "404 page not found"}]}),
-            ),
+            Some(json!({"causes": [{
+                "reason": "UnexpectedServerResponse",
+                "message": "404 page not found",
+            }]})),
         )
     }
 

@@ -51,7 +51,7 @@ pub(crate) fn generate() -> io::Result<Identity> {
         CertificateDer::from(ca_cert.der().to_vec()),
     ];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    // An explicit provider, so the fake works whatever process-wide provider is (or is not) installed.
+    // An explicit provider, so the fake works whatever process-wide provider is (or isn't) set.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let server_config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

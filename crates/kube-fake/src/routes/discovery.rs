@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::resource::{AUTHENTICATION_GROUP, RESOURCES};
 use crate::status::Reply;
 
-/// `GET /version`: a `version.Info` of Kubernetes 1.33, which k8s-openapi's `v1_33` feature targets.
+/// `GET /version`: a `version.Info` of Kubernetes 1.33, the version k8s-openapi's `v1_33` targets.
 pub(super) fn version() -> Reply {
     Reply::ok(json!({
         "major": "1",

@@ -4,7 +4,7 @@
 //! real cluster: the object's `apiVersion`, `kind`, name and namespace must agree with the URL, a
 //! `resourceVersion` sent with a write is a precondition (409 when stale), and a create may not
 //! carry one. A write that changes nothing leaves `resourceVersion` alone. `dryRun` is refused
-//! rather than silently applied.
+//! and `watch` are refused rather than half supported.
 
 use serde_json::{Value, json};
 
@@ -64,6 +64,10 @@ pub(super) fn object(
 }
 
 fn list(state: &State, req: &Incoming, res: &Resource, namespace: Option<&str>) -> Reply {
+    if select::param(&req.query, "watch").is_some_and(|w| w == "true" || w == "1") {
+        // A list body where a watch stream is expected would confuse the client; say so instead.
+        return Reply::failure(405, "MethodNotAllowed", "kube-fake does not support watch", None);
+    }
     let parse = |key: &str, f: fn(&str) -> Result<Selector, String>| {
         select::param(&req.query, key).map_or(Ok(Selector::default()), |s| f(&s))
     };

@@ -46,7 +46,7 @@ async fn requests_and_writes_record_method_path_query_and_body() {
 }
 
 #[tokio::test]
-async fn discovery_answers_and_unknown_paths_are_404_statuses() {
+async fn discovery_answers_and_unknown_paths_and_watches_are_refused() {
     let kube = super::start();
     let client = client(&kube).await;
     let info = client.apiserver_version().await.expect("version");
@@ -60,4 +60,9 @@ async fn discovery_answers_and_unknown_paths_are_404_statuses() {
         http::Request::get("/api/v1/namespaces/kubeflow/pods").body(Vec::new()).expect("request");
     let status = api_status(client.request_text(pods).await);
     assert_eq!((status.code, status.reason.as_str()), (404, "NotFound"));
+    let watch = http::Request::get("/api/v1/namespaces/kubeflow/secrets?watch=true")
+        .body(Vec::new())
+        .expect("request");
+    let status = api_status(client.request_text(watch).await);
+    assert_eq!((status.code, status.message.as_str()), (405, "kube-fake does not support watch"));
 }
