@@ -207,4 +207,26 @@ mod tests {
         let pem = pkcs8_pem(key.serialized_der());
         assert!(matches!(load_key(&pem), Err(CertError::InvalidKey)));
     }
+
+    /// Key-generation times, for budgeting hooks (`crates.md` §2.6). Run with
+    /// `cargo test --release --lib -- --ignored --nocapture keygen_timing_probe`.
+    #[test]
+    #[ignore = "timing probe, run by hand in release"]
+    fn keygen_timing_probe() {
+        for (alg, n) in [(KeyAlgorithm::EcdsaP256, 200), (KeyAlgorithm::Rsa2048, 40)] {
+            let mut ms: Vec<f64> = (0..n)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    generate_key(alg).expect("keygen");
+                    start.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            ms.sort_by(f64::total_cmp);
+            let mean = ms.iter().sum::<f64>() / ms.len() as f64;
+            let (min, median, max) = (ms[0], ms[ms.len() / 2], ms[ms.len() - 1]);
+            println!(
+                "{alg}: n={n} min {min:.3} ms, median {median:.3} ms, mean {mean:.3} ms, max {max:.3} ms"
+            );
+        }
+    }
 }

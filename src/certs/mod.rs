@@ -28,7 +28,7 @@ pub use issue::{generate_ca, issue_webhook_leaf, load_issuer, random_serial, web
 pub use keys::key_matches;
 
 /// The kind of key the charm generates (`key-algorithm` config option).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyAlgorithm {
     /// RSA, 2048-bit modulus, e = 65537 (the default, what the Python charms made).
     Rsa2048,
