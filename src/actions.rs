@@ -1,51 +1,51 @@
-//! Actions (`contract.md` §5): `get-credentials` and `rotate-secret`.
+//! Actions (`contract.md` §5).
 //!
-//! Both are leader-only: on another unit they fail with the contract's message and change
-//! nothing. Each runs the same observe/plan/apply as a hook (so the material exists, and a
-//! rotated value reaches the relation data in the same transaction), then reports. Results are
-//! never logged; `get-credentials` passes its secret values to `action-set`, the one place a
-//! secret goes on argv, because `action-set` takes no file or stdin (`contract.md` §10).
+//! `get-credentials`, `rotate-secret` and `renew-certificates` are leader-only: on another unit
+//! they fail with the contract's message and change nothing. `get-ca-certificate` and
+//! `list-certificates` work on any unit: the leader answers from the reconcile it runs first,
+//! other units from the application's Juju secret, which every unit of the application can read.
+//! An action that changes material runs the same observe/plan/apply as a hook, so the change
+//! reaches the relations and Kubernetes in the same transaction. Results are never logged;
+//! `get-credentials` passes its secret values to `action-set`, the one place a secret goes on
+//! argv, because `action-set` takes no file or stdin (`contract.md` §10).
 
 use std::collections::BTreeMap;
 
 use juju::tools::ActionValue;
-use juju::{HookTools, JujuContext};
 
+use crate::certs;
+use crate::charm::Hook;
 use crate::generated::Key;
-use crate::random::Entropy;
-use crate::reconcile::{self, Observed, Plan};
+use crate::reconcile::{self, Intent, Observed, Plan};
+use crate::webhooks::{self, Force};
 
 /// The `action-fail` message of a leader-only action run on another unit.
 pub const LEADER_ONLY: &str = "this action must run on the leader unit";
 
 /// Runs the action `name`.
-pub fn run(
-    tools: &HookTools<'_>,
-    ctx: &JujuContext,
-    name: &str,
-    rng: &mut dyn Entropy,
-) -> anyhow::Result<()> {
+pub fn run(hook: &mut Hook<'_>, name: &str) -> anyhow::Result<()> {
     match name {
-        "get-credentials" => get_credentials(tools, ctx, rng),
-        "rotate-secret" => rotate_secret(tools, ctx, rng),
-        other => Ok(tools.action_fail(&format!("unknown action '{other}'"))?),
+        "get-credentials" => get_credentials(hook),
+        "rotate-secret" => rotate_secret(hook),
+        "get-ca-certificate" => get_ca_certificate(hook),
+        "list-certificates" => list_certificates(hook),
+        "renew-certificates" => renew_certificates(hook),
+        other => Ok(hook.tools.action_fail(&format!("unknown action '{other}'"))?),
     }
 }
 
-fn get_credentials(
-    tools: &HookTools<'_>,
-    ctx: &JujuContext,
-    rng: &mut dyn Entropy,
-) -> anyhow::Result<()> {
-    let obs = reconcile::observe(tools, ctx)?;
-    if !obs.leader {
-        return Ok(tools.action_fail(LEADER_ONLY)?);
+fn results(pairs: Vec<(&str, ActionValue)>) -> BTreeMap<String, ActionValue> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn get_credentials(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    if !hook.tools.is_leader()? {
+        return Ok(hook.tools.action_fail(LEADER_ONLY)?);
     }
-    let plan = reconcile::plan(&obs, None, rng)?;
-    reconcile::apply(tools, &plan)?;
+    let (obs, plan) = hook.reconcile(Intent::default())?;
     match credentials(&obs, &plan) {
-        Ok(results) => tools.action_set(&results)?,
-        Err(message) => tools.action_fail(&message)?,
+        Ok(r) => hook.tools.action_set(&r)?,
+        Err(message) => hook.tools.action_fail(&message)?,
     }
     Ok(())
 }
@@ -56,8 +56,7 @@ fn credentials(obs: &Observed, plan: &Plan) -> Result<BTreeMap<String, ActionVal
     let generated = plan.generated.as_ref().ok_or("no generated secrets on this unit")?;
     let problem = |p: &crate::config::ConfigProblem| p.message.clone();
     let access_key = config.access_key.as_ref().map_err(problem)?;
-    let secret_key = reconcile::object_storage_key(config, generated);
-    let secret_key = match (&config.secret_key, secret_key) {
+    let secret_key = match (&config.secret_key, reconcile::object_storage_key(config, generated)) {
         (Err(p), _) => return Err(problem(p)),
         (Ok(_), None) => return Err("the object-storage secret key is not available".into()),
         (Ok(_), Some(k)) => k,
@@ -65,45 +64,136 @@ fn credentials(obs: &Observed, plan: &Plan) -> Result<BTreeMap<String, ActionVal
     let client_id = config.oidc_client_id.as_ref().map_err(problem)?;
     let client_secret =
         generated.value(Key::OidcClientSecret).ok_or("the OIDC client secret is not available")?;
-    Ok(BTreeMap::from([
-        ("access-key".to_owned(), ActionValue::from(access_key.as_str())),
-        ("secret-key".to_owned(), ActionValue::Secret(secret_key.clone())),
-        ("oidc-client-id".to_owned(), ActionValue::from(client_id.as_str())),
-        ("oidc-client-secret".to_owned(), ActionValue::Secret(client_secret.clone())),
+    Ok(results(vec![
+        ("access-key", ActionValue::from(access_key.as_str())),
+        ("secret-key", ActionValue::Secret(secret_key.clone())),
+        ("oidc-client-id", ActionValue::from(client_id.as_str())),
+        ("oidc-client-secret", ActionValue::Secret(client_secret.clone())),
     ]))
 }
 
-fn rotate_secret(
-    tools: &HookTools<'_>,
-    ctx: &JujuContext,
-    rng: &mut dyn Entropy,
-) -> anyhow::Result<()> {
-    let params = tools.action_get()?;
+fn rotate_secret(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    let params = hook.tools.action_get()?;
     let name = params.get("name").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-    let obs = reconcile::observe(tools, ctx)?;
-    if !obs.leader {
-        return Ok(tools.action_fail(LEADER_ONLY)?);
+    if !hook.tools.is_leader()? {
+        return Ok(hook.tools.action_fail(LEADER_ONLY)?);
     }
     let key = match name.as_str() {
         "secret-key" => Key::SecretKey,
         "oidc-client-secret" => Key::OidcClientSecret,
         other => {
-            return Ok(tools.action_fail(&format!(
+            let msg = format!(
                 "cannot rotate '{other}': name must be one of secret-key, oidc-client-secret"
-            ))?);
+            );
+            return Ok(hook.tools.action_fail(&msg)?);
         }
     };
+    let config = crate::config::Config::parse(hook.tools.config_get()?);
     // A value set in config (valid or not) belongs to the operator.
-    let from_config = key == Key::SecretKey && !matches!(obs.config.secret_key, Ok(None));
-    if from_config {
-        return Ok(
-            tools.action_fail(&format!("'{name}' is set in config; change it with juju config"))?
-        );
+    if key == Key::SecretKey && !matches!(config.secret_key, Ok(None)) {
+        return Ok(hook
+            .tools
+            .action_fail(&format!("'{name}' is set in config; change it with juju config"))?);
     }
-    let plan = reconcile::plan(&obs, Some(key), rng)?;
-    reconcile::apply(tools, &plan)?;
+    hook.reconcile(Intent { rotate: Some(key), ..Intent::default() })?;
     log::info!("rotated '{name}'");
-    tools
-        .action_set(&BTreeMap::from([("rotated".to_owned(), ActionValue::from(name.as_str()))]))?;
+    hook.tools.action_set(&results(vec![("rotated", ActionValue::from(name.as_str()))]))?;
+    Ok(())
+}
+
+fn renew_certificates(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    let params = hook.tools.action_get()?;
+    let rotate_ca = params.get("rotate-ca").and_then(serde_json::Value::as_bool).unwrap_or(false);
+    if !hook.tools.is_leader()? {
+        return Ok(hook.tools.action_fail(LEADER_ONLY)?);
+    }
+    let (obs, plan) = hook.reconcile(Intent {
+        force: Force { renew_leaves: true, rotate_ca },
+        ..Intent::default()
+    })?;
+    match &plan.certificates {
+        Some(certs) => {
+            log::info!("renewed {} certificates (rotate-ca={rotate_ca})", certs.renewed());
+            let renewed = certs.renewed().to_string();
+            hook.tools.action_set(&results(vec![("renewed", ActionValue::from(renewed))]))?;
+        }
+        None => hook.tools.action_fail(&cert_config_problem(&obs))?,
+    }
+    Ok(())
+}
+
+fn cert_config_problem(obs: &Observed) -> String {
+    let c = &obs.config;
+    [
+        c.webhooks.as_ref().err(),
+        c.ca_common_name.as_ref().err(),
+        c.ca_validity_days.as_ref().err(),
+        c.certificate_validity_days.as_ref().err(),
+        c.key_algorithm.as_ref().err(),
+        c.namespace.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|p| p.message.clone())
+    .next()
+    .unwrap_or_else(|| "no certificates are configured".into())
+}
+
+/// The CA bundle, and each webhook's name with its certificate (PEM).
+type CurrentCertificates = (String, Vec<(String, String)>);
+
+/// The CA and leaves as they are now: from the reconcile on the leader, from the stored Juju
+/// secret elsewhere.
+fn current_certificates(hook: &mut Hook<'_>) -> anyhow::Result<Option<CurrentCertificates>> {
+    if hook.tools.is_leader()? {
+        let (_, plan) = hook.reconcile(Intent::default())?;
+        return Ok(plan.certificates.map(|c| {
+            let leaves =
+                c.leaves.iter().map(|l| (l.spec.name.clone(), l.issued.cert_pem.clone())).collect();
+            (c.bundle, leaves)
+        }));
+    }
+    let Some(stored) = crate::store::read(&hook.tools, webhooks::LABEL)? else { return Ok(None) };
+    let Some((ca, previous)) = webhooks::stored_ca(&stored) else { return Ok(None) };
+    let bundle = webhooks::bundle(&ca, previous.as_deref(), hook.now);
+    let config = crate::config::Config::parse(hook.tools.config_get()?);
+    let leaves = config
+        .webhooks
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|spec| {
+            webhooks::stored_leaf(&stored, &spec.name).map(|l| (spec.name.clone(), l.cert_pem))
+        })
+        .collect();
+    Ok(Some((bundle, leaves)))
+}
+
+fn get_ca_certificate(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    match current_certificates(hook)? {
+        Some((bundle, _)) => {
+            hook.tools.action_set(&results(vec![("ca-certificate", ActionValue::from(bundle))]))?;
+        }
+        None => hook.tools.action_fail("no CA has been issued yet")?,
+    }
+    Ok(())
+}
+
+fn list_certificates(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    let Some((_, leaves)) = current_certificates(hook)? else {
+        return Ok(hook.tools.action_fail("no certificates have been issued yet")?);
+    };
+    let mut list = Vec::new();
+    for (name, pem) in leaves {
+        let info = certs::inspect(&pem)?;
+        list.push(serde_json::json!({
+            "name": name,
+            "source": "webhook",
+            "dns-names": info.dns_names,
+            "serial": info.serial_hex,
+            "not-after": info.not_after_rfc3339(),
+        }));
+    }
+    let json = serde_json::to_string(&list)?;
+    hook.tools.action_set(&results(vec![("certificates", ActionValue::from(json))]))?;
     Ok(())
 }

@@ -5,14 +5,54 @@
 //! operator can fix is a blocked status and exit 0; anything unexpected logs its whole cause
 //! chain and exits 1, so Juju retries the hook, and since a failed hook commits none of its
 //! relation or secret writes, the retry starts from the same state and converges.
+//!
+//! Two variables of the environment are read besides Juju's: `KUBECONFIG` (Juju never sets it;
+//! without it the in-cluster service account is used) and `CKF_CRYPTO_NOW`, an RFC 3339 time
+//! that replaces the clock, so tests can move time forward to exercise renewal. Juju never sets
+//! either; `juju exec` could, like any other variable.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::time::Duration;
 
 use juju::context::SecretHook;
 use juju::{CommandRunner, Event, HookTools, JujuContext};
+use time::OffsetDateTime;
 
+use crate::k8s::Kube;
+use crate::k8s::client::{KubeClient, Settings};
 use crate::random::{Entropy, OsEntropy};
-use crate::{actions, generated, reconcile, store};
+use crate::reconcile::Intent;
+use crate::{actions, generated, reconcile, store, webhooks};
+
+/// The clock override (RFC 3339), for tests.
+pub const NOW_VAR: &str = "CKF_CRYPTO_NOW";
+/// The Kubernetes timeout override in milliseconds, for tests.
+pub const KUBE_TIMEOUT_VAR: &str = "CKF_CRYPTO_KUBE_TIMEOUT_MS";
+
+/// What a hook runs with, besides the hook tools.
+pub struct Hook<'a> {
+    /// The parsed Juju context.
+    pub ctx: JujuContext,
+    /// The hook tools.
+    pub tools: HookTools<'a>,
+    /// Kubernetes.
+    pub kube: &'a mut dyn Kube,
+    /// The time of this hook.
+    pub now: OffsetDateTime,
+    /// The randomness source.
+    pub rng: &'a mut dyn Entropy,
+}
+
+impl Hook<'_> {
+    /// Observes, plans and applies with `intent`.
+    pub fn reconcile(
+        &mut self,
+        intent: Intent,
+    ) -> anyhow::Result<(reconcile::Observed, reconcile::Plan)> {
+        reconcile::run(&self.tools, &self.ctx, self.kube, self.now, intent, self.rng)
+    }
+}
 
 /// Runs the charm for the hook described by `env`, with hook tools run by `runner`.
 /// Returns the process exit code.
@@ -20,14 +60,29 @@ pub fn run<I>(env: I, runner: Rc<dyn CommandRunner>) -> i32
 where
     I: IntoIterator<Item = (String, String)>,
 {
-    run_with(env, runner, &mut OsEntropy)
+    let env: BTreeMap<String, String> = env.into_iter().collect();
+    let settings = Settings {
+        kubeconfig: env.get("KUBECONFIG").filter(|v| !v.is_empty()).cloned(),
+        timeout: env.get(KUBE_TIMEOUT_VAR).and_then(|v| v.parse().ok()).map(Duration::from_millis),
+    };
+    let mut kube = KubeClient::new(settings);
+    run_with(env, runner, &mut kube, &mut OsEntropy)
 }
 
-/// [`run`] with an explicit randomness source (tests count on the OS one too).
-pub fn run_with<I>(env: I, runner: Rc<dyn CommandRunner>, rng: &mut dyn Entropy) -> i32
-where
-    I: IntoIterator<Item = (String, String)>,
-{
+/// [`run`] with explicit Kubernetes and randomness.
+pub fn run_with(
+    env: BTreeMap<String, String>,
+    runner: Rc<dyn CommandRunner>,
+    kube: &mut dyn Kube,
+    rng: &mut dyn Entropy,
+) -> i32 {
+    let now = match clock(env.get(NOW_VAR).map(String::as_str)) {
+        Ok(now) => now,
+        Err(e) => {
+            eprintln!("ckf-crypto: {e}");
+            return 1;
+        }
+    };
     let ctx = match JujuContext::from_env(env) {
         Ok(ctx) => ctx,
         Err(e) => {
@@ -39,22 +94,31 @@ where
     // Idempotent: installs the juju-log backend once per process.
     juju::logger::init(log::LevelFilter::Info);
     juju::logger::scope(runner.clone(), || {
-        let tools = HookTools::new(&*runner);
-        match dispatch(&tools, &ctx, rng) {
+        let path = ctx.dispatch_path.clone();
+        let mut hook = Hook { ctx, tools: HookTools::new(&*runner), kube, now, rng };
+        match dispatch(&mut hook) {
             Ok(()) => 0,
             Err(e) => {
-                log::error!("{} failed: {e:#}", ctx.dispatch_path);
+                log::error!("{path} failed: {e:#}");
                 1
             }
         }
     })
 }
 
-fn dispatch(tools: &HookTools<'_>, ctx: &JujuContext, rng: &mut dyn Entropy) -> anyhow::Result<()> {
-    match &ctx.event {
-        Event::Action { name, .. } => actions::run(tools, ctx, name, rng),
+fn clock(var: Option<&str>) -> anyhow::Result<OffsetDateTime> {
+    match var.filter(|v| !v.is_empty()) {
+        None => Ok(OffsetDateTime::now_utc()),
+        Some(v) => OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| anyhow::anyhow!("{NOW_VAR} is not an RFC 3339 time: {e}")),
+    }
+}
+
+fn dispatch(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    match hook.ctx.event.clone() {
+        Event::Action { name, .. } => actions::run(hook, &name),
         Event::Secret { hook: SecretHook::Remove, id, label, revision } => {
-            secret_remove(tools, id, label.as_deref(), *revision)
+            secret_remove(&hook.tools, &id, label.as_deref(), revision)
         }
         Event::Unknown { name } => {
             // Ignored, as ops does, so that a charm rollback does not fail on newer hooks.
@@ -63,7 +127,7 @@ fn dispatch(tools: &HookTools<'_>, ctx: &JujuContext, rng: &mut dyn Entropy) -> 
         }
         // Material lives in Juju secrets owned by the application: nothing to tear down.
         Event::Stop | Event::Remove => Ok(()),
-        _ => reconcile::run(tools, ctx, rng).map(|_| ()),
+        _ => hook.reconcile(Intent::default()).map(|_| ()),
     }
 }
 
@@ -74,18 +138,15 @@ fn secret_remove(
     label: Option<&str>,
     revision: Option<u64>,
 ) -> anyhow::Result<()> {
-    let ours = label == Some(generated::LABEL);
+    let ours = matches!(label, Some(l) if l == generated::LABEL || l == webhooks::LABEL);
     // Only the leader may change an application-owned secret.
     if !ours || !tools.is_leader()? {
         log::debug!("secret-remove for a secret this unit does not manage");
         return Ok(());
     }
-    match (ours, revision) {
-        (true, Some(rev)) => {
-            tools.secret_remove(&store::canonical_uri(store::bare_id(id)), Some(rev))?;
-            log::info!("removed revision {rev} of Juju secret '{}'", generated::LABEL);
-        }
-        _ => log::debug!("secret-remove for a secret this charm does not manage"),
+    if let Some(rev) = revision {
+        tools.secret_remove(&store::canonical_uri(store::bare_id(id)), Some(rev))?;
+        log::info!("removed revision {rev} of Juju secret '{}'", label.unwrap_or_default());
     }
     Ok(())
 }

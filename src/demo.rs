@@ -4,8 +4,10 @@
 //! executable is laid out as the charm's `dispatch` and, under every hook-tool name, as the
 //! simulator's tools (`juju_sim::Harness`), then driven through install, leader-elected,
 //! config-changed, start, an `object-storage` relation from a v1 requirer, update-status and the
-//! `get-credentials` action, exactly as Juju would run them. Secret values are never printed:
-//! the summary shows their length and alphabet instead.
+//! `get-credentials` action, exactly as Juju would run them, against a fake Kubernetes API
+//! server (`kube-fake`, real HTTPS on loopback) seeded with the webhook configurations of a CKF
+//! deployment. Secret values are never printed: the summary shows their length and alphabet
+//! instead.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -13,8 +15,69 @@ use std::path::Path;
 
 use anyhow::Context;
 use juju_sim::{CharmFiles, CharmMeta, Event, Harness, Outcome, State};
+use kube_fake::FakeKube;
+use serde_json::{Value, json};
 
-use crate::{config_hash, files, generated};
+use crate::{certs, config_hash, files, generated};
+
+/// The webhook configurations of a CKF deployment, as the four webhook charms create them
+/// (without `caBundle`): what the charm finds in a real cluster.
+pub fn ckf_webhook_configs() -> Vec<Value> {
+    let cfg = |kind: &str, name: &str, webhooks: &[&str]| {
+        json!({
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": kind,
+            "metadata": {"name": name},
+            "webhooks": webhooks.iter().map(|w| json!({
+                "name": w,
+                "admissionReviewVersions": ["v1"],
+                "sideEffects": "None",
+                "clientConfig": {"service": {"name": "svc", "namespace": "kubeflow", "path": "/x"}},
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let (m, v) = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration");
+    vec![
+        cfg(m, "admission-webhook", &["admission-webhook.kubeflow.org"]),
+        cfg(
+            m,
+            "katib.kubeflow.org",
+            &["defaulter.experiment.katib.kubeflow.org", "mutator.pod.katib.kubeflow.org"],
+        ),
+        cfg(v, "katib.kubeflow.org", &["validator.experiment.katib.kubeflow.org"]),
+        cfg(
+            m,
+            "inferenceservice.serving.kserve.io",
+            &[
+                "inferenceservice.kserve-webhook-server.defaulter",
+                "inferenceservice.kserve-webhook-server.pod-mutator",
+            ],
+        ),
+        cfg(
+            v,
+            "inferencegraph.serving.kserve.io",
+            &["inferencegraph.kserve-webhook-server.validator"],
+        ),
+        cfg(
+            v,
+            "inferenceservice.serving.kserve.io",
+            &["inferenceservice.kserve-webhook-server.validator"],
+        ),
+        cfg(
+            v,
+            "servingruntime.serving.kserve.io",
+            &["servingruntime.kserve-webhook-server.validator"],
+        ),
+        cfg(v, "trainedmodel.serving.kserve.io", &["trainedmodel.kserve-webhook-server.validator"]),
+        cfg(
+            v,
+            "clusterservingruntime.serving.kserve.io",
+            &["clusterservingruntime.kserve-webhook-server.validator"],
+        ),
+        cfg(m, "pvcviewer-mutating-webhook-configuration", &["mpvcviewer.kb.io"]),
+        cfg(v, "pvcviewer-validating-webhook-configuration", &["vpvcviewer.kb.io"]),
+    ]
+}
 
 /// The requirer in the demo, as KFP's object-storage requirer names itself.
 const REQUIRER: &str = "kfp-api";
@@ -31,7 +94,15 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     };
     let exe = std::env::current_exe().context("cannot locate the running executable")?;
     let meta = CharmMeta::from_yaml(files::METADATA, files::CONFIG, files::ACTIONS)?;
-    let state = State::new(meta, "ckf-crypto", "kubeflow");
+    let mut state = State::new(meta, "ckf-crypto", "kubeflow");
+    let kube = FakeKube::start().context("cannot start the fake Kubernetes API server")?;
+    for cfg in ckf_webhook_configs() {
+        kube.put(cfg);
+    }
+    std::fs::create_dir_all(&root)?;
+    let kubeconfig = root.join("kubeconfig");
+    kube.write_kubeconfig(&kubeconfig, "kubeflow")?;
+    state.agent_env.insert("KUBECONFIG".into(), kubeconfig.display().to_string());
     let charm_files = CharmFiles {
         metadata: files::METADATA.to_owned(),
         config: files::CONFIG.to_owned(),
@@ -39,7 +110,12 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     };
     let mut sim = Harness::new(&root, &exe, &exe, charm_files, state)?;
     writeln!(out, "ckf-crypto demo: unit ckf-crypto/0 (leader) in model 'kubeflow'")?;
-    writeln!(out, "simulator directory: {}\n", root.display())?;
+    writeln!(out, "simulator directory: {}", root.display())?;
+    writeln!(
+        out,
+        "fake Kubernetes API server: {} (11 webhook configurations seeded)\n",
+        kube.url()
+    )?;
 
     writeln!(out, "== hooks")?;
     for event in [Event::Install, Event::LeaderElected, Event::ConfigChanged, Event::Start] {
@@ -94,6 +170,69 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
         writeln!(out, "config hash (annotation ckf-crypto.kubeflow.org/config-hash): {hash}")?;
     }
 
+    writeln!(out, "\n== certificates (action list-certificates)")?;
+    let listed = sim
+        .run(0, &Event::Action { name: "list-certificates".into(), params: Default::default() })?;
+    let list =
+        listed.action.as_ref().and_then(|a| a.results.get("certificates")).and_then(Value::as_str);
+    let list: Vec<Value> = serde_json::from_str(list.unwrap_or("[]"))?;
+    for c in &list {
+        writeln!(
+            out,
+            "{}  serial {}  not after {}",
+            c["name"].as_str().unwrap_or("?"),
+            c["serial"].as_str().unwrap_or("?"),
+            c["not-after"].as_str().unwrap_or("?")
+        )?;
+        let names: Vec<&str> = c["dns-names"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        writeln!(out, "    {}", names.join(", "))?;
+    }
+    if let Some(ca) = kube.get("Secret", Some("kubeflow"), "admission-webhook-webhook-tls") {
+        let ca_pem = ca["data"]["ca.crt"].as_str().map(decode).unwrap_or_default();
+        if let Ok(info) = certs::inspect(&ca_pem) {
+            writeln!(
+                out,
+                "CA: CN={}  serial {}  not after {}",
+                info.subject_cn.clone().unwrap_or_default(),
+                info.serial_hex,
+                info.not_after_rfc3339()
+            )?;
+        }
+    }
+
+    writeln!(out, "\n== Kubernetes objects written (fake API server)")?;
+    for w in kube.writes() {
+        writeln!(out, "{:<6} {} -> {}", w.method, w.path, w.status)?;
+    }
+    for s in kube.list("Secret", Some("kubeflow")) {
+        let keys: Vec<&String> =
+            s["data"].as_object().map(|d| d.keys().collect()).unwrap_or_default();
+        writeln!(
+            out,
+            "Secret {} ({}) keys {:?}",
+            s["metadata"]["name"].as_str().unwrap_or("?"),
+            s["type"].as_str().unwrap_or("?"),
+            keys
+        )?;
+    }
+    let mut set = 0;
+    let mut total = 0;
+    for kind in ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] {
+        for cfg in kube.list(kind, None) {
+            for w in cfg["webhooks"].as_array().into_iter().flatten() {
+                total += 1;
+                set += usize::from(w["clientConfig"]["caBundle"].is_string());
+            }
+        }
+    }
+    writeln!(out, "caBundle set on {set} of {total} webhooks")?;
+    kube.clear_requests();
+    sim.run(0, &Event::UpdateStatus)?;
+    writeln!(out, "a further update-status made {} Kubernetes writes", kube.writes().len())?;
+
     writeln!(out, "\n== action get-credentials")?;
     let outcome =
         sim.run(0, &Event::Action { name: "get-credentials".into(), params: Default::default() })?;
@@ -113,6 +252,14 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     let (status, message) = sim.state().unit_status(0);
     writeln!(out, "\nfinal status: {status} {message:?}")?;
     Ok(())
+}
+
+fn decode(b64: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 fn step(sim: &mut Harness, event: &Event, out: &mut dyn Write) -> anyhow::Result<Outcome> {

@@ -13,16 +13,20 @@
 //! * around the charm: [`files`] (the YAML it carries), [`pack`], [`demo`].
 
 pub mod actions;
+pub mod certs;
 pub mod charm;
 pub mod config;
 pub mod config_hash;
 pub mod databag;
+pub mod delivery;
 pub mod demo;
 pub mod files;
 pub mod generated;
+pub mod k8s;
 pub mod object_storage;
 pub mod pack;
 pub mod random;
 pub mod reconcile;
 pub mod status;
 pub mod store;
+pub mod webhooks;

@@ -1,23 +1,33 @@
 //! The holistic reconcile that every hook runs: observe, plan, apply, then status once.
 //!
-//! [`observe`] reads every input through hook tools (leader flag, config, the stored generated
-//! secrets, the `object-storage` relations). [`plan`] is pure: from what was observed it
-//! computes what the stored material and the relation data should be, and the status, so most
-//! behaviour is tested with `assert_eq!` on a [`Plan`]. [`apply`] performs only the writes the
-//! plan asks for (each compared with what is there), so a hook where nothing changed writes
-//! nothing but the status. Only the leader creates or changes material; non-leaders validate
-//! config and report `standby`.
+//! [`observe`] reads every input (leader flag, config, the material kept in Juju secrets, the
+//! `object-storage` relations and, on the leader, the Kubernetes objects the charm owns).
+//! [`plan`] is pure: from what was observed and the time, it computes what the material, the
+//! relation data and the Kubernetes objects should be, and the status, so most behaviour is
+//! tested with assertions on a [`Plan`]. [`apply`] performs only the writes the plan asks for,
+//! so a hook where nothing changed writes nothing but the status. Only the leader creates or
+//! changes anything; non-leaders validate config and report `standby`.
+//!
+//! Failure policy: a problem the operator can fix is a blocked status and exit 0. A Kubernetes
+//! error that the adapter's retries did not clear makes the hook fail (exit 1, Juju retries it)
+//! when the hook created no new material; when it did, the hook exits 0 so that Juju commits the
+//! new material, reports `waiting`, and the next hook delivers it.
 
 use juju::tools::SecretContent;
 use juju::{ErrorKind, HookToolError, HookTools, JujuContext, RelationId, SecretString};
+use time::OffsetDateTime;
 
+use crate::certs::CertError;
 use crate::config::Config;
 use crate::databag::Databag;
-use crate::generated::{self, Change, Desired, Key};
+use crate::delivery::{self, Write};
+use crate::generated::{self, Change, Key};
+use crate::k8s::{Kube, KubeError, SecretObject, WebhookKind};
 use crate::object_storage::{self, Credentials, Standing};
 use crate::random::{Entropy, EntropyError};
 use crate::status::{Level, StatusReport};
-use crate::store;
+use crate::webhooks::{self, Force};
+use crate::{config_hash, store};
 
 /// Everything the charm reads at the start of a hook.
 #[derive(Debug)]
@@ -30,21 +40,51 @@ pub struct Observed {
     pub model_name: String,
     /// The parsed config.
     pub config: Config,
+    /// The time of this hook.
+    pub now: OffsetDateTime,
     /// Content of the generated-secrets Juju secret (leader only; `None` if absent).
     pub generated: Option<SecretContent>,
+    /// Content of the certificates Juju secret (leader only; `None` if absent).
+    pub certificates: Option<SecretContent>,
     /// The `object-storage` relations (leader only).
     pub relations: Vec<object_storage::Relation>,
+    /// The Kubernetes objects the charm owns (leader with a valid namespace only).
+    pub kube: Option<Result<delivery::Observed, KubeError>>,
+}
+
+/// What an action asks of the reconcile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Intent {
+    /// `rotate-secret`: regenerate one generated value.
+    pub rotate: Option<Key>,
+    /// `renew-certificates`: re-issue certificates.
+    pub force: Force,
 }
 
 /// What the hook should do.
 #[derive(Debug)]
 pub struct Plan {
     /// The generated secrets (leader only).
-    pub generated: Option<Desired>,
+    pub generated: Option<generated::Desired>,
+    /// The certificates (leader with valid certificate config only).
+    pub certificates: Option<webhooks::Desired>,
     /// Relation data to write.
     pub relation_writes: Vec<(RelationId, Databag)>,
+    /// The namespace of the Kubernetes objects, when valid.
+    pub namespace: Option<String>,
+    /// Kubernetes writes, when the objects could be listed.
+    pub kube: Option<delivery::Plan>,
     /// The status to set.
     pub report: StatusReport,
+}
+
+impl Plan {
+    /// Whether this plan creates or changes material kept in Juju.
+    pub fn changes_material(&self) -> bool {
+        self.generated.as_ref().is_some_and(|g| g.change != Change::Keep)
+            || self.certificates.as_ref().is_some_and(|c| c.change != Change::Keep)
+            || !self.relation_writes.is_empty()
+    }
 }
 
 /// Planning failed for a reason no retry of the inputs would fix by itself.
@@ -56,28 +96,65 @@ pub enum PlanError {
     /// Relation data could not be serialised.
     #[error("cannot serialise object-storage data: {0}")]
     Yaml(#[from] serde_saphyr::ser::Error),
+    /// A certificate could not be made.
+    #[error(transparent)]
+    Cert(#[from] CertError),
 }
 
 /// The status message of a non-leader unit with nothing wrong (must start with `standby`).
 pub const STANDBY: &str = "standby: the leader unit manages the material";
 
+/// The blocked message when Kubernetes refuses the charm (`contract.md` §8).
+pub fn trust_message(app: &str) -> String {
+    format!("Kubernetes API access denied: run 'juju trust {app} --scope=cluster'")
+}
+
 /// Reads every input.
-pub fn observe(tools: &HookTools<'_>, ctx: &JujuContext) -> Result<Observed, HookToolError> {
+pub fn observe(
+    tools: &HookTools<'_>,
+    ctx: &JujuContext,
+    kube: &mut dyn Kube,
+    now: OffsetDateTime,
+) -> Result<Observed, HookToolError> {
     let leader = tools.is_leader()?;
     let config = Config::parse(tools.config_get()?);
-    let (generated, relations) = if leader {
-        (store::read(tools, generated::LABEL)?, observe_relations(tools, &ctx.app_name)?)
-    } else {
-        (None, Vec::new())
-    };
-    Ok(Observed {
+    let mut obs = Observed {
         leader,
         app_name: ctx.app_name.clone(),
         model_name: ctx.model_name.clone(),
         config,
-        generated,
-        relations,
-    })
+        now,
+        generated: None,
+        certificates: None,
+        relations: Vec::new(),
+        kube: None,
+    };
+    if leader {
+        obs.generated = store::read(tools, generated::LABEL)?;
+        obs.certificates = store::read(tools, webhooks::LABEL)?;
+        obs.relations = observe_relations(tools, &ctx.app_name)?;
+        if let Some(ns) = namespace(&obs).map(str::to_owned) {
+            obs.kube = Some(observe_kube(kube, &ns, &ctx.app_name));
+        }
+    }
+    Ok(obs)
+}
+
+fn observe_kube(
+    kube: &mut dyn Kube,
+    namespace: &str,
+    app: &str,
+) -> Result<delivery::Observed, KubeError> {
+    let mut out = delivery::Observed::default();
+    for s in kube.list_secrets(namespace, &delivery::selector(app))? {
+        out.secrets.insert(s.name.clone(), s);
+    }
+    for kind in [WebhookKind::Mutating, WebhookKind::Validating] {
+        for cfg in kube.list_webhook_configs(kind)? {
+            out.webhook_configs.insert((kind, cfg.name.clone()), cfg);
+        }
+    }
+    Ok(out)
 }
 
 fn observe_relations(
@@ -108,30 +185,46 @@ fn observe_relations(
     Ok(out)
 }
 
-/// Computes what should be, from what is. `rotate` regenerates one generated value.
-pub fn plan(obs: &Observed, rotate: Option<Key>, rng: &mut dyn Entropy) -> Result<Plan, PlanError> {
+/// Computes what should be, from what is.
+pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Plan, PlanError> {
     let mut report = StatusReport::default();
     for problem in obs.config.problems() {
         report.add(Level::Blocked, problem.message.clone());
     }
+    let namespace = namespace(obs).map(str::to_owned);
     if !obs.leader {
         report.add(Level::Active, STANDBY);
-        return Ok(Plan { generated: None, relation_writes: Vec::new(), report });
+        return Ok(Plan {
+            generated: None,
+            certificates: None,
+            relation_writes: Vec::new(),
+            namespace,
+            kube: None,
+            report,
+        });
     }
-    let need_key = matches!(obs.config.secret_key, Ok(None));
-    let generated = generated::desired(obs.generated.as_ref(), need_key, rotate, rng)?;
+    let config = &obs.config;
+    let need_key = matches!(config.secret_key, Ok(None));
+    let generated = generated::desired(obs.generated.as_ref(), need_key, intent.rotate, rng)?;
+    let certificates = plan_certificates(obs, namespace.as_deref(), intent.force)?;
 
-    let secret_key = object_storage_key(&obs.config, &generated);
-    let namespace = namespace(obs);
+    // object-storage relations.
+    let secret_key = object_storage_key(config, &generated);
     let creds = match (
-        &obs.config.access_key,
+        &config.access_key,
         secret_key,
-        &obs.config.object_storage_service,
-        &obs.config.object_storage_port,
+        &config.object_storage_service,
+        &config.object_storage_port,
     ) {
-        (Ok(access_key), Some(secret_key), Ok(service), Ok(port)) => namespace.map(|namespace| {
-            Credentials { access_key, secret_key, service, port: *port, namespace }
-        }),
+        (Ok(access_key), Some(secret_key), Ok(service), Ok(port)) => {
+            namespace.as_deref().map(|namespace| Credentials {
+                access_key,
+                secret_key,
+                service,
+                port: *port,
+                namespace,
+            })
+        }
         _ => None,
     };
     let mut relation_writes = Vec::new();
@@ -162,13 +255,115 @@ pub fn plan(obs: &Observed, rotate: Option<Key>, rng: &mut dyn Entropy) -> Resul
     if served > 0 {
         report.note(format!("object-storage: {served} served"));
     }
-    Ok(Plan { generated: Some(generated), relation_writes, report })
+
+    // Kubernetes.
+    let kube = match &obs.kube {
+        None => None,
+        Some(Err(e)) => {
+            report_kube_error(&mut report, &obs.app_name, e);
+            None
+        }
+        Some(Ok(observed)) => {
+            let salt = generated.value(Key::ConfigHashSalt).cloned().unwrap_or_default();
+            let hash = config_hash::config_hash(&config.raw, &salt);
+            let secrets = desired_secrets(obs, &generated, certificates.as_ref(), &hash);
+            let specs = config.webhooks.as_deref().unwrap_or_default();
+            let bundle = certificates.as_ref().map(|c| c.bundle.as_bytes());
+            let p = delivery::plan(observed, secrets, bundle, specs);
+            if !p.pending.is_empty() {
+                report.add(Level::Active, format!("caBundle pending: {}", p.pending.join(", ")));
+            }
+            Some(p)
+        }
+    };
+    Ok(Plan { generated: Some(generated), certificates, relation_writes, namespace, kube, report })
+}
+
+fn plan_certificates(
+    obs: &Observed,
+    namespace: Option<&str>,
+    force: Force,
+) -> Result<Option<webhooks::Desired>, CertError> {
+    let c = &obs.config;
+    let (Ok(specs), Ok(cn), Ok(ca_days), Ok(leaf_days), Ok(alg), Some(namespace)) = (
+        &c.webhooks,
+        &c.ca_common_name,
+        &c.ca_validity_days,
+        &c.certificate_validity_days,
+        &c.key_algorithm,
+        namespace,
+    ) else {
+        // Bad certificate config: keep what is in place, untouched.
+        return Ok(None);
+    };
+    let params = webhooks::Params {
+        ca_common_name: cn,
+        ca_validity_days: *ca_days,
+        certificate_validity_days: *leaf_days,
+        key_algorithm: *alg,
+        namespace,
+    };
+    webhooks::desired(obs.certificates.as_ref(), specs, &params, obs.now, force).map(Some)
+}
+
+/// The Secrets the charm delivers, for every area whose inputs are valid.
+fn desired_secrets(
+    obs: &Observed,
+    generated: &generated::Desired,
+    certificates: Option<&webhooks::Desired>,
+    hash: &str,
+) -> Vec<SecretObject> {
+    let config = &obs.config;
+    let app = obs.app_name.as_str();
+    let mut out = Vec::new();
+    if let (Ok(access_key), Some(secret_key)) =
+        (&config.access_key, object_storage_key(config, generated))
+    {
+        // The values leave their redacting types here: they are the Secret's content.
+        let data = vec![
+            ("accesskey", access_key.as_bytes()),
+            ("secretkey", secret_key.expose().as_bytes()),
+        ];
+        out.push(delivery::secret("mlpipeline-minio-artifact", "Opaque", data, app, hash));
+    }
+    if let (Ok(client_id), Some(client_secret)) =
+        (&config.oidc_client_id, generated.value(Key::OidcClientSecret))
+    {
+        let data = vec![
+            ("CLIENT_ID", client_id.as_bytes()),
+            ("CLIENT_SECRET", client_secret.expose().as_bytes()),
+        ];
+        out.push(delivery::secret("oidc-authservice-client", "Opaque", data, app, hash));
+    }
+    if let Some(certs) = certificates {
+        for leaf in &certs.leaves {
+            let data = vec![
+                ("tls.crt", leaf.issued.cert_pem.as_bytes()),
+                ("tls.key", leaf.issued.key_pem.expose().as_bytes()),
+                ("ca.crt", certs.bundle.as_bytes()),
+            ];
+            out.push(delivery::secret(&leaf.spec.secret, "kubernetes.io/tls", data, app, hash));
+        }
+    }
+    out
+}
+
+fn report_kube_error(report: &mut StatusReport, app: &str, e: &KubeError) {
+    match e {
+        KubeError::Forbidden(_) => report.add(Level::Blocked, trust_message(app)),
+        KubeError::Unavailable(why) => {
+            report.add(Level::Waiting, format!("Kubernetes API unavailable: {why}"))
+        }
+        KubeError::Transient(_) | KubeError::Other(_) => {
+            report.add(Level::Waiting, "Kubernetes API error; retrying on the next hook")
+        }
+    }
 }
 
 /// The object-storage secret key: config when set and valid, else the generated one.
 pub fn object_storage_key<'a>(
     config: &'a Config,
-    generated: &'a Desired,
+    generated: &'a generated::Desired,
 ) -> Option<&'a SecretString> {
     match &config.secret_key {
         Ok(Some(key)) => Some(key),
@@ -186,26 +381,109 @@ pub fn namespace(obs: &Observed) -> Option<&str> {
     }
 }
 
+/// Why a hook must fail after its status is set.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// A hook tool failed.
+    #[error(transparent)]
+    Tool(#[from] HookToolError),
+    /// Kubernetes failed and nothing new needs committing: fail so Juju retries soon.
+    #[error(transparent)]
+    Kube(#[from] KubeError),
+}
+
 /// Performs the writes of `plan`, then sets the unit status once.
-pub fn apply(tools: &HookTools<'_>, plan: &Plan) -> Result<(), HookToolError> {
+pub fn apply(
+    tools: &HookTools<'_>,
+    kube: &mut dyn Kube,
+    obs: &Observed,
+    plan: &mut Plan,
+) -> Result<(), ApplyError> {
     if let Some(generated) = &plan.generated {
-        match generated.change {
-            Change::Keep => {}
-            Change::Create => {
-                store::create(tools, generated::LABEL, generated::DESCRIPTION, &generated.content)?;
-                log::info!("created the generated secrets (Juju secret '{}')", generated::LABEL);
-            }
-            Change::Update => {
-                store::update(tools, generated::LABEL, &generated.content)?;
-                log::info!("updated the generated secrets (Juju secret '{}')", generated::LABEL);
-            }
+        write_secret(
+            tools,
+            generated::LABEL,
+            generated::DESCRIPTION,
+            &generated.change,
+            &generated.content,
+        )?;
+    }
+    if let Some(certs) = &plan.certificates {
+        write_secret(tools, webhooks::LABEL, webhooks::DESCRIPTION, &certs.change, &certs.content)?;
+        if certs.ca_rotated {
+            log::info!("issued a new CA '{}'", obs.config.ca_common_name.as_deref().unwrap_or("?"));
+        }
+        let fresh: Vec<&str> =
+            certs.leaves.iter().filter(|l| l.fresh).map(|l| l.spec.name.as_str()).collect();
+        if !fresh.is_empty() {
+            log::info!("issued webhook certificates for {}", fresh.join(", "));
         }
     }
     for (id, bag) in &plan.relation_writes {
         tools.relation_set(id, true, &bag.0)?;
         log::info!("updated the application data on relation {id}");
     }
-    set_status(tools, &plan.report)
+    let mut failure = obs.kube.as_ref().and_then(|k| k.as_ref().err().cloned());
+    if let (Some(kp), Some(ns)) = (&plan.kube, &plan.namespace) {
+        // One log line per kind of write, not per object: each juju-log is a process.
+        let (mut bundles, mut secrets) = (Vec::new(), Vec::new());
+        for write in &kp.writes {
+            let done = match write {
+                Write::CaBundle { kind, name, webhooks } => {
+                    let bundle =
+                        plan.certificates.as_ref().map(|c| c.bundle.as_bytes()).unwrap_or_default();
+                    kube.apply_ca_bundle(*kind, name, webhooks, bundle)
+                        .map(|()| bundles.push(name.as_str()))
+                }
+                Write::Secret(s) => {
+                    kube.apply_secret(ns, s).map(|()| secrets.push(s.name.as_str()))
+                }
+            };
+            if let Err(e) = done {
+                report_kube_error(&mut plan.report, &obs.app_name, &e);
+                failure = Some(e);
+                break;
+            }
+        }
+        if !bundles.is_empty() {
+            log::info!("set caBundle on {}", bundles.join(", "));
+        }
+        if !secrets.is_empty() {
+            log::info!("applied Secrets {} in {ns}", secrets.join(", "));
+        }
+    }
+    set_status(tools, &plan.report)?;
+    match failure {
+        Some(e @ (KubeError::Transient(_) | KubeError::Other(_))) if !plan.changes_material() => {
+            Err(e.into())
+        }
+        Some(e) => {
+            log::warn!("Kubernetes delivery incomplete: {e}");
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+fn write_secret(
+    tools: &HookTools<'_>,
+    label: &str,
+    description: &str,
+    change: &Change,
+    content: &SecretContent,
+) -> Result<(), HookToolError> {
+    match change {
+        Change::Keep => {}
+        Change::Create => {
+            store::create(tools, label, description, content)?;
+            log::info!("created the Juju secret '{label}'");
+        }
+        Change::Update => {
+            store::update(tools, label, content)?;
+            log::info!("updated the Juju secret '{label}'");
+        }
+    }
+    Ok(())
 }
 
 /// Sets the unit status from `report`, logging every problem when there are several.
@@ -220,33 +498,47 @@ pub fn set_status(tools: &HookTools<'_>, report: &StatusReport) -> Result<(), Ho
     tools.status_set(level.status_name(), &message, false)
 }
 
-/// Observes, plans and applies: the whole reconcile of an ordinary hook.
+/// Observes, plans and applies: the whole reconcile of a hook (and of the actions that change
+/// material).
 pub fn run(
     tools: &HookTools<'_>,
     ctx: &JujuContext,
+    kube: &mut dyn Kube,
+    now: OffsetDateTime,
+    intent: Intent,
     rng: &mut dyn Entropy,
 ) -> anyhow::Result<(Observed, Plan)> {
-    let obs = observe(tools, ctx)?;
-    let plan = plan(&obs, None, rng)?;
-    apply(tools, &plan)?;
+    let obs = observe(tools, ctx, kube, now)?;
+    let mut plan = plan(&obs, intent, rng)?;
+    apply(tools, kube, &obs, &mut plan)?;
     Ok((obs, plan))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::k8s::WebhookConfig;
     use crate::random::OsEntropy;
-    use serde_json::{Map, Value, json};
+    use serde_json::{Value, json};
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time")
+    }
 
     fn observed(leader: bool, config: Value, relations: Vec<object_storage::Relation>) -> Observed {
-        let Value::Object(raw) = config else { panic!("object") };
+        let Value::Object(mut raw) = config else { panic!("object") };
+        // Small and fast keys for planning tests.
+        raw.entry("key-algorithm").or_insert(json!("ecdsa-p256"));
         Observed {
             leader,
             app_name: "ckf-crypto".into(),
             model_name: "kubeflow".into(),
             config: Config::parse(raw),
+            now: now(),
             generated: None,
+            certificates: None,
             relations,
+            kube: leader.then(|| Ok(delivery::Observed::default())),
         }
     }
 
@@ -259,10 +551,27 @@ mod tests {
         }
     }
 
+    fn secret_names(p: &Plan) -> Vec<String> {
+        p.kube
+            .as_ref()
+            .map(|k| {
+                k.writes
+                    .iter()
+                    .filter_map(|w| match w {
+                        Write::Secret(s) => Some(s.name.clone()),
+                        Write::CaBundle { .. } => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     #[test]
     fn non_leader_plans_no_writes_and_reports_standby() {
-        let p = plan(&observed(false, json!({}), vec![]), None, &mut OsEntropy).expect("plan");
-        assert!(p.generated.is_none() && p.relation_writes.is_empty());
+        let p = plan(&observed(false, json!({}), vec![]), Intent::default(), &mut OsEntropy)
+            .expect("plan");
+        assert!(p.generated.is_none() && p.certificates.is_none() && p.relation_writes.is_empty());
+        assert!(p.kube.is_none());
         let (level, msg) = p.report.resolve();
         assert_eq!(level, Level::Active);
         assert!(msg.starts_with("standby"));
@@ -270,9 +579,12 @@ mod tests {
 
     #[test]
     fn non_leader_still_validates_config() {
-        let p =
-            plan(&observed(false, json!({"secret-key": "short"}), vec![]), None, &mut OsEntropy)
-                .expect("plan");
+        let p = plan(
+            &observed(false, json!({"secret-key": "short"}), vec![]),
+            Intent::default(),
+            &mut OsEntropy,
+        )
+        .expect("plan");
         assert_eq!(
             p.report.resolve(),
             (
@@ -283,26 +595,111 @@ mod tests {
     }
 
     #[test]
-    fn leader_creates_material_and_serves_v1() {
-        let p =
-            plan(&observed(true, json!({}), vec![v1_relation(1, "kfp-api")]), None, &mut OsEntropy)
-                .expect("plan");
+    fn fresh_leader_creates_everything_and_delivers_it() {
+        let p = plan(
+            &observed(true, json!({}), vec![v1_relation(1, "kfp-api")]),
+            Intent::default(),
+            &mut OsEntropy,
+        )
+        .expect("plan");
         assert_eq!(p.generated.as_ref().map(|g| &g.change), Some(&Change::Create));
+        let certs = p.certificates.as_ref().expect("certificates");
+        assert_eq!(certs.change, Change::Create);
+        assert_eq!(certs.leaves.len(), 4);
         assert_eq!(p.relation_writes.len(), 1);
-        assert_eq!(p.report.resolve(), (Level::Active, "object-storage: 1 served".into()));
+        assert_eq!(
+            secret_names(&p),
+            [
+                "mlpipeline-minio-artifact",
+                "oidc-authservice-client",
+                "admission-webhook-webhook-tls",
+                "katib-controller-webhook-tls",
+                "kserve-controller-webhook-tls",
+                "pvcviewer-operator-webhook-tls"
+            ]
+        );
+        let (level, msg) = p.report.resolve();
+        assert_eq!(level, Level::Active);
+        assert!(msg.starts_with("caBundle pending: admission-webhook, "), "{msg}");
     }
 
     #[test]
     fn short_secret_key_holds_relations_but_not_other_material() {
         let mut rel = v1_relation(1, "kfp-api");
         rel.local = Databag([("data".to_string(), "old".to_string())].into_iter().collect());
-        let p =
-            plan(&observed(true, json!({"secret-key": "short"}), vec![rel]), None, &mut OsEntropy)
-                .expect("plan");
+        let p = plan(
+            &observed(true, json!({"secret-key": "short"}), vec![rel]),
+            Intent::default(),
+            &mut OsEntropy,
+        )
+        .expect("plan");
         assert!(p.relation_writes.is_empty(), "relation data must stay as it is");
-        let g = p.generated.expect("generated");
+        assert!(
+            !secret_names(&p).contains(&"mlpipeline-minio-artifact".to_owned()),
+            "its Secret stays too"
+        );
+        let g = p.generated.as_ref().expect("generated");
         assert!(g.value(Key::OidcClientSecret).is_some(), "the OIDC area keeps working");
+        assert!(p.certificates.is_some(), "and the certificates");
         assert_eq!(p.report.resolve().0, Level::Blocked);
+    }
+
+    #[test]
+    fn bad_webhooks_hold_the_certificates() {
+        let p = plan(
+            &observed(true, json!({"webhooks": "- {name: x}"}), vec![]),
+            Intent::default(),
+            &mut OsEntropy,
+        )
+        .expect("plan");
+        assert!(p.certificates.is_none());
+        assert!(secret_names(&p).iter().all(|n| !n.ends_with("-webhook-tls")));
+        assert!(p.report.resolve().1.starts_with("Invalid 'webhooks' config:"));
+    }
+
+    #[test]
+    fn forbidden_kubernetes_blocks_with_the_trust_message_and_the_rest_goes_on() {
+        let mut obs = observed(true, json!({}), vec![v1_relation(1, "kfp-api")]);
+        obs.kube = Some(Err(KubeError::Forbidden("secrets is forbidden".into())));
+        let p = plan(&obs, Intent::default(), &mut OsEntropy).expect("plan");
+        assert_eq!(
+            p.report.resolve(),
+            (
+                Level::Blocked,
+                "Kubernetes API access denied: run 'juju trust ckf-crypto --scope=cluster'".into()
+            )
+        );
+        assert_eq!(p.relation_writes.len(), 1);
+        assert!(p.generated.is_some() && p.kube.is_none());
+    }
+
+    #[test]
+    fn a_second_hook_on_the_result_of_the_first_changes_nothing() {
+        let mut obs = observed(true, json!({}), vec![]);
+        let first = plan(&obs, Intent::default(), &mut OsEntropy).expect("plan");
+        obs.generated = first.generated.as_ref().map(|g| g.content.clone());
+        obs.certificates = first.certificates.as_ref().map(|c| c.content.clone());
+        let mut k8s = delivery::Observed::default();
+        for w in &first.kube.as_ref().expect("kube").writes {
+            if let Write::Secret(s) = w {
+                k8s.secrets.insert(s.name.clone(), s.clone());
+            }
+        }
+        let bundle = first.certificates.as_ref().expect("certs").bundle.clone().into_bytes();
+        for (kind, name) in [
+            (WebhookKind::Mutating, "admission-webhook"),
+            (WebhookKind::Validating, "katib.kubeflow.org"),
+        ] {
+            let webhooks = vec![("w".to_owned(), Some(bundle.clone()))];
+            k8s.webhook_configs
+                .insert((kind, name.into()), WebhookConfig { kind, name: name.into(), webhooks });
+        }
+        obs.kube = Some(Ok(k8s));
+        let second = plan(&obs, Intent::default(), &mut OsEntropy).expect("plan");
+        assert_eq!(second.generated.as_ref().map(|g| &g.change), Some(&Change::Keep));
+        assert_eq!(second.certificates.as_ref().map(|c| &c.change), Some(&Change::Keep));
+        assert_eq!(second.kube.as_ref().map(|k| k.writes.len()), Some(0));
+        assert!(!second.changes_material());
     }
 
     #[test]
@@ -313,7 +710,7 @@ mod tests {
         b.remote_versions = Some("- v0\n".into());
         let p = plan(
             &observed(true, json!({}), vec![a, b, v1_relation(3, "kfp")]),
-            None,
+            Intent::default(),
             &mut OsEntropy,
         )
         .expect("plan");
@@ -334,6 +731,5 @@ mod tests {
         assert_eq!(namespace(&obs), Some("other"));
         let obs = observed(true, json!({}), vec![]);
         assert_eq!(namespace(&obs), Some("kubeflow"));
-        let _ = Map::<String, Value>::new();
     }
 }

@@ -11,4 +11,5 @@ mod blackbox {
     mod pack;
     mod python_sdi;
     mod state_transitions;
+    mod webhooks;
 }

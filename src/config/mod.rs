@@ -7,9 +7,14 @@
 //! `Invalid '<option>' config: <why>` (§11). A problem never includes the value itself, which may
 //! be secret.
 
+pub mod webhooks;
+
 use serde_json::{Map, Value};
 
 use juju::SecretString;
+
+use crate::certs::KeyAlgorithm;
+pub use webhooks::WebhookSpec;
 
 /// One option with a bad value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +49,16 @@ pub struct Config {
     pub oidc_client_id: Opt<String>,
     /// `namespace`: `None` when empty (the model's name is used).
     pub namespace: Opt<Option<String>>,
+    /// `webhooks`
+    pub webhooks: Opt<Vec<WebhookSpec>>,
+    /// `ca-common-name`
+    pub ca_common_name: Opt<String>,
+    /// `ca-validity-days`
+    pub ca_validity_days: Opt<u32>,
+    /// `certificate-validity-days`
+    pub certificate_validity_days: Opt<u32>,
+    /// `key-algorithm`
+    pub key_algorithm: Opt<KeyAlgorithm>,
     /// The raw map, for the salted config hash.
     pub raw: Map<String, Value>,
 }
@@ -79,6 +94,30 @@ impl Config {
                     Ok(Some(s))
                 }
             }),
+            webhooks: string(&raw, "webhooks", webhooks::DEFAULT).and_then(|yaml| {
+                webhooks::parse(&yaml).map_err(|why| ConfigProblem::invalid("webhooks", why))
+            }),
+            ca_common_name: non_empty(&raw, "ca-common-name", "ckf-crypto").and_then(|cn| {
+                if cn.len() > 64 {
+                    Err(ConfigProblem::invalid("ca-common-name", "must be at most 64 characters"))
+                } else {
+                    Ok(cn)
+                }
+            }),
+            ca_validity_days: days(&raw, "ca-validity-days", 3650),
+            certificate_validity_days: days(&raw, "certificate-validity-days", 365).and_then(|d| {
+                match days(&raw, "ca-validity-days", 3650) {
+                    Ok(ca) if d >= ca => Err(ConfigProblem::invalid(
+                        "certificate-validity-days",
+                        "must be less than ca-validity-days",
+                    )),
+                    _ => Ok(d),
+                }
+            }),
+            key_algorithm: string(&raw, "key-algorithm", "rsa-2048").and_then(|k| {
+                k.parse::<KeyAlgorithm>()
+                    .map_err(|why| ConfigProblem::invalid("key-algorithm", why))
+            }),
             raw,
         }
     }
@@ -92,6 +131,11 @@ impl Config {
             self.object_storage_port.as_ref().err(),
             self.oidc_client_id.as_ref().err(),
             self.namespace.as_ref().err(),
+            self.webhooks.as_ref().err(),
+            self.ca_common_name.as_ref().err(),
+            self.ca_validity_days.as_ref().err(),
+            self.certificate_validity_days.as_ref().err(),
+            self.key_algorithm.as_ref().err(),
         ]
         .into_iter()
         .flatten()
@@ -126,6 +170,16 @@ fn int(raw: &Map<String, Value>, option: &'static str, default: i64) -> Opt<i64>
         }
         Some(_) => Err(ConfigProblem::invalid(option, "must be an integer")),
     }
+}
+
+/// A lifetime in days: 1 to 36500.
+fn days(raw: &Map<String, Value>, option: &'static str, default: i64) -> Opt<u32> {
+    int(raw, option, default).and_then(|d| {
+        u32::try_from(d)
+            .ok()
+            .filter(|d| (1..=36500).contains(d))
+            .ok_or_else(|| ConfigProblem::invalid(option, "must be between 1 and 36500 days"))
+    })
 }
 
 fn dns_label(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
@@ -200,6 +254,26 @@ mod tests {
         assert!(msgs.iter().any(|m| m.starts_with("Invalid 'access-key' config:")));
         assert!(msgs.iter().any(|m| m.starts_with("Invalid 'object-storage-service' config:")));
         assert!(msgs.iter().any(|m| m.starts_with("Invalid 'oidc-client-id' config:")));
+    }
+
+    #[test]
+    fn certificate_options() {
+        let c = parse(json!({}));
+        assert_eq!(c.ca_validity_days, Ok(3650));
+        assert_eq!(c.certificate_validity_days, Ok(365));
+        assert_eq!(c.key_algorithm, Ok(KeyAlgorithm::Rsa2048));
+        assert_eq!(c.webhooks.as_ref().map(Vec::len), Ok(4));
+        let c = parse(json!({"key-algorithm": "dsa", "ca-validity-days": 0,
+            "certificate-validity-days": 4000, "webhooks": "- nope", "ca-common-name": ""}));
+        let msgs: Vec<_> = c.problems().iter().map(|p| p.message.clone()).collect();
+        // certificate-validity-days is not compared with an invalid ca-validity-days.
+        assert_eq!(msgs.len(), 4, "{msgs:?}");
+        assert!(msgs[0].starts_with("Invalid 'webhooks' config:"), "{msgs:?}");
+        assert!(msgs[1].starts_with("Invalid 'ca-common-name' config:"));
+        assert!(msgs[2].starts_with("Invalid 'ca-validity-days' config:"));
+        assert!(msgs[3].starts_with("Invalid 'key-algorithm' config:"));
+        let c = parse(json!({"certificate-validity-days": 3650}));
+        assert!(c.certificate_validity_days.is_err(), "a leaf may not outlive its CA's lifetime");
     }
 
     #[test]

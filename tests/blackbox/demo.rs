@@ -22,6 +22,12 @@ fn demo_runs_the_lifecycle_and_prints_no_secret() {
         "oidc-client-id: authservice-oidc",
         "label=ckf-crypto-generated",
         "final status: active",
+        "== certificates (action list-certificates)",
+        "kserve-webhook-server-service.kubeflow.svc.cluster.local",
+        "CA: CN=ckf-crypto",
+        "PATCH  /api/v1/namespaces/kubeflow/secrets/admission-webhook-webhook-tls -> 201",
+        "caBundle set on 13 of 13 webhooks",
+        "a further update-status made 0 Kubernetes writes",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

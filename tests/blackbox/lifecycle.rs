@@ -65,7 +65,11 @@ fn generated_secret_survives_hooks_leader_change_and_a_second_unit() {
     let after =
         sim.state().secret_by_label(ckf_crypto::generated::LABEL).expect("secret").revisions.len();
     assert_eq!(after, revisions, "no new secret revision");
-    assert_eq!(sim.state().secrets().len(), 1, "no second secret");
+    assert_eq!(
+        sim.state().secrets().len(),
+        2,
+        "no other secret than the generated ones and the certificates"
+    );
 }
 
 #[test]
@@ -290,6 +294,6 @@ fn a_failed_hook_commits_nothing_and_the_retry_converges() {
     assert!(sim.state().secrets().is_empty(), "the secret-add of a failed hook is discarded");
     assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
     sim.ok(0, Event::Install);
-    assert_eq!(sim.state().secrets().len(), 1);
+    assert_eq!(sim.state().secrets().len(), 2);
     assert!(is_generated_format(sim.sent(id)["secret-key"].as_str().expect("string")));
 }

@@ -7,7 +7,17 @@ use serde_json::json;
 
 use juju_sim::{Event, Outcome, State, run_in_process};
 
-use crate::common::{is_generated_format, state};
+use crate::common::{Cluster, is_generated_format};
+
+/// A model with `units` units whose hooks reach a fresh fake API server. Keys are ECDSA, which
+/// is fast to generate, since these tests are about state transitions, not key types.
+fn state(units: u32) -> (State, Cluster) {
+    let mut s = crate::common::state(units);
+    s.set_config("key-algorithm", json!("ecdsa-p256")).expect("config");
+    let cluster = Cluster::new();
+    cluster.attach(&mut s);
+    (s, cluster)
+}
 
 fn run(state: &mut State, unit: u32, event: Event) -> Outcome {
     let out = run_in_process(state, unit, &event, ckf_crypto::charm::run).expect("simulated run");
@@ -32,11 +42,12 @@ fn every_ordinary_hook_on_a_fresh_leader_creates_the_same_single_secret() {
         Event::UpdateStatus,
         Event::UpgradeCharm,
     ] {
-        let mut s = state(1);
+        let (mut s, _k) = state(1);
         let out = run(&mut s, 0, event.clone());
-        assert_eq!(s.secrets().len(), 1, "{event:?}");
-        assert_eq!(out.unit_status.0, "active", "{event:?}");
-        let content = &s.secrets()[0].revisions.last().expect("rev").content;
+        assert_eq!(s.secrets().len(), 2, "{event:?}: the generated secrets and the certificates");
+        assert_eq!(out.unit_status, ("active".to_owned(), String::new()), "{event:?}");
+        let generated = s.secret_by_label(ckf_crypto::generated::LABEL).expect("generated");
+        let content = &generated.revisions.last().expect("rev").content;
         assert!(content.values().all(|v| is_generated_format(v)));
     }
 }
@@ -46,7 +57,7 @@ fn a_fresh_non_leader_creates_nothing() {
     for event in
         [Event::Install, Event::ConfigChanged, Event::UpdateStatus, Event::LeaderSettingsChanged]
     {
-        let mut s = state(2);
+        let (mut s, _k) = state(2);
         let out = run(&mut s, 1, event.clone());
         assert!(s.secrets().is_empty(), "{event:?}");
         assert!(out.unit_status.1.starts_with("standby"), "{event:?}: {:?}", out.unit_status);
@@ -72,7 +83,7 @@ fn bad_config_on_either_unit_is_blocked_with_the_option_named() {
             ),
             ("namespace", json!("Not_A_Label"), "Invalid 'namespace' config:"),
         ] {
-            let mut s = state(2);
+            let (mut s, _k) = state(2);
             s.set_config(key, value).expect("typed config");
             let out = run(&mut s, unit, Event::ConfigChanged);
             assert_eq!(out.unit_status.0, "blocked", "{unit} {key}");
@@ -83,7 +94,7 @@ fn bad_config_on_either_unit_is_blocked_with_the_option_named() {
 
 #[test]
 fn relation_data_follows_config_and_is_not_rewritten_when_unchanged() {
-    let mut s = state(1);
+    let (mut s, _k) = state(1);
     let id = v1(&mut s, "kfp-api");
     run(&mut s, 0, Event::Install);
     let first = s.local_app_data(id).cloned().expect("served");
@@ -108,7 +119,7 @@ fn relation_data_follows_config_and_is_not_rewritten_when_unchanged() {
 
 #[test]
 fn broken_relation_is_left_alone() {
-    let mut s = state(1);
+    let (mut s, _k) = state(1);
     let id = v1(&mut s, "kfp-api");
     run(&mut s, 0, Event::Install);
     let out = run(&mut s, 0, Event::RelationBroken { id });
@@ -118,7 +129,7 @@ fn broken_relation_is_left_alone() {
 
 #[test]
 fn secret_remove_drops_the_obsolete_revision() {
-    let mut s = state(1);
+    let (mut s, _k) = state(1);
     run(&mut s, 0, Event::Install);
     let params = serde_json::Map::from_iter([("name".to_owned(), json!("oidc-client-secret"))]);
     run(&mut s, 0, Event::Action { name: "rotate-secret".into(), params });
@@ -139,7 +150,7 @@ fn actions_on_a_non_leader_fail_with_the_contract_message() {
         ("get-credentials", serde_json::Map::new()),
         ("rotate-secret", serde_json::Map::from_iter([("name".to_owned(), json!("secret-key"))])),
     ] {
-        let mut s = state(2);
+        let (mut s, _k) = state(2);
         let out = run(&mut s, 1, Event::Action { name: name.into(), params });
         let action = out.action.expect("action");
         assert_eq!(

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use juju_sim::{CharmFiles, CharmMeta, Event, Harness, Outcome, State};
+use kube_fake::FakeKube;
+use serde_json::{Value, json};
 
 /// The compiled charm binary.
 pub fn binary() -> PathBuf {
@@ -27,14 +29,138 @@ pub fn state(units: u32) -> State {
     State::new(meta(), "ckf-crypto", "kubeflow").with_units(units).with_leader(Some(0))
 }
 
-/// A process-level simulator in a temporary directory, running the real binary.
+/// The webhook configurations of a CKF deployment, as the four webhook charms create them
+/// (without `caBundle`), to seed the fake API server.
+pub fn ckf_webhook_configs() -> Vec<Value> {
+    let cfg = |kind: &str, name: &str, webhooks: &[&str]| {
+        json!({
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": kind,
+            "metadata": {"name": name},
+            "webhooks": webhooks.iter().map(|w| json!({
+                "name": w,
+                "admissionReviewVersions": ["v1"],
+                "sideEffects": "None",
+                "clientConfig": {"service": {"name": "svc", "namespace": "kubeflow", "path": "/x"}},
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let (m, v) = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration");
+    vec![
+        cfg(m, "admission-webhook", &["admission-webhook.kubeflow.org"]),
+        cfg(
+            m,
+            "katib.kubeflow.org",
+            &["defaulter.experiment.katib.kubeflow.org", "mutator.pod.katib.kubeflow.org"],
+        ),
+        cfg(v, "katib.kubeflow.org", &["validator.experiment.katib.kubeflow.org"]),
+        cfg(
+            m,
+            "inferenceservice.serving.kserve.io",
+            &[
+                "inferenceservice.kserve-webhook-server.defaulter",
+                "inferenceservice.kserve-webhook-server.pod-mutator",
+            ],
+        ),
+        cfg(
+            v,
+            "inferencegraph.serving.kserve.io",
+            &["inferencegraph.kserve-webhook-server.validator"],
+        ),
+        cfg(
+            v,
+            "inferenceservice.serving.kserve.io",
+            &["inferenceservice.kserve-webhook-server.validator"],
+        ),
+        cfg(
+            v,
+            "servingruntime.serving.kserve.io",
+            &["servingruntime.kserve-webhook-server.validator"],
+        ),
+        cfg(v, "trainedmodel.serving.kserve.io", &["trainedmodel.kserve-webhook-server.validator"]),
+        cfg(
+            v,
+            "clusterservingruntime.serving.kserve.io",
+            &["clusterservingruntime.kserve-webhook-server.validator"],
+        ),
+        cfg(m, "pvcviewer-mutating-webhook-configuration", &["mpvcviewer.kb.io"]),
+        cfg(v, "pvcviewer-validating-webhook-configuration", &["vpvcviewer.kb.io"]),
+    ]
+}
+
+/// A fake API server seeded with the CKF webhook configurations, and a kubeconfig for it.
+pub struct Cluster {
+    pub kube: FakeKube,
+    pub kubeconfig: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    pub fn new() -> Self {
+        let kube = FakeKube::start().expect("fake API server");
+        for cfg in ckf_webhook_configs() {
+            kube.put(cfg);
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        kube.write_kubeconfig(&kubeconfig, "kubeflow").expect("kubeconfig");
+        Self { kube, kubeconfig, _dir: dir }
+    }
+
+    /// Points the hooks of `state` at this cluster (as KUBECONFIG).
+    pub fn attach(&self, state: &mut State) {
+        state.agent_env.insert("KUBECONFIG".into(), self.kubeconfig.display().to_string());
+    }
+
+    /// A Secret's decoded `data`.
+    pub fn secret_data(&self, name: &str) -> Option<BTreeMap<String, Vec<u8>>> {
+        use base64::Engine;
+        let obj = self.kube.get("Secret", Some("kubeflow"), name)?;
+        let data = obj.get("data")?.as_object()?;
+        Some(
+            data.iter()
+                .map(|(k, v)| {
+                    let b = base64::engine::general_purpose::STANDARD
+                        .decode(v.as_str().expect("string"))
+                        .expect("b64");
+                    (k.clone(), b)
+                })
+                .collect(),
+        )
+    }
+
+    /// The `caBundle`s of every webhook of a configuration.
+    pub fn ca_bundles(&self, kind: &str, name: &str) -> Vec<Option<String>> {
+        use base64::Engine;
+        let obj = self.kube.get(kind, None, name).expect("configuration exists");
+        obj["webhooks"]
+            .as_array()
+            .expect("webhooks")
+            .iter()
+            .map(|w| {
+                w["clientConfig"]["caBundle"].as_str().map(|b| {
+                    String::from_utf8(
+                        base64::engine::general_purpose::STANDARD.decode(b).expect("b64"),
+                    )
+                    .expect("utf-8")
+                })
+            })
+            .collect()
+    }
+}
+
+/// A process-level simulator in a temporary directory, running the real binary against a
+/// fake Kubernetes API server.
 pub struct Sim {
     pub harness: Harness,
+    pub cluster: Cluster,
     _dir: tempfile::TempDir,
 }
 
 impl Sim {
-    pub fn new(state: State) -> Self {
+    pub fn new(mut state: State) -> Self {
+        let cluster = Cluster::new();
+        cluster.attach(&mut state);
         let dir = tempfile::tempdir().expect("tempdir");
         let files = CharmFiles {
             metadata: ckf_crypto::files::METADATA.into(),
@@ -43,7 +169,16 @@ impl Sim {
         };
         let harness =
             Harness::new(dir.path(), &binary(), &binary(), files, state).expect("harness");
-        Self { harness, _dir: dir }
+        Self { harness, cluster, _dir: dir }
+    }
+
+    /// Sets the clock of the following hooks (RFC 3339), or back to the real one.
+    pub fn set_now(&mut self, now: Option<&str>) {
+        let env = &mut self.harness.state_mut().agent_env;
+        match now {
+            Some(t) => env.insert(ckf_crypto::charm::NOW_VAR.into(), t.into()),
+            None => env.remove(ckf_crypto::charm::NOW_VAR),
+        };
     }
 
     /// Runs `event` on `unit` and asserts the hook succeeded.

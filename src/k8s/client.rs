@@ -1,0 +1,269 @@
+//! [`Kube`] over kube-rs, with the async kept inside.
+//!
+//! The client is built on first use (a non-leader hook never connects) from the hook's
+//! environment: `KUBECONFIG` when set (the tests point it at a fake API server), otherwise the
+//! in-cluster service account that a Juju sidecar pod mounts. `HOME` is never consulted. A
+//! current-thread tokio runtime drives each request to completion. Transient failures (5xx, 429,
+//! timeouts, connection errors) are retried twice with a short backoff before being reported.
+
+use std::time::Duration;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+};
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use zeroize::Zeroizing;
+
+use super::{FIELD_MANAGER, Kube, KubeError, SecretObject, WebhookConfig, WebhookKind};
+
+/// Where the client comes from and how long it waits.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `KUBECONFIG` from the hook environment, if set.
+    pub kubeconfig: Option<String>,
+    /// Connect/read/write timeout (default 10 s).
+    pub timeout: Option<Duration>,
+}
+
+/// The kube-rs adapter.
+pub struct KubeClient {
+    settings: Settings,
+    conn: Option<(tokio::runtime::Runtime, Client)>,
+}
+
+impl KubeClient {
+    /// An adapter that connects on first use.
+    pub fn new(settings: Settings) -> Self {
+        Self { settings, conn: None }
+    }
+
+    fn connect(&mut self) -> Result<&(tokio::runtime::Runtime, Client), KubeError> {
+        if self.conn.is_none() {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| KubeError::Other(format!("cannot start the async runtime: {e}")))?;
+            let settings = self.settings.clone();
+            let client = rt.block_on(async move {
+                let mut cfg = load_config(&settings).await?;
+                let timeout = settings.timeout.unwrap_or(Duration::from_secs(10));
+                cfg.connect_timeout = Some(timeout);
+                cfg.read_timeout = Some(timeout);
+                cfg.write_timeout = Some(timeout);
+                // One retry policy, ours (in `call`), instead of kube's own retries of
+                // 429/503/504, which would stack up to 15 attempts under ours.
+                cfg.default_retry = false;
+                Client::try_from(cfg).map_err(|e| KubeError::Unavailable(e.to_string()))
+            })?;
+            self.conn = Some((rt, client));
+        }
+        self.conn.as_ref().ok_or_else(|| KubeError::Other("no connection".into()))
+    }
+
+    /// Runs `op` with retries of transient failures.
+    fn call<T, F, Fut>(&mut self, op: F) -> Result<T, KubeError>
+    where
+        F: Fn(Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, kube::Error>>,
+    {
+        let (rt, client) = self.connect()?;
+        let mut delay = Duration::from_millis(200);
+        let mut attempt = 1;
+        loop {
+            match rt.block_on(op(client.clone())).map_err(classify) {
+                Err(KubeError::Transient(why)) if attempt < 3 => {
+                    log::warn!(
+                        "Kubernetes API request failed (attempt {attempt} of 3), retrying: {why}"
+                    );
+                    std::thread::sleep(delay);
+                    delay *= 4;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+async fn load_config(settings: &Settings) -> Result<Config, KubeError> {
+    match settings.kubeconfig.as_deref().filter(|p| !p.is_empty()) {
+        Some(path) => {
+            let kc =
+                Kubeconfig::read_from(path).map_err(|e| KubeError::Unavailable(e.to_string()))?;
+            Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+                .await
+                .map_err(|e| KubeError::Unavailable(e.to_string()))
+        }
+        None => Config::incluster().map_err(|e| KubeError::Unavailable(e.to_string())),
+    }
+}
+
+/// Classifies a kube-rs error once.
+fn classify(e: kube::Error) -> KubeError {
+    match &e {
+        kube::Error::Api(status) => {
+            let msg = format!("{} ({})", status.message, status.code);
+            match status.code {
+                403 => KubeError::Forbidden(msg),
+                429 | 500..=599 => KubeError::Transient(msg),
+                _ => KubeError::Other(msg),
+            }
+        }
+        kube::Error::HyperError(_) | kube::Error::Service(_) => KubeError::Transient(e.to_string()),
+        _ => KubeError::Other(e.to_string()),
+    }
+}
+
+fn to_object(s: Secret) -> SecretObject {
+    SecretObject {
+        name: s.metadata.name.unwrap_or_default(),
+        type_: s.type_.unwrap_or_else(|| "Opaque".into()),
+        data: s
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, Zeroizing::new(v.0)))
+            .collect(),
+        labels: s.metadata.labels.unwrap_or_default(),
+        annotations: s.metadata.annotations.unwrap_or_default(),
+    }
+}
+
+fn to_secret(namespace: &str, o: &SecretObject) -> Secret {
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(o.name.clone()),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(o.labels.clone()),
+            annotations: Some(o.annotations.clone()),
+            ..ObjectMeta::default()
+        },
+        type_: Some(o.type_.clone()),
+        // The bytes leave the zeroizing container here: the API request needs them.
+        data: Some(o.data.iter().map(|(k, v)| (k.clone(), ByteString(v.to_vec()))).collect()),
+        ..Secret::default()
+    }
+}
+
+impl Kube for KubeClient {
+    fn list_secrets(
+        &mut self,
+        namespace: &str,
+        label_selector: &str,
+    ) -> Result<Vec<SecretObject>, KubeError> {
+        let lp = ListParams::default().labels(label_selector);
+        let list = self.call(|c| {
+            let lp = lp.clone();
+            async move { Api::<Secret>::namespaced(c, namespace).list(&lp).await }
+        })?;
+        Ok(list.items.into_iter().map(to_object).collect())
+    }
+
+    fn apply_secret(&mut self, namespace: &str, secret: &SecretObject) -> Result<(), KubeError> {
+        let body = to_secret(namespace, secret);
+        let pp = PatchParams::apply(FIELD_MANAGER).force();
+        self.call(|c| {
+            let (body, pp) = (&body, &pp);
+            async move {
+                Api::<Secret>::namespaced(c, namespace)
+                    .patch(&secret.name, pp, &Patch::Apply(body))
+                    .await
+            }
+        })?;
+        Ok(())
+    }
+
+    fn list_webhook_configs(&mut self, kind: WebhookKind) -> Result<Vec<WebhookConfig>, KubeError> {
+        let lp = ListParams::default();
+        let configs = match kind {
+            WebhookKind::Mutating => self
+                .call(|c| {
+                    let lp = lp.clone();
+                    async move { Api::<MutatingWebhookConfiguration>::all(c).list(&lp).await }
+                })?
+                .items
+                .into_iter()
+                .map(|m| WebhookConfig {
+                    kind,
+                    name: m.metadata.name.unwrap_or_default(),
+                    webhooks: m
+                        .webhooks
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|w| (w.name, w.client_config.ca_bundle.map(|b| b.0)))
+                        .collect(),
+                })
+                .collect(),
+            WebhookKind::Validating => self
+                .call(|c| {
+                    let lp = lp.clone();
+                    async move { Api::<ValidatingWebhookConfiguration>::all(c).list(&lp).await }
+                })?
+                .items
+                .into_iter()
+                .map(|v| WebhookConfig {
+                    kind,
+                    name: v.metadata.name.unwrap_or_default(),
+                    webhooks: v
+                        .webhooks
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|w| (w.name, w.client_config.ca_bundle.map(|b| b.0)))
+                        .collect(),
+                })
+                .collect(),
+        };
+        Ok(configs)
+    }
+
+    fn apply_ca_bundle(
+        &mut self,
+        kind: WebhookKind,
+        name: &str,
+        webhooks: &[String],
+        bundle: &[u8],
+    ) -> Result<(), KubeError> {
+        use base64::Engine;
+        // A partial object as JSON: the typed webhook structs would also send their required
+        // lists (admissionReviewVersions, ...) empty, and apply would take them over.
+        let ca = base64::engine::general_purpose::STANDARD.encode(bundle);
+        let body = serde_json::json!({
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": kind.kind(),
+            "metadata": {"name": name},
+            "webhooks": webhooks
+                .iter()
+                .map(|w| serde_json::json!({"name": w, "clientConfig": {"caBundle": ca}}))
+                .collect::<Vec<_>>(),
+        });
+        let pp = PatchParams::apply(FIELD_MANAGER).force();
+        match kind {
+            WebhookKind::Mutating => {
+                self.call(|c| {
+                    let (body, pp) = (&body, &pp);
+                    async move {
+                        Api::<MutatingWebhookConfiguration>::all(c)
+                            .patch(name, pp, &Patch::Apply(body))
+                            .await
+                    }
+                })?;
+            }
+            WebhookKind::Validating => {
+                self.call(|c| {
+                    let (body, pp) = (&body, &pp);
+                    async move {
+                        Api::<ValidatingWebhookConfiguration>::all(c)
+                            .patch(name, pp, &Patch::Apply(body))
+                            .await
+                    }
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
