@@ -153,7 +153,9 @@ fn current_certificates(hook: &mut Hook<'_>) -> anyhow::Result<Option<CurrentCer
             (c.bundle, leaves)
         }));
     }
-    let Some(stored) = crate::store::read(&hook.tools, webhooks::LABEL)? else { return Ok(None) };
+    let Some(stored) = crate::store::read(&hook.tools, crate::store::LABEL)? else {
+        return Ok(None);
+    };
     let Some((ca, previous)) = webhooks::stored_ca(&stored) else { return Ok(None) };
     let bundle = webhooks::bundle(&ca, previous.as_deref(), hook.now);
     let config = crate::config::Config::parse(hook.tools.config_get()?);

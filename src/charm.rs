@@ -23,7 +23,7 @@ use crate::k8s::Kube;
 use crate::k8s::client::{KubeClient, Settings};
 use crate::random::{Entropy, OsEntropy};
 use crate::reconcile::Intent;
-use crate::{actions, generated, reconcile, store, webhooks};
+use crate::{actions, reconcile, store};
 
 /// The clock override (RFC 3339), for tests.
 pub const NOW_VAR: &str = "CKF_CRYPTO_NOW";
@@ -138,7 +138,7 @@ fn secret_remove(
     label: Option<&str>,
     revision: Option<u64>,
 ) -> anyhow::Result<()> {
-    let ours = matches!(label, Some(l) if l == generated::LABEL || l == webhooks::LABEL);
+    let ours = label == Some(store::LABEL);
     // Only the leader may change an application-owned secret.
     if !ours || !tools.is_leader()? {
         log::debug!("secret-remove for a secret this unit does not manage");

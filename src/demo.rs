@@ -18,7 +18,7 @@ use juju_sim::{CharmFiles, CharmMeta, Event, Harness, Outcome, State};
 use kube_fake::FakeKube;
 use serde_json::{Value, json};
 
-use crate::{certs, config_hash, files, generated};
+use crate::{certs, config_hash, files};
 
 /// The webhook configurations of a CKF deployment, as the four webhook charms create them
 /// (without `caBundle`): what the charm finds in a real cluster.
@@ -160,7 +160,7 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     if let Some(salt) = sim
         .state()
-        .secret_by_label(generated::LABEL)
+        .secret_by_label(crate::store::LABEL)
         .and_then(|s| s.revisions.last())
         .and_then(|r| r.content.get("config-hash-salt"))
     {

@@ -3,7 +3,7 @@
 //!
 //! Each is 30 characters `[A-Z0-9]` from the OS CSPRNG (the format of the Python minio and
 //! oidc-gatekeeper charms, without their Mersenne Twister), created once by the leader and kept
-//! in one application-owned Juju secret labelled [`LABEL`]. A value is generated only when it is
+//! in the application-owned Juju secret of [`crate::store`], under the keys of [`Key`]. A value is generated only when it is
 //! missing, or when `rotate-secret` asks for it; everything else reuses what is stored, so the
 //! values are the same in every later hook, on every unit and after a leader change.
 //! [`desired`] is pure: it takes what is stored and returns what should be.
@@ -32,6 +32,9 @@ pub enum Key {
 }
 
 impl Key {
+    /// Every key this module owns in the material secret.
+    pub const ALL: [Key; 3] = [Key::SecretKey, Key::OidcClientSecret, Key::ConfigHashSalt];
+
     /// The content key (also the `rotate-secret` name, for the first two).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,7 +83,14 @@ pub fn desired(
     rotate: Option<Key>,
     rng: &mut dyn Entropy,
 ) -> Result<Desired, EntropyError> {
-    let mut content = stored.cloned().unwrap_or_default();
+    // Only this module's keys: the secret holds other areas' material too.
+    let stored: Option<SecretContent> = stored.map(|s| {
+        s.iter()
+            .filter(|(k, _)| Key::ALL.iter().any(|o| o.as_str() == k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    });
+    let mut content = stored.clone().unwrap_or_default();
     let mut wanted = vec![Key::OidcClientSecret, Key::ConfigHashSalt];
     if need_secret_key {
         wanted.push(Key::SecretKey);
@@ -95,7 +105,7 @@ pub fn desired(
     }
     let change = match stored {
         None => Change::Create,
-        Some(old) if *old == content => Change::Keep,
+        Some(old) if old == content => Change::Keep,
         Some(_) => Change::Update,
     };
     Ok(Desired { change, content })

@@ -42,10 +42,8 @@ pub struct Observed {
     pub config: Config,
     /// The time of this hook.
     pub now: OffsetDateTime,
-    /// Content of the generated-secrets Juju secret (leader only; `None` if absent).
-    pub generated: Option<SecretContent>,
-    /// Content of the certificates Juju secret (leader only; `None` if absent).
-    pub certificates: Option<SecretContent>,
+    /// Content of the material Juju secret (leader only; `None` if absent).
+    pub material: Option<SecretContent>,
     /// The `object-storage` relations (leader only).
     pub relations: Vec<object_storage::Relation>,
     /// The Kubernetes objects the charm owns (leader with a valid namespace only).
@@ -64,6 +62,8 @@ pub struct Intent {
 /// What the hook should do.
 #[derive(Debug)]
 pub struct Plan {
+    /// The material Juju secret as it should be, and what to do to it (leader only).
+    pub material: Option<(Change, SecretContent)>,
     /// The generated secrets (leader only).
     pub generated: Option<generated::Desired>,
     /// The certificates (leader with valid certificate config only).
@@ -81,8 +81,7 @@ pub struct Plan {
 impl Plan {
     /// Whether this plan creates or changes material kept in Juju.
     pub fn changes_material(&self) -> bool {
-        self.generated.as_ref().is_some_and(|g| g.change != Change::Keep)
-            || self.certificates.as_ref().is_some_and(|c| c.change != Change::Keep)
+        self.material.as_ref().is_some_and(|(change, _)| *change != Change::Keep)
             || !self.relation_writes.is_empty()
     }
 }
@@ -124,18 +123,29 @@ pub fn observe(
         model_name: ctx.model_name.clone(),
         config,
         now,
-        generated: None,
-        certificates: None,
+        material: None,
         relations: Vec::new(),
         kube: None,
     };
     if leader {
-        obs.generated = store::read(tools, generated::LABEL)?;
-        obs.certificates = store::read(tools, webhooks::LABEL)?;
-        obs.relations = observe_relations(tools, &ctx.app_name)?;
-        if let Some(ns) = namespace(&obs).map(str::to_owned) {
-            obs.kube = Some(observe_kube(kube, &ns, &ctx.app_name));
-        }
+        let ns = namespace(&obs).map(str::to_owned);
+        let app = ctx.app_name.as_str();
+        let (material, relations, listed) = std::thread::scope(|s| {
+            // Kubernetes is read on a second thread while the hook tools run: a hook spends
+            // most of its time waiting for one or the other.
+            let k8s = ns.as_deref().map(|ns| s.spawn(move || observe_kube(kube, ns, app)));
+            let material = store::read(tools, store::LABEL);
+            let relations = observe_relations(tools, app);
+            let listed = k8s.map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(KubeError::Other("the Kubernetes reader panicked".into()))
+                })
+            });
+            (material, relations, listed)
+        });
+        obs.material = material?;
+        obs.relations = relations?;
+        obs.kube = listed;
     }
     Ok(obs)
 }
@@ -195,6 +205,7 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
     if !obs.leader {
         report.add(Level::Active, STANDBY);
         return Ok(Plan {
+            material: None,
             generated: None,
             certificates: None,
             relation_writes: Vec::new(),
@@ -205,8 +216,9 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
     }
     let config = &obs.config;
     let need_key = matches!(config.secret_key, Ok(None));
-    let generated = generated::desired(obs.generated.as_ref(), need_key, intent.rotate, rng)?;
+    let generated = generated::desired(obs.material.as_ref(), need_key, intent.rotate, rng)?;
     let certificates = plan_certificates(obs, namespace.as_deref(), intent.force)?;
+    let material = merge_material(obs.material.as_ref(), &generated, certificates.as_ref());
 
     // object-storage relations.
     let secret_key = object_storage_key(config, &generated);
@@ -276,7 +288,37 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
             Some(p)
         }
     };
-    Ok(Plan { generated: Some(generated), certificates, relation_writes, namespace, kube, report })
+    Ok(Plan {
+        material: Some(material),
+        generated: Some(generated),
+        certificates,
+        relation_writes,
+        namespace,
+        kube,
+        report,
+    })
+}
+
+/// The material secret's new content: what is stored, with each area's keys replaced by what
+/// that area wants. An area that is held (bad config) keeps its stored keys untouched.
+fn merge_material(
+    stored: Option<&SecretContent>,
+    generated: &generated::Desired,
+    certificates: Option<&webhooks::Desired>,
+) -> (Change, SecretContent) {
+    let mut content = stored.cloned().unwrap_or_default();
+    content.retain(|k, _| !Key::ALL.iter().any(|o| o.as_str() == k));
+    content.extend(generated.content.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if let Some(certs) = certificates {
+        content.retain(|k, _| !webhooks::is_own_key(k));
+        content.extend(certs.content.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let change = match stored {
+        None => Change::Create,
+        Some(old) if *old == content => Change::Keep,
+        Some(_) => Change::Update,
+    };
+    (change, content)
 }
 
 fn plan_certificates(
@@ -303,7 +345,7 @@ fn plan_certificates(
         key_algorithm: *alg,
         namespace,
     };
-    webhooks::desired(obs.certificates.as_ref(), specs, &params, obs.now, force).map(Some)
+    webhooks::desired(obs.material.as_ref(), specs, &params, obs.now, force).map(Some)
 }
 
 /// The Secrets the charm delivers, for every area whose inputs are valid.
@@ -399,17 +441,10 @@ pub fn apply(
     obs: &Observed,
     plan: &mut Plan,
 ) -> Result<(), ApplyError> {
-    if let Some(generated) = &plan.generated {
-        write_secret(
-            tools,
-            generated::LABEL,
-            generated::DESCRIPTION,
-            &generated.change,
-            &generated.content,
-        )?;
+    if let Some((change, content)) = &plan.material {
+        write_secret(tools, store::LABEL, store::DESCRIPTION, change, content)?;
     }
     if let Some(certs) = &plan.certificates {
-        write_secret(tools, webhooks::LABEL, webhooks::DESCRIPTION, &certs.change, &certs.content)?;
         if certs.ca_rotated {
             log::info!("issued a new CA '{}'", obs.config.ca_common_name.as_deref().unwrap_or("?"));
         }
@@ -535,8 +570,7 @@ mod tests {
             model_name: "kubeflow".into(),
             config: Config::parse(raw),
             now: now(),
-            generated: None,
-            certificates: None,
+            material: None,
             relations,
             kube: leader.then(|| Ok(delivery::Observed::default())),
         }
@@ -677,8 +711,7 @@ mod tests {
     fn a_second_hook_on_the_result_of_the_first_changes_nothing() {
         let mut obs = observed(true, json!({}), vec![]);
         let first = plan(&obs, Intent::default(), &mut OsEntropy).expect("plan");
-        obs.generated = first.generated.as_ref().map(|g| g.content.clone());
-        obs.certificates = first.certificates.as_ref().map(|c| c.content.clone());
+        obs.material = first.material.as_ref().map(|(_, c)| c.clone());
         let mut k8s = delivery::Observed::default();
         for w in &first.kube.as_ref().expect("kube").writes {
             if let Write::Secret(s) = w {
@@ -699,6 +732,7 @@ mod tests {
         assert_eq!(second.generated.as_ref().map(|g| &g.change), Some(&Change::Keep));
         assert_eq!(second.certificates.as_ref().map(|c| &c.change), Some(&Change::Keep));
         assert_eq!(second.kube.as_ref().map(|k| k.writes.len()), Some(0));
+        assert_eq!(second.material.as_ref().map(|(c, _)| c), Some(&Change::Keep));
         assert!(!second.changes_material());
     }
 

@@ -9,6 +9,15 @@
 use juju::tools::{
     SecretAddOptions, SecretContent, SecretOwner, SecretRead, SecretRef, SecretSetOptions,
 };
+
+/// Label of the one application-owned Juju secret holding all the charm's material: the
+/// generated secrets, the config-hash salt, the CA with its key and the webhook certificates.
+/// One secret, not one per area, because every leader hook reads it and each `secret-get` is a
+/// process; the areas own disjoint content keys.
+pub const LABEL: &str = "ckf-crypto-material";
+
+/// Its description, shown by `juju secrets`.
+pub const DESCRIPTION: &str = "ckf-crypto material: generated secrets, CA and certificates";
 use juju::{ErrorKind, HookToolError, HookTools};
 
 /// Reads the latest content of the secret labelled `label`, or `None` if there is none.

@@ -3,8 +3,9 @@
 //! The four CKF webhook charms each made a throwaway CA with the openssl CLI, discarded its key,
 //! kept the result in per-unit state lost with the pod, and never renewed anything
 //! (`ckf-reference.md` §13 flaw 1). Here the CA and its key, the previous CA during a rotation,
-//! and every leaf live in one application-owned Juju secret labelled [`LABEL`], so every unit and
-//! every later leader serves the same material. [`desired`] is pure: given what is stored, the
+//! and every leaf live in the application-owned Juju secret of [`crate::store`] (content keys
+//! `ca-crt`, `ca-key`, `previous-ca-crt`, `crt-<name>`, `key-<name>`), so every unit and every
+//! later leader serves the same material. [`desired`] is pure: given what is stored, the
 //! config and the time, it decides what to keep and what to (re)issue:
 //!
 //! * the CA is issued when missing, and rotated when less than a third of its lifetime is left,
@@ -22,11 +23,6 @@ use time::OffsetDateTime;
 use crate::certs::{self, CertError, CertInfo, Issued, KeyAlgorithm};
 use crate::config::WebhookSpec;
 use crate::generated::Change;
-
-/// Label of the application-owned Juju secret holding the CA and the leaves.
-pub const LABEL: &str = "ckf-crypto-certificates";
-/// Its description.
-pub const DESCRIPTION: &str = "ckf-crypto CA (with key) and webhook certificates";
 
 const CA_CRT: &str = "ca-crt";
 const CA_KEY: &str = "ca-key";
@@ -89,6 +85,13 @@ impl Desired {
     pub fn renewed(&self) -> usize {
         self.leaves.iter().filter(|l| l.fresh).count()
     }
+}
+
+/// Whether a content key of the material secret belongs to this module.
+pub fn is_own_key(key: &str) -> bool {
+    matches!(key, CA_CRT | CA_KEY | PREVIOUS_CA_CRT)
+        || key.starts_with("crt-")
+        || key.starts_with("key-")
 }
 
 fn crt_key(name: &str) -> String {
@@ -211,9 +214,13 @@ pub fn desired(
         content.insert(key_key(&spec.name), issued.key_pem.clone());
         leaves.push(Leaf { spec: spec.clone(), issued, fresh });
     }
-    let change = match stored {
+    let own: Option<SecretContent> = stored.map(|s| {
+        s.iter().filter(|(k, _)| is_own_key(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    });
+    let change = match own {
         None => Change::Create,
-        Some(old) if *old == content => Change::Keep,
+        Some(old) if old.is_empty() => Change::Create,
+        Some(old) if old == content => Change::Keep,
         Some(_) => Change::Update,
     };
     let bundle = bundle(&ca, previous.as_deref(), now);

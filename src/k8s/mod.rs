@@ -111,8 +111,9 @@ pub enum KubeError {
     Other(String),
 }
 
-/// The operations the charm performs on Kubernetes.
-pub trait Kube {
+/// The operations the charm performs on Kubernetes. `Send`, so that the reads can run beside
+/// the hook tools.
+pub trait Kube: Send {
     /// Secrets in `namespace` matching `label_selector` (`k=v,...`).
     fn list_secrets(
         &mut self,

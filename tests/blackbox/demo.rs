@@ -20,7 +20,7 @@ fn demo_runs_the_lifecycle_and_prints_no_secret() {
         "hooks/update-status",
         "== action get-credentials",
         "oidc-client-id: authservice-oidc",
-        "label=ckf-crypto-generated",
+        "label=ckf-crypto-material",
         "final status: active",
         "== certificates (action list-certificates)",
         "kserve-webhook-server-service.kubeflow.svc.cluster.local",

@@ -35,7 +35,7 @@ fn generated_secret_survives_hooks_leader_change_and_a_second_unit() {
     let rel = sim.relate(0, "kfp-api");
     let first = sim.generated();
     let revisions =
-        sim.state().secret_by_label(ckf_crypto::generated::LABEL).expect("secret").revisions.len();
+        sim.state().secret_by_label(ckf_crypto::store::LABEL).expect("secret").revisions.len();
 
     for event in [
         Event::UpdateStatus,
@@ -63,13 +63,9 @@ fn generated_secret_survives_hooks_leader_change_and_a_second_unit() {
     assert_eq!(sim.generated(), first, "a leader change regenerates nothing");
     assert_eq!(sim.sent(rel)["secret-key"], json!(first["secret-key"]));
     let after =
-        sim.state().secret_by_label(ckf_crypto::generated::LABEL).expect("secret").revisions.len();
+        sim.state().secret_by_label(ckf_crypto::store::LABEL).expect("secret").revisions.len();
     assert_eq!(after, revisions, "no new secret revision");
-    assert_eq!(
-        sim.state().secrets().len(),
-        2,
-        "no other secret than the generated ones and the certificates"
-    );
+    assert_eq!(sim.state().secrets().len(), 1, "one secret holds all the material");
 }
 
 #[test]
@@ -255,7 +251,7 @@ fn secret_content_reaches_juju_through_absolute_private_files() {
     let out = sim.ok(0, Event::Install);
     let add = out.calls.iter().find(|c| c.tool == "secret-add").expect("secret-add ran");
     let files: Vec<&String> = add.args.iter().filter(|a| a.contains("#file=")).collect();
-    assert_eq!(files.len(), 3, "{:?}", add.args);
+    assert_eq!(files.len(), 13, "3 generated values, the CA and 4 leaves: {:?}", add.args);
     for arg in files {
         let path = arg.split_once("#file=").expect("file param").1;
         assert!(path.starts_with('/'), "absolute path");
@@ -294,6 +290,6 @@ fn a_failed_hook_commits_nothing_and_the_retry_converges() {
     assert!(sim.state().secrets().is_empty(), "the secret-add of a failed hook is discarded");
     assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
     sim.ok(0, Event::Install);
-    assert_eq!(sim.state().secrets().len(), 2);
+    assert_eq!(sim.state().secrets().len(), 1);
     assert!(is_generated_format(sim.sent(id)["secret-key"].as_str().expect("string")));
 }

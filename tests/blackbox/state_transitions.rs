@@ -44,11 +44,14 @@ fn every_ordinary_hook_on_a_fresh_leader_creates_the_same_single_secret() {
     ] {
         let (mut s, _k) = state(1);
         let out = run(&mut s, 0, event.clone());
-        assert_eq!(s.secrets().len(), 2, "{event:?}: the generated secrets and the certificates");
+        assert_eq!(s.secrets().len(), 1, "{event:?}: one secret holds all the material");
         assert_eq!(out.unit_status, ("active".to_owned(), String::new()), "{event:?}");
-        let generated = s.secret_by_label(ckf_crypto::generated::LABEL).expect("generated");
+        let generated = s.secret_by_label(ckf_crypto::store::LABEL).expect("generated");
         let content = &generated.revisions.last().expect("rev").content;
-        assert!(content.values().all(|v| is_generated_format(v)));
+        for key in ckf_crypto::generated::Key::ALL {
+            assert!(is_generated_format(&content[key.as_str()]), "{key:?}");
+        }
+        assert!(content.contains_key("ca-key") && content.contains_key("crt-admission-webhook"));
     }
 }
 
@@ -133,14 +136,14 @@ fn secret_remove_drops_the_obsolete_revision() {
     run(&mut s, 0, Event::Install);
     let params = serde_json::Map::from_iter([("name".to_owned(), json!("oidc-client-secret"))]);
     run(&mut s, 0, Event::Action { name: "rotate-secret".into(), params });
-    let secret = s.secret_by_label(ckf_crypto::generated::LABEL).expect("secret").clone();
+    let secret = s.secret_by_label(ckf_crypto::store::LABEL).expect("secret").clone();
     assert_eq!(secret.revisions.len(), 2);
     let out =
         run(&mut s, 0, Event::SecretRemove { id: format!("secret:{}", secret.id), revision: 1 });
     assert!(
         out.calls.iter().any(|c| c.tool == "secret-remove" && c.args.contains(&"1".to_owned()))
     );
-    let after = s.secret_by_label(ckf_crypto::generated::LABEL).expect("secret");
+    let after = s.secret_by_label(ckf_crypto::store::LABEL).expect("secret");
     assert_eq!(after.revisions.iter().map(|r| r.revision).collect::<Vec<_>>(), [2]);
 }
 

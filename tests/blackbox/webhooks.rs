@@ -297,7 +297,7 @@ fn a_leader_change_reissues_nothing() {
     sim.deploy(2);
     let before = serials(&sim);
     let revisions = |sim: &Sim| {
-        sim.state().secret_by_label(ckf_crypto::webhooks::LABEL).expect("certs").revisions.clone()
+        sim.state().secret_by_label(ckf_crypto::store::LABEL).expect("certs").revisions.clone()
     };
     let before_revisions = revisions(&sim);
     sim.cluster.kube.clear_requests();
@@ -376,8 +376,8 @@ fn persistent_5xx_fails_the_hook_only_when_nothing_new_needs_committing() {
         out.unit_status,
         ("waiting".to_owned(), "Kubernetes API error; retrying on the next hook".to_owned())
     );
-    assert_eq!(sim.state().secrets().len(), 2, "the material was committed");
-    let ca = sim.state().secret_by_label(ckf_crypto::webhooks::LABEL).expect("certs").clone();
+    assert_eq!(sim.state().secrets().len(), 1, "the material was committed");
+    let ca = sim.state().secret_by_label(ckf_crypto::store::LABEL).expect("certs").clone();
     sim.cluster.kube.clear_faults();
     sim.ok(0, Event::UpdateStatus);
     assert_eq!(tls(&sim, WEBHOOK_SECRETS[0].0).ca.trim(), ca.revisions[0].content["ca-crt"].trim());

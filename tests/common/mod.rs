@@ -222,13 +222,13 @@ impl Sim {
         self.harness.state()
     }
 
-    /// The latest content of the generated-secrets Juju secret.
+    /// The generated values in the latest revision of the material Juju secret.
     pub fn generated(&self) -> BTreeMap<String, String> {
-        let s = self
-            .state()
-            .secret_by_label(ckf_crypto::generated::LABEL)
-            .expect("generated secret exists");
-        s.revisions.last().expect("a revision").content.clone()
+        let s =
+            self.state().secret_by_label(ckf_crypto::store::LABEL).expect("material secret exists");
+        let mut content = s.revisions.last().expect("a revision").content.clone();
+        content.retain(|k, _| ckf_crypto::generated::Key::ALL.iter().any(|g| g.as_str() == k));
+        content
     }
 
     /// The `data` map sent on relation `id`, parsed.
