@@ -5,6 +5,8 @@
 mod common;
 
 mod blackbox {
+    mod bcrypt_crosscheck;
+    mod bcrypt_tools;
     mod certs_openssl;
     mod demo;
     mod lifecycle;
