@@ -64,7 +64,13 @@ fn credentials(obs: &Observed, plan: &Plan) -> Result<BTreeMap<String, ActionVal
     let client_id = config.oidc_client_id.as_ref().map_err(problem)?;
     let client_secret =
         generated.value(Key::OidcClientSecret).ok_or("the OIDC client secret is not available")?;
+    let username = config.static_username.as_ref().map_err(problem)?;
+    config.static_password.as_ref().map_err(problem)?;
+    config.bcrypt_cost.as_ref().map_err(problem)?;
+    let dex = plan.dex.as_ref().ok_or("the Dex static password is not available")?;
     Ok(results(vec![
+        ("static-username", ActionValue::from(username.as_str())),
+        ("static-password", ActionValue::Secret(dex.password.clone())),
         ("access-key", ActionValue::from(access_key.as_str())),
         ("secret-key", ActionValue::Secret(secret_key.clone())),
         ("oidc-client-id", ActionValue::from(client_id.as_str())),
@@ -78,24 +84,33 @@ fn rotate_secret(hook: &mut Hook<'_>) -> anyhow::Result<()> {
     if !hook.tools.is_leader()? {
         return Ok(hook.tools.action_fail(LEADER_ONLY)?);
     }
-    let key = match name.as_str() {
-        "secret-key" => Key::SecretKey,
-        "oidc-client-secret" => Key::OidcClientSecret,
+    let config = crate::config::Config::parse(hook.tools.config_get()?);
+    // A value set in config (valid or not) belongs to the operator.
+    let (intent, in_config) = match name.as_str() {
+        "secret-key" => (
+            Intent { rotate: Some(Key::SecretKey), ..Intent::default() },
+            !matches!(config.secret_key, Ok(None)),
+        ),
+        "oidc-client-secret" => {
+            (Intent { rotate: Some(Key::OidcClientSecret), ..Intent::default() }, false)
+        }
+        "static-password" => (
+            Intent { rotate_dex_password: true, ..Intent::default() },
+            !matches!(config.static_password, Ok(None)),
+        ),
         other => {
             let msg = format!(
-                "cannot rotate '{other}': name must be one of secret-key, oidc-client-secret"
+                "cannot rotate '{other}': name must be one of secret-key, oidc-client-secret, static-password"
             );
             return Ok(hook.tools.action_fail(&msg)?);
         }
     };
-    let config = crate::config::Config::parse(hook.tools.config_get()?);
-    // A value set in config (valid or not) belongs to the operator.
-    if key == Key::SecretKey && !matches!(config.secret_key, Ok(None)) {
+    if in_config {
         return Ok(hook
             .tools
             .action_fail(&format!("'{name}' is set in config; change it with juju config"))?);
     }
-    hook.reconcile(Intent { rotate: Some(key), ..Intent::default() })?;
+    hook.reconcile(intent)?;
     log::info!("rotated '{name}'");
     hook.tools.action_set(&results(vec![("rotated", ActionValue::from(name.as_str()))]))?;
     Ok(())

@@ -103,6 +103,8 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     let kubeconfig = root.join("kubeconfig");
     kube.write_kubeconfig(&kubeconfig, "kubeflow")?;
     state.agent_env.insert("KUBECONFIG".into(), kubeconfig.display().to_string());
+    // As `juju config ckf-crypto static-password=...` would; the value is never printed.
+    state.set_config("static-password", Value::String("demo-static-password".into()))?;
     let charm_files = CharmFiles {
         metadata: files::METADATA.to_owned(),
         config: files::CONFIG.to_owned(),
@@ -233,13 +235,26 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     sim.run(0, &Event::UpdateStatus)?;
     writeln!(out, "a further update-status made {} Kubernetes writes", kube.writes().len())?;
 
+    writeln!(
+        out,
+        "\n== Dex static password (Secret dex-static-passwords, key static-passwords.yaml)"
+    )?;
+    if let Some(dex) = kube.get("Secret", Some("kubeflow"), crate::dex::SECRET) {
+        let yaml = dex["data"][crate::dex::SECRET_KEY].as_str().map(decode).unwrap_or_default();
+        write!(out, "{yaml}")?;
+    }
+    writeln!(
+        out,
+        "(bcrypt of the configured static-password with the salt kept in the Juju secret)"
+    )?;
+
     writeln!(out, "\n== action get-credentials")?;
     let outcome =
         sim.run(0, &Event::Action { name: "get-credentials".into(), params: Default::default() })?;
     if let Some(action) = &outcome.action {
         for (k, v) in &action.results {
             let shown = match v.as_str() {
-                Some(s) if k.contains("secret") => describe(s),
+                Some(s) if k.contains("secret") || k.contains("password") => describe(s),
                 Some(s) => s.to_owned(),
                 None => v.to_string(),
             };

@@ -20,6 +20,7 @@ pub mod config_hash;
 pub mod databag;
 pub mod delivery;
 pub mod demo;
+pub mod dex;
 pub mod files;
 pub mod generated;
 pub mod k8s;

@@ -27,7 +27,7 @@ use crate::object_storage::{self, Credentials, Standing};
 use crate::random::{Entropy, EntropyError};
 use crate::status::{Level, StatusReport};
 use crate::webhooks::{self, Force};
-use crate::{config_hash, store};
+use crate::{config_hash, dex, store};
 
 /// Everything the charm reads at the start of a hook.
 #[derive(Debug)]
@@ -57,6 +57,8 @@ pub struct Intent {
     pub rotate: Option<Key>,
     /// `renew-certificates`: re-issue certificates.
     pub force: Force,
+    /// `rotate-secret name=static-password`: replace the generated Dex password.
+    pub rotate_dex_password: bool,
 }
 
 /// What the hook should do.
@@ -68,6 +70,8 @@ pub struct Plan {
     pub generated: Option<generated::Desired>,
     /// The certificates (leader with valid certificate config only).
     pub certificates: Option<webhooks::Desired>,
+    /// The Dex static password (leader with valid Dex config only).
+    pub dex: Option<dex::Desired>,
     /// Relation data to write.
     pub relation_writes: Vec<(RelationId, Databag)>,
     /// The namespace of the Kubernetes objects, when valid.
@@ -98,6 +102,9 @@ pub enum PlanError {
     /// A certificate could not be made.
     #[error(transparent)]
     Cert(#[from] CertError),
+    /// The Dex material could not be made.
+    #[error(transparent)]
+    Dex(#[from] dex::DexError),
 }
 
 /// The status message of a non-leader unit with nothing wrong (must start with `standby`).
@@ -208,6 +215,7 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
             material: None,
             generated: None,
             certificates: None,
+            dex: None,
             relation_writes: Vec::new(),
             namespace,
             kube: None,
@@ -218,7 +226,16 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
     let need_key = matches!(config.secret_key, Ok(None));
     let generated = generated::desired(obs.material.as_ref(), need_key, intent.rotate, rng)?;
     let certificates = plan_certificates(obs, namespace.as_deref(), intent.force)?;
-    let material = merge_material(obs.material.as_ref(), &generated, certificates.as_ref());
+    let dex = match (&config.static_username, &config.static_password, &config.bcrypt_cost) {
+        (Ok(username), Ok(password), Ok(cost)) => {
+            let p = dex::Params { username, password: password.as_ref(), cost: *cost };
+            Some(dex::desired(obs.material.as_ref(), &p, intent.rotate_dex_password, rng)?)
+        }
+        // Bad Dex config: the hash and the Secret in place stay as they are.
+        _ => None,
+    };
+    let material =
+        merge_material(obs.material.as_ref(), &generated, certificates.as_ref(), dex.as_ref());
 
     // object-storage relations.
     let secret_key = object_storage_key(config, &generated);
@@ -278,7 +295,8 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         Some(Ok(observed)) => {
             let salt = generated.value(Key::ConfigHashSalt).cloned().unwrap_or_default();
             let hash = config_hash::config_hash(&config.raw, &salt);
-            let secrets = desired_secrets(obs, &generated, certificates.as_ref(), &hash);
+            let secrets =
+                desired_secrets(obs, &generated, certificates.as_ref(), dex.as_ref(), &hash)?;
             let specs = config.webhooks.as_deref().unwrap_or_default();
             let bundle = certificates.as_ref().map(|c| c.bundle.as_bytes());
             let p = delivery::plan(observed, secrets, bundle, specs);
@@ -292,6 +310,7 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         material: Some(material),
         generated: Some(generated),
         certificates,
+        dex,
         relation_writes,
         namespace,
         kube,
@@ -305,6 +324,7 @@ fn merge_material(
     stored: Option<&SecretContent>,
     generated: &generated::Desired,
     certificates: Option<&webhooks::Desired>,
+    dex: Option<&dex::Desired>,
 ) -> (Change, SecretContent) {
     let mut content = stored.cloned().unwrap_or_default();
     content.retain(|k, _| !Key::ALL.iter().any(|o| o.as_str() == k));
@@ -312,6 +332,10 @@ fn merge_material(
     if let Some(certs) = certificates {
         content.retain(|k, _| !webhooks::is_own_key(k));
         content.extend(certs.content.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    if let Some(d) = dex {
+        content.retain(|k, _| !dex::is_own_key(k));
+        content.extend(d.content.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let change = match stored {
         None => Change::Create,
@@ -353,8 +377,9 @@ fn desired_secrets(
     obs: &Observed,
     generated: &generated::Desired,
     certificates: Option<&webhooks::Desired>,
+    dex: Option<&dex::Desired>,
     hash: &str,
-) -> Vec<SecretObject> {
+) -> Result<Vec<SecretObject>, dex::DexError> {
     let config = &obs.config;
     let app = obs.app_name.as_str();
     let mut out = Vec::new();
@@ -387,7 +412,17 @@ fn desired_secrets(
             out.push(delivery::secret(&leaf.spec.secret, "kubernetes.io/tls", data, app, hash));
         }
     }
-    out
+    if let (Some(d), Ok(username)) = (dex, &config.static_username) {
+        let yaml = zeroize::Zeroizing::new(dex::static_passwords_yaml(username, d)?);
+        out.push(delivery::secret(
+            dex::SECRET,
+            "Opaque",
+            vec![(dex::SECRET_KEY, yaml.as_bytes())],
+            app,
+            hash,
+        ));
+    }
+    Ok(out)
 }
 
 fn report_kube_error(report: &mut StatusReport, app: &str, e: &KubeError) {
@@ -453,6 +488,9 @@ pub fn apply(
         if !fresh.is_empty() {
             log::info!("issued webhook certificates for {}", fresh.join(", "));
         }
+    }
+    if let Some(d) = plan.dex.as_ref().filter(|d| d.hashed) {
+        log::info!("hashed the Dex static password (bcrypt cost {})", &d.hash[4..6]);
     }
     for (id, bag) in &plan.relation_writes {
         tools.relation_set(id, true, &bag.0)?;
@@ -564,6 +602,7 @@ mod tests {
         let Value::Object(mut raw) = config else { panic!("object") };
         // Small and fast keys for planning tests.
         raw.entry("key-algorithm").or_insert(json!("ecdsa-p256"));
+        raw.entry("bcrypt-cost").or_insert(json!(10));
         Observed {
             leader,
             app_name: "ckf-crypto".into(),
@@ -649,7 +688,8 @@ mod tests {
                 "admission-webhook-webhook-tls",
                 "katib-controller-webhook-tls",
                 "kserve-controller-webhook-tls",
-                "pvcviewer-operator-webhook-tls"
+                "pvcviewer-operator-webhook-tls",
+                "dex-static-passwords"
             ]
         );
         let (level, msg) = p.report.resolve();

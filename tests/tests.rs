@@ -9,6 +9,7 @@ mod blackbox {
     mod bcrypt_tools;
     mod certs_openssl;
     mod demo;
+    mod dex;
     mod lifecycle;
     mod pack;
     mod python_sdi;

@@ -59,9 +59,22 @@ pub struct Config {
     pub certificate_validity_days: Opt<u32>,
     /// `key-algorithm`
     pub key_algorithm: Opt<KeyAlgorithm>,
+    /// `static-username`
+    pub static_username: Opt<String>,
+    /// `static-password`: `None` when empty (the charm generates one).
+    pub static_password: Opt<Option<SecretString>>,
+    /// `bcrypt-cost`
+    pub bcrypt_cost: Opt<u32>,
     /// The raw map, for the salted config hash.
     pub raw: Map<String, Value>,
 }
+
+/// The verbatim message of `contract.md` §8 for a long `static-password`.
+pub const LONG_STATIC_PASSWORD: &str =
+    "The 'static-password' config value must be at most 72 bytes long.";
+
+/// The verbatim message of `contract.md` §8 for a `bcrypt-cost` Dex would refuse.
+pub const BAD_BCRYPT_COST: &str = "The 'bcrypt-cost' config value must be between 10 and 16.";
 
 /// The verbatim message of `contract.md` §8 for a short `secret-key`.
 pub const SHORT_SECRET_KEY: &str =
@@ -118,6 +131,28 @@ impl Config {
                 k.parse::<KeyAlgorithm>()
                     .map_err(|why| ConfigProblem::invalid("key-algorithm", why))
             }),
+            static_username: non_empty(&raw, "static-username", "admin"),
+            // bcrypt reads only the first 72 bytes: a longer password would be silently cut.
+            static_password: string(&raw, "static-password", "").and_then(|s| match s.len() {
+                0 => Ok(None),
+                n if n > 72 => Err(ConfigProblem {
+                    option: "static-password",
+                    message: LONG_STATIC_PASSWORD.into(),
+                }),
+                _ => Ok(Some(SecretString::new(s))),
+            }),
+            // Dex refuses hashes of other costs at login.
+            bcrypt_cost: match raw.get("bcrypt-cost") {
+                None | Some(Value::Null) => Ok(12),
+                Some(v) => v
+                    .as_i64()
+                    .filter(|c| (10..=16).contains(c))
+                    .and_then(|c| u32::try_from(c).ok())
+                    .ok_or_else(|| ConfigProblem {
+                        option: "bcrypt-cost",
+                        message: BAD_BCRYPT_COST.into(),
+                    }),
+            },
             raw,
         }
     }
@@ -136,6 +171,9 @@ impl Config {
             self.ca_validity_days.as_ref().err(),
             self.certificate_validity_days.as_ref().err(),
             self.key_algorithm.as_ref().err(),
+            self.static_username.as_ref().err(),
+            self.static_password.as_ref().err(),
+            self.bcrypt_cost.as_ref().err(),
         ]
         .into_iter()
         .flatten()
@@ -274,6 +312,28 @@ mod tests {
         assert!(msgs[3].starts_with("Invalid 'key-algorithm' config:"));
         let c = parse(json!({"certificate-validity-days": 3650}));
         assert!(c.certificate_validity_days.is_err(), "a leaf may not outlive its CA's lifetime");
+    }
+
+    #[test]
+    fn dex_options_have_the_contract_messages() {
+        let c = parse(json!({}));
+        assert_eq!(c.static_username, Ok("admin".into()));
+        assert_eq!(c.static_password, Ok(None));
+        assert_eq!(c.bcrypt_cost, Ok(12));
+        let c = parse(json!({"static-password": "x".repeat(73), "bcrypt-cost": 9}));
+        let msgs: Vec<_> = c.problems().iter().map(|p| p.message.clone()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "The 'static-password' config value must be at most 72 bytes long.",
+                "The 'bcrypt-cost' config value must be between 10 and 16."
+            ]
+        );
+        // 72 bytes of multi-byte characters count as bytes.
+        assert!(parse(json!({"static-password": "é".repeat(37)})).static_password.is_err());
+        assert!(parse(json!({"static-password": "x".repeat(72)})).static_password.is_ok());
+        assert!(parse(json!({"bcrypt-cost": 17})).bcrypt_cost.is_err());
+        assert_eq!(parse(json!({"bcrypt-cost": 16})).bcrypt_cost, Ok(16));
     }
 
     #[test]

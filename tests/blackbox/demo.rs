@@ -28,6 +28,10 @@ fn demo_runs_the_lifecycle_and_prints_no_secret() {
         "PATCH  /api/v1/namespaces/kubeflow/secrets/admission-webhook-webhook-tls -> 201",
         "caBundle set on 13 of 13 webhooks",
         "a further update-status made 0 Kubernetes writes",
+        "== Dex static password",
+        "  hash: $2b$12$",
+        "  username: admin",
+        "static-password: [redacted",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -42,6 +46,7 @@ fn demo_runs_the_lifecycle_and_prints_no_secret() {
     for v in values {
         assert!(!text.contains(&v), "the demo printed a secret value");
     }
+    assert!(!text.contains("demo-static-password"), "the demo printed the configured password");
 }
 
 /// Every 30-char `[A-Z0-9]` string in the simulator's state (the generated secrets).

@@ -251,7 +251,17 @@ fn secret_content_reaches_juju_through_absolute_private_files() {
     let out = sim.ok(0, Event::Install);
     let add = out.calls.iter().find(|c| c.tool == "secret-add").expect("secret-add ran");
     let files: Vec<&String> = add.args.iter().filter(|a| a.contains("#file=")).collect();
-    assert_eq!(files.len(), 13, "3 generated values, the CA and 4 leaves: {:?}", add.args);
+    let keys: Vec<&str> = files.iter().map(|a| a.split_once("#file=").expect("param").0).collect();
+    for key in [
+        "secret-key",
+        "oidc-client-secret",
+        "config-hash-salt",
+        "ca-key",
+        "key-admission-webhook",
+        "dex-salt",
+    ] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
     for arg in files {
         let path = arg.split_once("#file=").expect("file param").1;
         assert!(path.starts_with('/'), "absolute path");
