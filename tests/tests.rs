@@ -14,5 +14,6 @@ mod blackbox {
     mod pack;
     mod python_sdi;
     mod state_transitions;
+    mod tls_requirer;
     mod webhooks;
 }
