@@ -128,7 +128,8 @@ fn python_requirer_harness_round_trip() {
     let ok = requirer_accept(&req.state, &signed);
     assert!(ok.certificate_available && ok.chain_verified, "{ok:#?}");
     assert_eq!(ok.certificates.len(), 1);
-    assert!(ok.errors.is_empty(), "{:?}", ok.errors);
+    assert!(ok.errors.is_empty() && ok.verify_errors.is_empty(), "{ok:#?}");
+    assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
     // A second hook with the same data still finds the certificate.
     let again = requirer_accept(&ok.state, &signed);
     assert!(again.certificate_available);

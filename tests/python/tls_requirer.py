@@ -215,8 +215,9 @@ def snapshot(mode: str, out: testing.State) -> dict[str, Any]:
 
 
 def collect_logs(ctx: testing.Context) -> tuple[list[str], list[str]]:
-    errors = [f"{l.level}: {l.message}" for l in ctx.juju_log if l.level in ("ERROR", "CRITICAL")]
-    warnings = [f"{l.level}: {l.message}" for l in ctx.juju_log if l.level == "WARNING"]
+    lines = [(line.level, f"{line.level}: {line.message}") for line in ctx.juju_log]
+    errors = [text for level, text in lines if level in ("ERROR", "CRITICAL")]
+    warnings = [text for level, text in lines if level == "WARNING"]
     return errors, warnings
 
 
@@ -298,11 +299,13 @@ def accept(state: dict[str, Any], provider_app_databag: dict[str, str]) -> dict[
     log_errors, warnings = collect_logs(ctx)
     errors = log_errors + errors
 
-    key_label = (
-        f"{LIBID}-private-key-0-{ENDPOINT}" if mode == "unit" else f"{LIBID}-private-key-app-{ENDPOINT}"
-    )
+    key_label = f"{LIBID}-private-key-{'0' if mode == 'unit' else 'app'}-{ENDPOINT}"
     private_key = next(
-        (s["tracked_content"].get("private-key") for s in state["secrets"] if s["label"] == key_label),
+        (
+            s["tracked_content"].get("private-key")
+            for s in state["secrets"]
+            if s["label"] == key_label
+        ),
         None,
     )
     verify_errors: list[str] = []
@@ -374,7 +377,9 @@ def provide(
         id=RELATION_ID,
         remote_app_name=REQUIRER_APP,
         remote_app_data=dict(state["app_databag"]),
-        remote_units_data={0: {**testing.Relation(ENDPOINT).local_unit_data, **state["unit_databag"]}},
+        remote_units_data={
+            0: {**testing.Relation(ENDPOINT).local_unit_data, **state["unit_databag"]}
+        },
     )
     out = ctx.run(
         ctx.on.relation_changed(rel, remote_unit=0), testing.State(relations={rel}, leader=True)
@@ -394,11 +399,8 @@ def requested_csr(req: dict[str, Any]) -> str:
     return json.loads(bag["certificate_signing_requests"])[0]["certificate_signing_request"]
 
 
-def databag(entries: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None) -> dict[str, str]:
-    bag = {"certificates": json.dumps(entries)}
-    if errors is not None:
-        bag["request_errors"] = json.dumps(errors)
-    return bag
+def databag(entries: list[dict[str, Any]]) -> dict[str, str]:
+    return {"certificates": json.dumps(entries)}
 
 
 def entry(cert: Certificate, csr: str, ca: Certificate, chain: list[Certificate]) -> dict[str, Any]:
@@ -482,7 +484,9 @@ def selftest(mode: str) -> dict[str, Any]:
     case("chain reversed", res, certificate_available=True, chain_verified=False)
 
     # 8. A CA certificate for a non-CA request is ignored.
-    ca_leaf = csr.sign(ca=ca, ca_private_key=ca_key, validity=datetime.timedelta(days=90), is_ca=True)
+    ca_leaf = csr.sign(
+        ca=ca, ca_private_key=ca_key, validity=datetime.timedelta(days=90), is_ca=True
+    )
     res = accept(state, databag([entry(ca_leaf, csr_pem, ca, [ca_leaf, ca])]))
     case("CA certificate for a non-CA request", res, certificate_available=False)
 
@@ -500,11 +504,21 @@ def selftest(mode: str) -> dict[str, Any]:
                   and any("Could not load certificate" in e for e in res["errors"]),
                   "errors": res["errors"]})
 
-    # 11. Empty provider databag: nothing happens, no errors.
+    # 11. `request_errors` keyed `certificate_signing_request` (as the interface's schema.py has
+    #     it) instead of the library's `csr`: the whole databag fails validation, so even a good
+    #     certificate beside it is ignored, with only a warning.
+    schema_error = {"certificate_signing_request": csr_pem,
+                    "error": {"code": 999, "name": "OTHER", "message": "x"}}
+    res = accept(state, {**databag([entry(leaf, csr_pem, ca, [leaf, ca])]),
+                         "request_errors": json.dumps([schema_error])})
+    case("request_errors keyed like schema.py", res, certificate_available=False, errors=[],
+         warnings=["WARNING: Invalid relation data"] * 3)
+
+    # 12. Empty provider databag: nothing happens, no errors.
     res = accept(state, {})
     case("empty provider databag", res, certificate_available=False, errors=[], certificates=[])
 
-    # 12. A second hook with the same data keeps the certificate (secret already there).
+    # 13. A second hook with the same data keeps the certificate (secret already there).
     first = accept(state, golden["provider_app_databag"])
     res = accept(first["state"], golden["provider_app_databag"])
     case("second hook, same data", res, certificate_available=True, chain_verified=True,
