@@ -27,7 +27,7 @@ use crate::object_storage::{self, Credentials, Standing};
 use crate::random::{Entropy, EntropyError};
 use crate::status::{Level, StatusReport};
 use crate::webhooks::{self, Force};
-use crate::{config_hash, dex, store};
+use crate::{config_hash, dex, sa_tokens, store};
 
 /// Everything the charm reads at the start of a hook.
 #[derive(Debug)]
@@ -78,6 +78,10 @@ pub struct Plan {
     pub namespace: Option<String>,
     /// Kubernetes writes, when the objects could be listed.
     pub kube: Option<delivery::Plan>,
+    /// Service-account tokens to request (their Secrets are written after each request).
+    pub token_requests: Vec<crate::config::TokenSpec>,
+    /// The salted config hash, for Secrets written during apply.
+    pub config_hash: String,
     /// The status to set.
     pub report: StatusReport,
 }
@@ -219,6 +223,8 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
             relation_writes: Vec::new(),
             namespace,
             kube: None,
+            token_requests: Vec::new(),
+            config_hash: String::new(),
             report,
         });
     }
@@ -286,6 +292,8 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
     }
 
     // Kubernetes.
+    let mut token_requests = Vec::new();
+    let mut config_hash = String::new();
     let kube = match &obs.kube {
         None => None,
         Some(Err(e)) => {
@@ -295,8 +303,22 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         Some(Ok(observed)) => {
             let salt = generated.value(Key::ConfigHashSalt).cloned().unwrap_or_default();
             let hash = config_hash::config_hash(&config.raw, &salt);
-            let secrets =
+            let mut secrets =
                 desired_secrets(obs, &generated, certificates.as_ref(), dex.as_ref(), &hash)?;
+            for spec in config.service_account_tokens.as_deref().unwrap_or_default() {
+                let now = obs.now.unix_timestamp();
+                match sa_tokens::plan(
+                    spec,
+                    observed.secrets.get(&spec.secret),
+                    now,
+                    &obs.app_name,
+                    &hash,
+                ) {
+                    sa_tokens::TokenPlan::Keep(secret) => secrets.push(secret),
+                    sa_tokens::TokenPlan::Request(spec) => token_requests.push(spec),
+                }
+            }
+            config_hash = hash;
             let specs = config.webhooks.as_deref().unwrap_or_default();
             let bundle = certificates.as_ref().map(|c| c.bundle.as_bytes());
             let p = delivery::plan(observed, secrets, bundle, specs);
@@ -314,6 +336,8 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         relation_writes,
         namespace,
         kube,
+        token_requests,
+        config_hash,
         report,
     })
 }
@@ -431,6 +455,9 @@ fn report_kube_error(report: &mut StatusReport, app: &str, e: &KubeError) {
         KubeError::Unavailable(why) => {
             report.add(Level::Waiting, format!("Kubernetes API unavailable: {why}"))
         }
+        KubeError::NotFound(why) => {
+            report.add(Level::Waiting, format!("Kubernetes object not found: {why}"))
+        }
         KubeError::Transient(_) | KubeError::Other(_) => {
             report.add(Level::Waiting, "Kubernetes API error; retrying on the next hook")
         }
@@ -518,6 +545,29 @@ pub fn apply(
                 break;
             }
         }
+        if failure.is_none() {
+            for spec in &plan.token_requests {
+                match request_token(kube, ns, spec, obs, &plan.config_hash) {
+                    Ok(()) => log::info!(
+                        "requested a token for ServiceAccount {ns}/{}",
+                        spec.service_account
+                    ),
+                    // A missing ServiceAccount waits for whoever creates it; the others go on.
+                    Err(KubeError::NotFound(_)) => plan.report.add(
+                        Level::Waiting,
+                        format!(
+                            "ServiceAccount '{}' not found; retrying on the next hook",
+                            spec.service_account
+                        ),
+                    ),
+                    Err(e) => {
+                        report_kube_error(&mut plan.report, &obs.app_name, &e);
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
         if !bundles.is_empty() {
             log::info!("set caBundle on {}", bundles.join(", "));
         }
@@ -536,6 +586,33 @@ pub fn apply(
         }
         None => Ok(()),
     }
+}
+
+/// Requests a token and writes its Secret.
+fn request_token(
+    kube: &mut dyn Kube,
+    namespace: &str,
+    spec: &crate::config::TokenSpec,
+    obs: &Observed,
+    config_hash: &str,
+) -> Result<(), KubeError> {
+    let issued = obs.now.unix_timestamp();
+    let token = kube.request_token(
+        namespace,
+        &spec.service_account,
+        &spec.audience,
+        spec.expiration_seconds,
+    )?;
+    // The token leaves its redacting type here: it is the Secret's content.
+    let secret = sa_tokens::secret(
+        spec,
+        token.token.expose().as_bytes(),
+        issued,
+        token.expires_unix,
+        &obs.app_name,
+        config_hash,
+    );
+    kube.apply_secret(namespace, &secret)
 }
 
 fn write_secret(

@@ -13,6 +13,7 @@ mod blackbox {
     mod lifecycle;
     mod pack;
     mod python_sdi;
+    mod sa_tokens;
     mod state_transitions;
     mod tls_requirer;
     mod webhooks;

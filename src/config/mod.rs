@@ -7,6 +7,7 @@
 //! `Invalid '<option>' config: <why>` (§11). A problem never includes the value itself, which may
 //! be secret.
 
+pub mod tokens;
 pub mod webhooks;
 
 use serde_json::{Map, Value};
@@ -14,6 +15,7 @@ use serde_json::{Map, Value};
 use juju::SecretString;
 
 use crate::certs::KeyAlgorithm;
+pub use tokens::TokenSpec;
 pub use webhooks::WebhookSpec;
 
 /// One option with a bad value.
@@ -65,6 +67,8 @@ pub struct Config {
     pub static_password: Opt<Option<SecretString>>,
     /// `bcrypt-cost`
     pub bcrypt_cost: Opt<u32>,
+    /// `service-account-tokens`
+    pub service_account_tokens: Opt<Vec<TokenSpec>>,
     /// The raw map, for the salted config hash.
     pub raw: Map<String, Value>,
 }
@@ -153,6 +157,11 @@ impl Config {
                         message: BAD_BCRYPT_COST.into(),
                     }),
             },
+            service_account_tokens: string(&raw, "service-account-tokens", tokens::DEFAULT)
+                .and_then(|yaml| {
+                    tokens::parse(&yaml)
+                        .map_err(|why| ConfigProblem::invalid("service-account-tokens", why))
+                }),
             raw,
         }
     }
@@ -174,6 +183,7 @@ impl Config {
             self.static_username.as_ref().err(),
             self.static_password.as_ref().err(),
             self.bcrypt_cost.as_ref().err(),
+            self.service_account_tokens.as_ref().err(),
         ]
         .into_iter()
         .flatten()

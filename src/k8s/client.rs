@@ -19,7 +19,9 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use zeroize::Zeroizing;
 
-use super::{FIELD_MANAGER, Kube, KubeError, SecretObject, WebhookConfig, WebhookKind};
+use super::{
+    FIELD_MANAGER, IssuedToken, Kube, KubeError, SecretObject, WebhookConfig, WebhookKind,
+};
 
 /// Where the client comes from and how long it waits.
 #[derive(Debug, Clone, Default)]
@@ -110,6 +112,7 @@ fn classify(e: kube::Error) -> KubeError {
             let msg = format!("{} ({})", status.message, status.code);
             match status.code {
                 403 => KubeError::Forbidden(msg),
+                404 => KubeError::NotFound(msg),
                 429 | 500..=599 => KubeError::Transient(msg),
                 _ => KubeError::Other(msg),
             }
@@ -265,5 +268,39 @@ impl Kube for KubeClient {
             }
         }
         Ok(())
+    }
+
+    fn request_token(
+        &mut self,
+        namespace: &str,
+        service_account: &str,
+        audience: &str,
+        expiration_seconds: u32,
+    ) -> Result<IssuedToken, KubeError> {
+        use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+        use k8s_openapi::api::core::v1::ServiceAccount;
+        use kube::api::PostParams;
+        let request = TokenRequest {
+            spec: TokenRequestSpec {
+                audiences: vec![audience.to_owned()],
+                expiration_seconds: Some(i64::from(expiration_seconds)),
+                ..TokenRequestSpec::default()
+            },
+            ..TokenRequest::default()
+        };
+        let out = self.call(|c| {
+            let request = &request;
+            async move {
+                Api::<ServiceAccount>::namespaced(c, namespace)
+                    .create_token_request(service_account, &PostParams::default(), request)
+                    .await
+            }
+        })?;
+        let status =
+            out.status.ok_or_else(|| KubeError::Other("TokenRequest without status".into()))?;
+        Ok(IssuedToken {
+            token: juju::SecretString::new(status.token),
+            expires_unix: status.expiration_timestamp.0.as_second(),
+        })
     }
 }

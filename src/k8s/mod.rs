@@ -106,9 +106,29 @@ pub enum KubeError {
     /// 5xx, 429, timeouts, connection errors, still failing after the retries.
     #[error("Kubernetes API error (transient): {0}")]
     Transient(String),
-    /// Anything else (4xx other than 403, unexpected responses).
+    /// HTTP 404: the object (e.g. a ServiceAccount) does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Anything else (4xx other than 403 and 404, unexpected responses).
     #[error("Kubernetes API error: {0}")]
     Other(String),
+}
+
+/// A token the API server issued. `Debug` never shows the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// `status.token`
+    pub token: juju::SecretString,
+    /// `status.expirationTimestamp`, in seconds since the Unix epoch.
+    pub expires_unix: i64,
+}
+
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("expires_unix", &self.expires_unix)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The operations the charm performs on Kubernetes. `Send`, so that the reads can run beside
@@ -132,4 +152,12 @@ pub trait Kube: Send {
         webhooks: &[String],
         bundle: &[u8],
     ) -> Result<(), KubeError>;
+    /// A TokenRequest for ServiceAccount `service_account` in `namespace`.
+    fn request_token(
+        &mut self,
+        namespace: &str,
+        service_account: &str,
+        audience: &str,
+        expiration_seconds: u32,
+    ) -> Result<IssuedToken, KubeError>;
 }

@@ -200,6 +200,12 @@ preferences: {{}}
         lock(&self.shared).max_token_seconds = max;
     }
 
+    /// Issues tokens as if it were `unix_secs` (or the real time again with `None`), so that a
+    /// test can move the API server's clock together with the charm's.
+    pub fn set_token_clock(&self, unix_secs: Option<u64>) {
+        lock(&self.shared).token_clock = unix_secs;
+    }
+
     /// Whether a TokenRequest for a ServiceAccount that is not stored succeeds (default `true`);
     /// when `false`, it gets 404 unless the ServiceAccount was [`FakeKube::put`].
     pub fn set_auto_service_accounts(&self, auto: bool) {

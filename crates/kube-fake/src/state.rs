@@ -20,6 +20,9 @@ pub(crate) struct State {
     pub(crate) requests: Vec<Request>,
     pub(crate) faults: Faults,
     pub(crate) tokens: Vec<IssuedToken>,
+    /// The time tokens are issued at (seconds since the epoch), instead of the real clock; tests
+    /// move it together with the charm's clock.
+    pub(crate) token_clock: Option<u64>,
     /// The longest token lifetime granted (as `--service-account-max-token-expiration` sets it).
     pub(crate) max_token_seconds: Option<u64>,
     /// Whether a TokenRequest for a ServiceAccount that is not stored succeeds.
@@ -40,6 +43,7 @@ impl State {
             requests: Vec::new(),
             faults: Faults::default(),
             tokens: Vec::new(),
+            token_clock: None,
             max_token_seconds: None,
             auto_service_accounts: true,
             user: DEFAULT_USER.to_owned(),

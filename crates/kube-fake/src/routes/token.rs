@@ -67,7 +67,7 @@ pub(super) fn create(
         );
     }
     let granted = state.max_token_seconds.map_or(wanted, |max| wanted.min(max));
-    let now = clock::now_unix();
+    let now = state.token_clock.unwrap_or_else(clock::now_unix);
     let expiration = clock::rfc3339(now + granted);
     let token = jwt(namespace, name, &sa_uid, &audiences, now, granted);
     state.tokens.push(IssuedToken {
