@@ -128,8 +128,9 @@ fn renew_certificates(hook: &mut Hook<'_>) -> anyhow::Result<()> {
     })?;
     match &plan.certificates {
         Some(certs) => {
-            log::info!("renewed {} certificates (rotate-ca={rotate_ca})", certs.renewed());
-            let renewed = certs.renewed().to_string();
+            let count = certs.renewed() + plan.tls.iter().map(|p| p.signed).sum::<usize>();
+            log::info!("renewed {count} certificates (rotate-ca={rotate_ca})");
+            let renewed = count.to_string();
             hook.tools.action_set(&results(vec![("renewed", ActionValue::from(renewed))]))?;
         }
         None => hook.tools.action_fail(&cert_config_problem(&obs))?,
@@ -155,17 +156,35 @@ fn cert_config_problem(obs: &Observed) -> String {
 }
 
 /// The CA bundle, and each webhook's name with its certificate (PEM).
-type CurrentCertificates = (String, Vec<(String, String)>);
+/// (name, source, certificate PEM) of every issued certificate.
+type CurrentCertificates = (String, Vec<(String, String, String)>);
 
 /// The CA and leaves as they are now: from the reconcile on the leader, from the stored Juju
 /// secret elsewhere.
 fn current_certificates(hook: &mut Hook<'_>) -> anyhow::Result<Option<CurrentCertificates>> {
     if hook.tools.is_leader()? {
         let (_, plan) = hook.reconcile(Intent::default())?;
+        let relation_certs: Vec<(String, String, String)> = plan
+            .tls
+            .iter()
+            .flat_map(|p| {
+                p.served.iter().map(|c| {
+                    let info = certs::inspect(&c.certificate).ok();
+                    let name = info
+                        .and_then(|i| i.subject_cn.or_else(|| i.dns_names.first().cloned()))
+                        .unwrap_or_default();
+                    (name, format!("relation:{}", p.id.number), c.certificate.clone())
+                })
+            })
+            .collect();
         return Ok(plan.certificates.map(|c| {
-            let leaves =
-                c.leaves.iter().map(|l| (l.spec.name.clone(), l.issued.cert_pem.clone())).collect();
-            (c.bundle, leaves)
+            let mut all: Vec<(String, String, String)> = c
+                .leaves
+                .iter()
+                .map(|l| (l.spec.name.clone(), "webhook".to_owned(), l.issued.cert_pem.clone()))
+                .collect();
+            all.extend(relation_certs);
+            (c.bundle, all)
         }));
     }
     let Some(stored) = crate::store::read(&hook.tools, crate::store::LABEL)? else {
@@ -179,7 +198,8 @@ fn current_certificates(hook: &mut Hook<'_>) -> anyhow::Result<Option<CurrentCer
         .unwrap_or_default()
         .iter()
         .filter_map(|spec| {
-            webhooks::stored_leaf(&stored, &spec.name).map(|l| (spec.name.clone(), l.cert_pem))
+            webhooks::stored_leaf(&stored, &spec.name)
+                .map(|l| (spec.name.clone(), "webhook".to_owned(), l.cert_pem))
         })
         .collect();
     Ok(Some((bundle, leaves)))
@@ -200,11 +220,11 @@ fn list_certificates(hook: &mut Hook<'_>) -> anyhow::Result<()> {
         return Ok(hook.tools.action_fail("no certificates have been issued yet")?);
     };
     let mut list = Vec::new();
-    for (name, pem) in leaves {
+    for (name, source, pem) in leaves {
         let info = certs::inspect(&pem)?;
         list.push(serde_json::json!({
             "name": name,
-            "source": "webhook",
+            "source": source,
             "dns-names": info.dns_names,
             "serial": info.serial_hex,
             "not-after": info.not_after_rfc3339(),

@@ -31,4 +31,5 @@ pub mod reconcile;
 pub mod sa_tokens;
 pub mod status;
 pub mod store;
+pub mod tls_provider;
 pub mod webhooks;

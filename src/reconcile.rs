@@ -27,7 +27,7 @@ use crate::object_storage::{self, Credentials, Standing};
 use crate::random::{Entropy, EntropyError};
 use crate::status::{Level, StatusReport};
 use crate::webhooks::{self, Force};
-use crate::{config_hash, dex, sa_tokens, store};
+use crate::{config_hash, dex, sa_tokens, store, tls_provider};
 
 /// Everything the charm reads at the start of a hook.
 #[derive(Debug)]
@@ -46,6 +46,8 @@ pub struct Observed {
     pub material: Option<SecretContent>,
     /// The `object-storage` relations (leader only).
     pub relations: Vec<object_storage::Relation>,
+    /// The `certificates` relations (leader only).
+    pub tls_relations: Vec<tls_provider::Relation>,
     /// The Kubernetes objects the charm owns (leader with a valid namespace only).
     pub kube: Option<Result<delivery::Observed, KubeError>>,
 }
@@ -74,6 +76,8 @@ pub struct Plan {
     pub dex: Option<dex::Desired>,
     /// Relation data to write.
     pub relation_writes: Vec<(RelationId, Databag)>,
+    /// The `certificates` relations, as they should be.
+    pub tls: Vec<tls_provider::Plan>,
     /// The namespace of the Kubernetes objects, when valid.
     pub namespace: Option<String>,
     /// Kubernetes writes, when the objects could be listed.
@@ -136,29 +140,72 @@ pub fn observe(
         now,
         material: None,
         relations: Vec::new(),
+        tls_relations: Vec::new(),
         kube: None,
     };
     if leader {
         let ns = namespace(&obs).map(str::to_owned);
         let app = ctx.app_name.as_str();
-        let (material, relations, listed) = std::thread::scope(|s| {
+        let (material, relations, tls, listed) = std::thread::scope(|s| {
             // Kubernetes is read on a second thread while the hook tools run: a hook spends
             // most of its time waiting for one or the other.
             let k8s = ns.as_deref().map(|ns| s.spawn(move || observe_kube(kube, ns, app)));
             let material = store::read(tools, store::LABEL);
             let relations = observe_relations(tools, app);
+            let tls = observe_tls_relations(tools, app);
             let listed = k8s.map(|h| {
                 h.join().unwrap_or_else(|_| {
                     Err(KubeError::Other("the Kubernetes reader panicked".into()))
                 })
             });
-            (material, relations, listed)
+            (material, relations, tls, listed)
         });
         obs.material = material?;
         obs.relations = relations?;
+        obs.tls_relations = tls?;
         obs.kube = listed;
     }
     Ok(obs)
+}
+
+fn observe_tls_relations(
+    tools: &HookTools<'_>,
+    app: &str,
+) -> Result<Vec<tls_provider::Relation>, HookToolError> {
+    let gone = |e: &HookToolError| e.kind() == ErrorKind::NotFound;
+    let mut out = Vec::new();
+    'relations: for id in tools.relation_ids(tls_provider::ENDPOINT)? {
+        let remote_app = match tools.relation_list_app(&id) {
+            Err(e) if gone(&e) => continue,
+            other => other?,
+        };
+        let mut request_bags = Vec::new();
+        let units = match tools.relation_list(&id) {
+            Err(e) if gone(&e) => continue,
+            other => other?,
+        };
+        let members = remote_app
+            .iter()
+            .map(|a| (a.clone(), true))
+            .chain(units.into_iter().map(|u| (u, false)));
+        for (member, is_app) in members {
+            match tools.relation_get(&id, &member, is_app) {
+                Err(e) if gone(&e) => continue 'relations,
+                Ok(bag) => {
+                    if let Some(requests) = tls_provider::requests_of(&bag) {
+                        request_bags.push((member, requests.clone()));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let local = match tools.relation_get(&id, app, true) {
+            Err(e) if gone(&e) => continue,
+            other => Databag(other?),
+        };
+        out.push(tls_provider::Relation { id, remote_app, request_bags, local });
+    }
+    Ok(out)
 }
 
 fn observe_kube(
@@ -221,6 +268,7 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
             certificates: None,
             dex: None,
             relation_writes: Vec::new(),
+            tls: Vec::new(),
             namespace,
             kube: None,
             token_requests: Vec::new(),
@@ -291,6 +339,27 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         report.note(format!("object-storage: {served} served"));
     }
 
+    // certificates relations, signed by the CA of this plan (held while its config is bad).
+    let mut tls = Vec::new();
+    if let (Some(certs), Ok(days), Ok(suffixes)) =
+        (&certificates, &config.certificate_validity_days, &config.allowed_dns_suffixes)
+    {
+        let force = intent.force.renew_leaves || intent.force.rotate_ca;
+        let params =
+            tls_provider::Params { ca: &certs.ca, days: *days, suffixes, now: obs.now, force };
+        for rel in &obs.tls_relations {
+            let p = tls_provider::plan(rel, &params)?;
+            if let Some(bag) = &p.write {
+                relation_writes.push((rel.id.clone(), bag.clone()));
+            }
+            tls.push(p);
+        }
+        let issued: usize = tls.iter().map(|p| p.served.len()).sum();
+        if issued > 0 {
+            report.note(format!("certificates: {issued} issued"));
+        }
+    }
+
     // Kubernetes.
     let mut token_requests = Vec::new();
     let mut config_hash = String::new();
@@ -334,6 +403,7 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         certificates,
         dex,
         relation_writes,
+        tls,
         namespace,
         kube,
         token_requests,
@@ -519,6 +589,20 @@ pub fn apply(
     if let Some(d) = plan.dex.as_ref().filter(|d| d.hashed) {
         log::info!("hashed the Dex static password (bcrypt cost {})", &d.hash[4..6]);
     }
+    for p in &plan.tls {
+        for r in &p.refused {
+            log::warn!("refused a certificate request on relation {}: {}", p.id, r.message);
+        }
+        for owner in &p.malformed {
+            log::warn!(
+                "the certificate requests of {owner} on relation {} are not valid JSON",
+                p.id
+            );
+        }
+        if p.signed > 0 {
+            log::info!("signed {} certificate(s) on relation {}", p.signed, p.id);
+        }
+    }
     for (id, bag) in &plan.relation_writes {
         tools.relation_set(id, true, &bag.0)?;
         log::info!("updated the application data on relation {id}");
@@ -688,6 +772,7 @@ mod tests {
             now: now(),
             material: None,
             relations,
+            tls_relations: Vec::new(),
             kube: leader.then(|| Ok(delivery::Observed::default())),
         }
     }

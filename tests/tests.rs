@@ -15,6 +15,7 @@ mod blackbox {
     mod python_sdi;
     mod sa_tokens;
     mod state_transitions;
+    mod tls_provider;
     mod tls_requirer;
     mod webhooks;
 }

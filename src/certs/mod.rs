@@ -16,6 +16,7 @@
 //! Every random value comes from the OS CSPRNG (`contract.md` §10). Errors never carry key
 //! material: a key that does not load is reported as [`CertError::InvalidKey`] without detail.
 
+pub mod csr;
 pub mod inspect;
 pub mod issue;
 pub mod keys;

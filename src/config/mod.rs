@@ -69,6 +69,8 @@ pub struct Config {
     pub bcrypt_cost: Opt<u32>,
     /// `service-account-tokens`
     pub service_account_tokens: Opt<Vec<TokenSpec>>,
+    /// `allowed-dns-suffixes` (empty: any name).
+    pub allowed_dns_suffixes: Opt<Vec<String>>,
     /// The raw map, for the salted config hash.
     pub raw: Map<String, Value>,
 }
@@ -162,6 +164,10 @@ impl Config {
                     tokens::parse(&yaml)
                         .map_err(|why| ConfigProblem::invalid("service-account-tokens", why))
                 }),
+            allowed_dns_suffixes: string(&raw, "allowed-dns-suffixes", "").and_then(|v| {
+                crate::tls_provider::parse_suffixes(&v)
+                    .map_err(|why| ConfigProblem::invalid("allowed-dns-suffixes", why))
+            }),
             raw,
         }
     }
@@ -184,6 +190,7 @@ impl Config {
             self.static_password.as_ref().err(),
             self.bcrypt_cost.as_ref().err(),
             self.service_account_tokens.as_ref().err(),
+            self.allowed_dns_suffixes.as_ref().err(),
         ]
         .into_iter()
         .flatten()

@@ -434,11 +434,15 @@ fn parse_relation(hook: RelationHook, endpoint: &str, env: &Env) -> Result<Event
     }
     let remote_app = env.required("JUJU_REMOTE_APP")?.to_owned();
     let remote_unit = match hook {
-        RelationHook::Joined | RelationHook::Changed | RelationHook::Departed => {
+        RelationHook::Joined | RelationHook::Departed => {
             Some(env.required("JUJU_REMOTE_UNIT")?.to_owned())
         }
-        // Juju sets it to "" for these two.
-        RelationHook::Created | RelationHook::Broken => env.optional("JUJU_REMOTE_UNIT"),
+        // Juju sets it to "" for created and broken, and for a relation-changed fired by a
+        // change of the remote *application* databag (ops' `RelationChangedEvent.unit` is
+        // `None` then). Requiring it would fail that hook forever.
+        RelationHook::Changed | RelationHook::Created | RelationHook::Broken => {
+            env.optional("JUJU_REMOTE_UNIT")
+        }
     };
     let departing_unit = match hook {
         RelationHook::Departed => Some(env.required("JUJU_DEPARTING_UNIT")?.to_owned()),

@@ -270,8 +270,8 @@ fn relation_required_vars() {
             assert_eq!(error(without(env, name)), ContextError::Missing(name), "{suffix}");
         }
     }
-    // JUJU_REMOTE_UNIT is set but empty outside created/broken: still missing.
-    for suffix in ["joined", "changed", "departed"] {
+    // JUJU_REMOTE_UNIT is set but empty in joined/departed: still missing.
+    for suffix in ["joined", "departed"] {
         let env = relation_env(
             &format!("object-storage-relation-{suffix}"),
             &[("JUJU_DEPARTING_UNIT", "minio/1")],
@@ -280,6 +280,19 @@ fn relation_required_vars() {
     }
     let env = relation_env("object-storage-relation-departed", &[remote]);
     assert_eq!(error(env), ContextError::Missing("JUJU_DEPARTING_UNIT"));
+}
+
+/// Juju fires relation-changed with an empty JUJU_REMOTE_UNIT when the remote application's
+/// databag changed; that hook must parse (with no remote unit), not fail forever.
+#[test]
+fn relation_changed_for_an_app_databag_has_no_remote_unit() {
+    let env = relation_env("object-storage-relation-changed", &[]);
+    let Event::Relation { remote_unit, remote_app, .. } = JujuContext::from_env(env).unwrap().event
+    else {
+        panic!()
+    };
+    assert_eq!(remote_unit, None);
+    assert!(!remote_app.is_empty());
 }
 
 #[test]
