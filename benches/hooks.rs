@@ -23,6 +23,22 @@ use juju_sim::{CharmFiles, CharmMeta, Event, Harness, State};
 
 const RUNS: usize = 200;
 const INSTALL_RUNS: usize = 20;
+const TLS_RUNS: usize = 5;
+
+/// `n` requirer applications on `certificates`, each with one CSR (ECDSA, made by rcgen).
+fn add_requirers(state: &mut State, n: usize) {
+    for i in 0..n {
+        let app = format!("requirer-{i}");
+        let id = state.add_relation("certificates", &app, 1);
+        let key = rcgen::KeyPair::generate().expect("key");
+        let name = format!("{app}.kubeflow.svc");
+        let params = rcgen::CertificateParams::new(vec![name]).expect("params");
+        let csr = params.serialize_request(&key).expect("csr").pem().expect("pem");
+        let list = serde_json::json!([{"certificate_signing_request": csr.trim(), "ca": false}]);
+        let bag = BTreeMap::from([("certificate_signing_requests".to_owned(), list.to_string())]);
+        state.set_remote_unit_data(id, &format!("{app}/0"), bag);
+    }
+}
 
 fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"))
@@ -87,12 +103,20 @@ fn scenario(name: &str) {
         "dex-rehash" => ("rsa-2048", "config-changed-rehash"),
         "install-rsa" => ("rsa-2048", "install"),
         "install-ecdsa" => ("ecdsa-p256", "install"),
+        "tls-100-first" => ("ecdsa-p256", "config-changed-once"),
+        "tls-100-noop" => ("ecdsa-p256", "update-status-short"),
+        "tls-10-noop" => ("ecdsa-p256", "update-status-short"),
         other => panic!("unknown scenario {other}"),
     };
     let mut state = fresh_state(&kubeconfig, alg);
     // A Dex static password is configured (bcrypt cost 12, the default).
     state.set_config("static-password", serde_json::json!("bench-password-0")).expect("config");
-    if measure != "install" {
+    if name.starts_with("tls-100") {
+        add_requirers(&mut state, 100);
+    } else if name.starts_with("tls-10") {
+        add_requirers(&mut state, 10);
+    }
+    if measure != "install" && measure != "config-changed-once" {
         let mut h = harness(&dir.path().join("setup"), state);
         for e in [Event::Install, Event::LeaderElected, Event::ConfigChanged, Event::Start] {
             must(&mut h, e);
@@ -128,6 +152,19 @@ fn measure(what: &str) {
         let mut h = harness(dir.path(), state);
         for _ in 0..RUNS {
             samples.push(must(&mut h, Event::UpdateStatus));
+        }
+    } else if what == "update-status-short" {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut h = harness(dir.path(), state);
+        for _ in 0..TLS_RUNS {
+            samples.push(must(&mut h, Event::UpdateStatus));
+        }
+    } else if what == "config-changed-once" {
+        // The first hook after 100 requirers wrote their CSRs: it signs them all.
+        for _ in 0..TLS_RUNS {
+            let dir = tempfile::tempdir().expect("tmp");
+            let mut h = harness(dir.path(), state.clone());
+            samples.push(must(&mut h, Event::Install));
         }
     } else if what == "config-changed-rehash" {
         // Each run changes the password, so each config-changed runs bcrypt once.
@@ -209,6 +246,9 @@ fn main() {
         ("dex-rehash", "config-changed, new Dex password (bcrypt 12)"),
         ("install-rsa", "install (CA + 4 leaves, rsa-2048)"),
         ("install-ecdsa", "install (CA + 4 leaves, ecdsa-p256)"),
+        ("tls-100-first", "install with 100 tls requirers (signs 100)"),
+        ("tls-10-noop", "update-status, 10 tls requirers (no-op)"),
+        ("tls-100-noop", "update-status, 100 tls requirers (no-op)"),
     ] {
         let f = run_scenario(name);
         let median = f.walls[f.walls.len() / 2];
