@@ -4,12 +4,14 @@
 //! `dispatch` (mode 0755, kept in the zip's Unix attributes, since Juju runs it with
 //! `exec.LookPath`) and the YAML files the binary carries from build time, plus a
 //! `manifest.yaml` naming the base. Entries are written in a fixed order with a fixed timestamp,
-//! so packing the same binary twice gives byte-identical files.
+//! so packing the same binary twice gives byte-identical files. `<charm>.sha256` and
+//! `<charm>.sha512` are written beside it for `sha256sum -c` / `sha512sum -c`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use sha2::{Digest, Sha256, Sha512};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -35,7 +37,18 @@ pub fn pack(output: &Path) -> anyhow::Result<PathBuf> {
     let bytes = charm_zip(&binary, arch())?;
     std::fs::create_dir_all(output)
         .with_context(|| format!("cannot create {}", output.display()))?;
-    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    // Beside it, `<charm>.sha256` and `<charm>.sha512` in the format `sha256sum -c` reads,
+    // naming the file relative to that directory.
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+    for (ext, hex) in [
+        ("sha256", hex::encode(Sha256::digest(&bytes))),
+        ("sha512", hex::encode(Sha512::digest(&bytes))),
+    ] {
+        let sum = output.join(format!("{name}.{ext}"));
+        std::fs::write(&sum, format!("{hex}  {name}\n"))
+            .with_context(|| format!("cannot write {}", sum.display()))?;
+    }
     Ok(path)
 }
 

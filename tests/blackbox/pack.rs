@@ -50,6 +50,20 @@ fn packed_charm_unzips_to_the_listed_files_with_an_executable_dispatch() {
     let help = Command::new(x.join("dispatch")).arg("--help").output().expect("dispatch runs");
     assert!(help.status.success());
 
+    // The checksum files beside it verify with coreutils.
+    for tool in ["sha256sum", "sha512sum"] {
+        let ext = &tool[..6];
+        let sums = dir.path().join(format!("ckf-crypto_{}.charm.{ext}", ckf_crypto::pack::arch()));
+        let out = Command::new(tool)
+            .arg("-c")
+            .arg(&sums)
+            .current_dir(dir.path())
+            .output()
+            .expect("coreutils");
+        assert!(out.status.success(), "{tool} -c: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(String::from_utf8_lossy(&out.stdout).ends_with(": OK\n"));
+    }
+
     // Packing again gives the same bytes.
     let again = tempfile::tempdir().expect("tempdir");
     let out =
