@@ -15,6 +15,7 @@
 pub mod actions;
 pub mod certs;
 pub mod charm;
+pub mod checksums;
 pub mod config;
 pub mod config_hash;
 pub mod databag;

@@ -32,6 +32,8 @@ enum Command {
         #[arg(long, default_value = ".")]
         output: PathBuf,
     },
+    /// Print a file's digest, or verify it (`<algo>:<hex>`, or a `sha256sum` list with --check).
+    Checksum(ckf_crypto::checksums::CliArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,10 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Demo { dir } => {
             ckf_crypto::demo::run(dir.as_deref(), &mut std::io::stdout().lock())
+        }
+        Command::Checksum(args) => {
+            let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+            return ExitCode::from(ckf_crypto::checksums::run_cli(&args, &mut out, &mut err));
         }
         Command::Pack { output } => ckf_crypto::pack::pack(&output).map(|path| {
             println!("{}", path.display());

@@ -8,6 +8,7 @@ mod blackbox {
     mod bcrypt_crosscheck;
     mod bcrypt_tools;
     mod certs_openssl;
+    mod checksum_cli;
     mod demo;
     mod dex;
     mod lifecycle;
