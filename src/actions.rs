@@ -30,6 +30,7 @@ pub fn run(hook: &mut Hook<'_>, name: &str) -> anyhow::Result<()> {
         "get-ca-certificate" => get_ca_certificate(hook),
         "list-certificates" => list_certificates(hook),
         "renew-certificates" => renew_certificates(hook),
+        "verify-resources" => verify_resources(hook),
         other => Ok(hook.tools.action_fail(&format!("unknown action '{other}'"))?),
     }
 }
@@ -191,7 +192,10 @@ fn current_certificates(hook: &mut Hook<'_>) -> anyhow::Result<Option<CurrentCer
         return Ok(None);
     };
     let Some((ca, previous)) = webhooks::stored_ca(&stored) else { return Ok(None) };
-    let bundle = webhooks::bundle(&ca, previous.as_deref(), hook.now);
+    let mut bundle = webhooks::bundle(&ca, previous.as_deref(), hook.now);
+    if let Some(extra) = stored.get(crate::resources::EXTRA_CA_KEY) {
+        bundle.push_str(extra.expose());
+    }
     let config = crate::config::Config::parse(hook.tools.config_get()?);
     let leaves = config
         .webhooks
@@ -232,5 +236,37 @@ fn list_certificates(hook: &mut Hook<'_>) -> anyhow::Result<()> {
     }
     let json = serde_json::to_string(&list)?;
     hook.tools.action_set(&results(vec![("certificates", ActionValue::from(json))]))?;
+    Ok(())
+}
+
+/// `verify-resources`: fetch and verify every pinned resource now (on the leader, the outcome is
+/// also recorded, like on the hooks that verify); fails when any is not ok.
+fn verify_resources(hook: &mut Hook<'_>) -> anyhow::Result<()> {
+    let verification = if hook.tools.is_leader()? {
+        let (obs, _) = hook.reconcile(Intent { verify_resources: true, ..Intent::default() })?;
+        obs.verification
+    } else {
+        let config = crate::config::Config::parse(hook.tools.config_get()?);
+        config.resource_checksums.ok().map(|pinned| crate::resources::verify(&hook.tools, &pinned))
+    };
+    let Some(v) = verification else {
+        return Ok(hook.tools.action_fail("the resource-checksums config is not valid")?);
+    };
+    let list: Vec<serde_json::Value> = v
+        .resources
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name, "algorithm": r.algorithm, "expected": r.expected,
+                "actual": r.actual, "ok": r.ok,
+            })
+        })
+        .collect();
+    let json = serde_json::to_string(&list)?;
+    hook.tools.action_set(&results(vec![("resources", ActionValue::from(json))]))?;
+    let failed: Vec<&str> = v.resources.iter().filter(|r| !r.ok).map(|r| r.name.as_str()).collect();
+    if !failed.is_empty() {
+        hook.tools.action_fail(&format!("resource verification failed: {}", failed.join(", ")))?;
+    }
     Ok(())
 }

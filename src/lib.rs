@@ -29,6 +29,7 @@ pub mod object_storage;
 pub mod pack;
 pub mod random;
 pub mod reconcile;
+pub mod resources;
 pub mod sa_tokens;
 pub mod status;
 pub mod store;

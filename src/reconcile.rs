@@ -14,7 +14,7 @@
 //! new material, reports `waiting`, and the next hook delivers it.
 
 use juju::tools::SecretContent;
-use juju::{ErrorKind, HookToolError, HookTools, JujuContext, RelationId, SecretString};
+use juju::{ErrorKind, Event, HookToolError, HookTools, JujuContext, RelationId, SecretString};
 use time::OffsetDateTime;
 
 use crate::certs::CertError;
@@ -27,7 +27,7 @@ use crate::object_storage::{self, Credentials, Standing};
 use crate::random::{Entropy, EntropyError};
 use crate::status::{Level, StatusReport};
 use crate::webhooks::{self, Force};
-use crate::{config_hash, dex, sa_tokens, store, tls_provider};
+use crate::{config_hash, dex, resources, sa_tokens, store, tls_provider};
 
 /// Everything the charm reads at the start of a hook.
 #[derive(Debug)]
@@ -48,6 +48,8 @@ pub struct Observed {
     pub relations: Vec<object_storage::Relation>,
     /// The `certificates` relations (leader only).
     pub tls_relations: Vec<tls_provider::Relation>,
+    /// The resource verification of this hook (leader, on the hooks that verify).
+    pub verification: Option<resources::Verification>,
     /// The Kubernetes objects the charm owns (leader with a valid namespace only).
     pub kube: Option<Result<delivery::Observed, KubeError>>,
 }
@@ -61,6 +63,8 @@ pub struct Intent {
     pub force: Force,
     /// `rotate-secret name=static-password`: replace the generated Dex password.
     pub rotate_dex_password: bool,
+    /// `verify-resources`: verify the pinned resources now.
+    pub verify_resources: bool,
 }
 
 /// What the hook should do.
@@ -129,6 +133,7 @@ pub fn observe(
     ctx: &JujuContext,
     kube: &mut dyn Kube,
     now: OffsetDateTime,
+    verify_resources: bool,
 ) -> Result<Observed, HookToolError> {
     let leader = tools.is_leader()?;
     let config = Config::parse(tools.config_get()?);
@@ -141,6 +146,7 @@ pub fn observe(
         material: None,
         relations: Vec::new(),
         tls_relations: Vec::new(),
+        verification: None,
         kube: None,
     };
     if leader {
@@ -163,6 +169,15 @@ pub fn observe(
         obs.material = material?;
         obs.relations = relations?;
         obs.tls_relations = tls?;
+        // Resources are fetched and verified on install, upgrade-charm, config-changed and by
+        // verify-resources; the other hooks use the outcome kept in the material secret.
+        let verifying_hook =
+            matches!(ctx.event, Event::Install | Event::UpgradeCharm | Event::ConfigChanged);
+        if let (true, Ok(pinned)) =
+            (verify_resources || verifying_hook, &obs.config.resource_checksums)
+        {
+            obs.verification = Some(resources::verify(tools, pinned));
+        }
         obs.kube = listed;
     }
     Ok(obs)
@@ -288,8 +303,21 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
         // Bad Dex config: the hash and the Secret in place stay as they are.
         _ => None,
     };
-    let material =
+    let mut material =
         merge_material(obs.material.as_ref(), &generated, certificates.as_ref(), dex.as_ref());
+    merge_resources(&mut material, obs);
+    let problems =
+        material.1.get(resources::PROBLEMS_KEY).map(|p| p.expose().to_owned()).unwrap_or_default();
+    for line in problems.lines() {
+        report.add(Level::Blocked, line);
+    }
+    // Verified extra CAs join every bundle the charm writes.
+    let mut certificates = certificates;
+    if let (Some(certs), Some(extra)) =
+        (certificates.as_mut(), material.1.get(resources::EXTRA_CA_KEY))
+    {
+        certs.bundle.push_str(extra.expose());
+    }
 
     // object-storage relations.
     let secret_key = object_storage_key(config, &generated);
@@ -414,6 +442,35 @@ pub fn plan(obs: &Observed, intent: Intent, rng: &mut dyn Entropy) -> Result<Pla
 
 /// The material secret's new content: what is stored, with each area's keys replaced by what
 /// that area wants. An area that is held (bad config) keeps its stored keys untouched.
+/// Records this hook's resource verification in the material secret's content.
+fn merge_resources(material: &mut (Change, SecretContent), obs: &Observed) {
+    let Some(v) = &obs.verification else { return };
+    let (change, content) = material;
+    let before = content.clone();
+    let problems = v.problems().join("\n");
+    if problems.is_empty() {
+        content.remove(resources::PROBLEMS_KEY);
+    } else {
+        content.insert(resources::PROBLEMS_KEY.into(), SecretString::new(problems));
+    }
+    let pinned =
+        obs.config.resource_checksums.as_ref().is_ok_and(|p| p.contains_key(resources::EXTRA_CA));
+    match (&v.extra_ca, pinned) {
+        (Some(extra), _) => {
+            content.insert(resources::EXTRA_CA_KEY.into(), SecretString::new(extra.clone()));
+        }
+        // No longer pinned: not used any more.
+        (None, false) => {
+            content.remove(resources::EXTRA_CA_KEY);
+        }
+        // Pinned but failed: the last verified bundle stays.
+        (None, true) => {}
+    }
+    if *content != before && *change == Change::Keep {
+        *change = Change::Update;
+    }
+}
+
 fn merge_material(
     stored: Option<&SecretContent>,
     generated: &generated::Desired,
@@ -742,7 +799,7 @@ pub fn run(
     intent: Intent,
     rng: &mut dyn Entropy,
 ) -> anyhow::Result<(Observed, Plan)> {
-    let obs = observe(tools, ctx, kube, now)?;
+    let obs = observe(tools, ctx, kube, now, intent.verify_resources)?;
     let mut plan = plan(&obs, intent, rng)?;
     apply(tools, kube, &obs, &mut plan)?;
     Ok((obs, plan))
@@ -773,6 +830,7 @@ mod tests {
             material: None,
             relations,
             tls_relations: Vec::new(),
+            verification: None,
             kube: leader.then(|| Ok(delivery::Observed::default())),
         }
     }

@@ -14,6 +14,7 @@ mod blackbox {
     mod lifecycle;
     mod pack;
     mod python_sdi;
+    mod resources;
     mod sa_tokens;
     mod state_transitions;
     mod tls_provider;

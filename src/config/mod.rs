@@ -71,6 +71,8 @@ pub struct Config {
     pub service_account_tokens: Opt<Vec<TokenSpec>>,
     /// `allowed-dns-suffixes` (empty: any name).
     pub allowed_dns_suffixes: Opt<Vec<String>>,
+    /// `resource-checksums`: resource name to expected digest.
+    pub resource_checksums: Opt<std::collections::BTreeMap<String, crate::checksums::Expected>>,
     /// The raw map, for the salted config hash.
     pub raw: Map<String, Value>,
 }
@@ -168,6 +170,10 @@ impl Config {
                 crate::tls_provider::parse_suffixes(&v)
                     .map_err(|why| ConfigProblem::invalid("allowed-dns-suffixes", why))
             }),
+            resource_checksums: string(&raw, "resource-checksums", "").and_then(|yaml| {
+                crate::checksums::parse_checksums_option(&yaml)
+                    .map_err(|why| ConfigProblem::invalid("resource-checksums", why))
+            }),
             raw,
         }
     }
@@ -191,6 +197,7 @@ impl Config {
             self.bcrypt_cost.as_ref().err(),
             self.service_account_tokens.as_ref().err(),
             self.allowed_dns_suffixes.as_ref().err(),
+            self.resource_checksums.as_ref().err(),
         ]
         .into_iter()
         .flatten()
