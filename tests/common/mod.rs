@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use juju_sim::{CharmFiles, CharmMeta, Event, Harness, Outcome, State};
 use kube_fake::FakeKube;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The compiled charm binary.
 pub fn binary() -> PathBuf {
@@ -29,63 +29,9 @@ pub fn state(units: u32) -> State {
     State::new(meta(), "ckf-crypto", "kubeflow").with_units(units).with_leader(Some(0))
 }
 
-/// The webhook configurations of a CKF deployment, as the four webhook charms create them
-/// (without `caBundle`), to seed the fake API server.
+/// The webhook configurations of a CKF deployment (without `caBundle`), as the demo seeds them.
 pub fn ckf_webhook_configs() -> Vec<Value> {
-    let cfg = |kind: &str, name: &str, webhooks: &[&str]| {
-        json!({
-            "apiVersion": "admissionregistration.k8s.io/v1",
-            "kind": kind,
-            "metadata": {"name": name},
-            "webhooks": webhooks.iter().map(|w| json!({
-                "name": w,
-                "admissionReviewVersions": ["v1"],
-                "sideEffects": "None",
-                "clientConfig": {"service": {"name": "svc", "namespace": "kubeflow", "path": "/x"}},
-            })).collect::<Vec<_>>(),
-        })
-    };
-    let (m, v) = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration");
-    vec![
-        cfg(m, "admission-webhook", &["admission-webhook.kubeflow.org"]),
-        cfg(
-            m,
-            "katib.kubeflow.org",
-            &["defaulter.experiment.katib.kubeflow.org", "mutator.pod.katib.kubeflow.org"],
-        ),
-        cfg(v, "katib.kubeflow.org", &["validator.experiment.katib.kubeflow.org"]),
-        cfg(
-            m,
-            "inferenceservice.serving.kserve.io",
-            &[
-                "inferenceservice.kserve-webhook-server.defaulter",
-                "inferenceservice.kserve-webhook-server.pod-mutator",
-            ],
-        ),
-        cfg(
-            v,
-            "inferencegraph.serving.kserve.io",
-            &["inferencegraph.kserve-webhook-server.validator"],
-        ),
-        cfg(
-            v,
-            "inferenceservice.serving.kserve.io",
-            &["inferenceservice.kserve-webhook-server.validator"],
-        ),
-        cfg(
-            v,
-            "servingruntime.serving.kserve.io",
-            &["servingruntime.kserve-webhook-server.validator"],
-        ),
-        cfg(v, "trainedmodel.serving.kserve.io", &["trainedmodel.kserve-webhook-server.validator"]),
-        cfg(
-            v,
-            "clusterservingruntime.serving.kserve.io",
-            &["clusterservingruntime.kserve-webhook-server.validator"],
-        ),
-        cfg(m, "pvcviewer-mutating-webhook-configuration", &["mpvcviewer.kb.io"]),
-        cfg(v, "pvcviewer-validating-webhook-configuration", &["vpvcviewer.kb.io"]),
-    ]
+    ckf_crypto::demo::ckf_webhook_configs()
 }
 
 /// A fake API server seeded with the CKF webhook configurations, and a kubeconfig for it.
