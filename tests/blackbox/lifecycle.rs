@@ -293,7 +293,7 @@ fn a_failed_hook_commits_nothing_and_the_retry_converges() {
         1,
         "cannot write relation settings: injected",
     )];
-    let out = sim.harness.run(0, &Event::Install).expect("run");
+    let out = sim.run(0, &Event::Install);
     sim.harness.faults.clear();
     assert_ne!(out.exit_code, Some(0));
     assert!(!out.committed);

@@ -385,7 +385,7 @@ fn persistent_5xx_fails_the_hook_only_when_nothing_new_needs_committing() {
     // Nothing new: the hook fails (Juju retries it soon) and the retry converges.
     sim.cluster.kube.delete("Secret", Some("kubeflow"), "oidc-authservice-client");
     sim.cluster.kube.set_faults(three(500));
-    let out = sim.harness.run(0, &Event::UpdateStatus).expect("run");
+    let out = sim.run(0, &Event::UpdateStatus);
     assert_eq!(out.exit_code, Some(1));
     sim.cluster.kube.clear_faults();
     sim.ok(0, Event::UpdateStatus);

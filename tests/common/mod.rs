@@ -100,6 +100,8 @@ impl Cluster {
 pub struct Sim {
     pub harness: Harness,
     pub cluster: Cluster,
+    /// Every run's outcome, for the leak check when the Sim is dropped.
+    outcomes: Vec<Outcome>,
     _dir: tempfile::TempDir,
 }
 
@@ -115,7 +117,7 @@ impl Sim {
         };
         let harness =
             Harness::new(dir.path(), &binary(), &binary(), files, state).expect("harness");
-        Self { harness, cluster, _dir: dir }
+        Self { harness, cluster, outcomes: Vec::new(), _dir: dir }
     }
 
     /// Sets the clock of the following hooks (RFC 3339), or back to the real one.
@@ -128,8 +130,15 @@ impl Sim {
     }
 
     /// Runs `event` on `unit` and asserts the hook succeeded.
+    /// Runs `event` on `unit` (it may fail), recording the outcome for the leak check.
+    pub fn run(&mut self, unit: u32, event: &Event) -> Outcome {
+        let out = self.harness.run(unit, event).expect("run");
+        self.outcomes.push(out.clone());
+        out
+    }
+
     pub fn ok(&mut self, unit: u32, event: Event) -> Outcome {
-        let out = self.harness.run(unit, &event).expect("run");
+        let out = self.run(unit, &event);
         assert_eq!(out.exit_code, Some(0), "{event:?} failed: {}\n{:?}", out.stderr, out.logs);
         out
     }
@@ -200,4 +209,77 @@ pub fn python() -> PathBuf {
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python3");
     if venv.exists() { venv } else { PathBuf::from("python3") }
+}
+
+/// Content keys of the material secret whose values are public (certificates, ids, hashes).
+fn public_key(key: &str) -> bool {
+    matches!(
+        key,
+        "ca-crt"
+            | "previous-ca-crt"
+            | "dex-user-id"
+            | "dex-hash"
+            | "dex-fingerprint"
+            | "extra-ca-bundle"
+            | "resource-problems"
+    ) || key.starts_with("crt-")
+}
+
+/// The leak check of `spec/contract.md` §10, run on every scenario of the suite: when a `Sim` is
+/// dropped, no secret value it ever held (generated or configured secrets, private keys, salts,
+/// HMAC keys, service-account tokens) may appear in any hook-tool argv, `juju-log` line, status
+/// message or dispatch output of its runs. The one exception is `action-set`, whose arguments are
+/// the results `get-credentials` exists to reveal (contract §10).
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let state = self.harness.state();
+        let mut secrets: Vec<String> = Vec::new();
+        for secret in state.secrets() {
+            for rev in &secret.revisions {
+                for (_, v) in rev.content.iter().filter(|(k, _)| !public_key(k)) {
+                    secrets.push(v.clone());
+                    // Every line of a PEM key, so that a partial leak is caught too.
+                    secrets.extend(
+                        v.lines()
+                            .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
+                            .map(str::to_owned),
+                    );
+                }
+            }
+        }
+        for key in ["secret-key", "static-password"] {
+            if let Some(Value::String(v)) = state.config.get(key) {
+                secrets.push(v.clone());
+            }
+        }
+        secrets.extend(self.cluster.kube.tokens().into_iter().map(|t| t.token));
+        secrets.retain(|s| s.len() >= 8);
+        let mut places: Vec<(String, String)> = Vec::new();
+        for out in &self.outcomes {
+            for call in out.calls.iter().filter(|c| c.tool != "action-set") {
+                places.extend(
+                    call.args.iter().map(|a| (format!("argv of {}", call.tool), a.clone())),
+                );
+            }
+            places.push(("dispatch stdout".into(), out.stdout.clone()));
+            places.push(("dispatch stderr".into(), out.stderr.clone()));
+            places.extend(
+                out.status_history.iter().map(|(_, m)| ("a status message".to_owned(), m.clone())),
+            );
+        }
+        places.extend(state.juju_log().iter().map(|l| ("juju-log".to_owned(), l.message.clone())));
+        for (what, text) in &places {
+            for s in &secrets {
+                // Never print the value itself.
+                assert!(
+                    !text.contains(s.as_str()),
+                    "a secret value ({} bytes) appeared in {what}",
+                    s.len()
+                );
+            }
+        }
+    }
 }
