@@ -12,6 +12,7 @@ mod blackbox {
     mod demo;
     mod dex;
     mod lifecycle;
+    mod multi_unit;
     mod pack;
     mod python_sdi;
     mod resources;
