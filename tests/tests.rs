@@ -11,6 +11,7 @@ mod blackbox {
     mod checksum_cli;
     mod demo;
     mod dex;
+    mod fault_sweep;
     mod lifecycle;
     mod multi_unit;
     mod pack;
