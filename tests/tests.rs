@@ -9,6 +9,7 @@ mod blackbox {
     mod bcrypt_tools;
     mod certs_openssl;
     mod checksum_cli;
+    mod crash_points;
     mod demo;
     mod dex;
     mod fault_sweep;

@@ -34,6 +34,9 @@ pub struct Harness {
     state: State,
     /// Faults injected into every following run (clear to stop).
     pub faults: Vec<Fault>,
+    /// Kill dispatch with SIGKILL this long after starting it (as a crash or `juju-reboot
+    /// --now` would), if it is still running; `None` lets it finish.
+    pub kill_after: Option<std::time::Duration>,
 }
 
 impl Harness {
@@ -46,7 +49,7 @@ impl Harness {
         files: CharmFiles,
         state: State,
     ) -> Result<Self, SimError> {
-        let h = Harness { dir: dir.to_path_buf(), state, faults: Vec::new() };
+        let h = Harness { dir: dir.to_path_buf(), state, faults: Vec::new(), kill_after: None };
         for d in [h.charm_dir(), h.tools_dir(), h.agent_dir()] {
             fs::create_dir_all(&d).map_err(|e| SimError::io(&d, e))?;
         }
@@ -81,13 +84,30 @@ impl Harness {
         let calls_path = agent_dir.join(CALLS_FILE);
         fs::write(&calls_path, b"").map_err(|e| SimError::io(&calls_path, e))?;
         let started = std::time::Instant::now();
-        let output = Command::new(charm_dir.join("dispatch"))
+        let mut child = Command::new(charm_dir.join("dispatch"))
             .env_clear()
             .envs(env)
             .current_dir(&charm_dir)
             .stdin(Stdio::null())
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(SimError::Spawn)?;
+        if let Some(after) = self.kill_after {
+            while started.elapsed() < after {
+                if child.try_wait().map_err(SimError::Spawn)?.is_some() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+            // Already exited: kill fails harmlessly.
+            let _ = child.kill();
+        }
+        let output = child.wait_with_output().map_err(SimError::Spawn)?;
+        if output.status.code().is_none() {
+            // A hook tool that the killed dispatch had started may still be finishing.
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
         let elapsed = started.elapsed();
         let session = Session::load(&agent_dir)?;
         let calls = read_calls(&agent_dir)?;
