@@ -24,7 +24,10 @@ fn fresh() -> (State, Cluster, u64) {
 }
 
 fn install(s: &mut State, faults: &[Fault]) -> juju_sim::Outcome {
-    run_in_process_with_faults(s, 0, &Event::Install, faults, ckf_crypto::charm::run).expect("run")
+    let out = run_in_process_with_faults(s, 0, &Event::Install, faults, ckf_crypto::charm::run)
+        .expect("run");
+    crate::common::assert_no_leak(s, std::slice::from_ref(&out), &[]);
+    out
 }
 
 /// Retries as Juju would (without faults) until the hook succeeds.

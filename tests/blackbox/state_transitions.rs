@@ -21,6 +21,7 @@ fn state(units: u32) -> (State, Cluster) {
 
 fn run(state: &mut State, unit: u32, event: Event) -> Outcome {
     let out = run_in_process(state, unit, &event, ckf_crypto::charm::run).expect("simulated run");
+    crate::common::assert_no_leak(state, std::slice::from_ref(&out), &[]);
     assert_eq!(out.exit_code, Some(0), "{event:?}: {:?}", out.logs);
     out
 }

@@ -235,51 +235,55 @@ impl Drop for Sim {
         if std::thread::panicking() {
             return;
         }
-        let state = self.harness.state();
-        let mut secrets: Vec<String> = Vec::new();
-        for secret in state.secrets() {
-            for rev in &secret.revisions {
-                for (_, v) in rev.content.iter().filter(|(k, _)| !public_key(k)) {
-                    secrets.push(v.clone());
-                    // Every line of a PEM key, so that a partial leak is caught too.
-                    secrets.extend(
-                        v.lines()
-                            .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
-                            .map(str::to_owned),
-                    );
-                }
-            }
-        }
-        for key in ["secret-key", "static-password"] {
-            if let Some(Value::String(v)) = state.config.get(key) {
+        let tokens: Vec<String> = self.cluster.kube.tokens().into_iter().map(|t| t.token).collect();
+        assert_no_leak(self.harness.state(), &self.outcomes, &tokens);
+    }
+}
+
+/// The leak check of `spec/contract.md` §10 over `outcomes` of runs on `state` (see `Sim`'s
+/// `Drop`); `extra` holds further secret values (service-account tokens).
+pub fn assert_no_leak(state: &State, outcomes: &[Outcome], extra: &[String]) {
+    let mut secrets: Vec<String> = Vec::new();
+    for secret in state.secrets() {
+        for rev in &secret.revisions {
+            for (_, v) in rev.content.iter().filter(|(k, _)| !public_key(k)) {
                 secrets.push(v.clone());
-            }
-        }
-        secrets.extend(self.cluster.kube.tokens().into_iter().map(|t| t.token));
-        secrets.retain(|s| s.len() >= 8);
-        let mut places: Vec<(String, String)> = Vec::new();
-        for out in &self.outcomes {
-            for call in out.calls.iter().filter(|c| c.tool != "action-set") {
-                places.extend(
-                    call.args.iter().map(|a| (format!("argv of {}", call.tool), a.clone())),
+                // Every line of a PEM key, so that a partial leak is caught too.
+                secrets.extend(
+                    v.lines()
+                        .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
+                        .map(str::to_owned),
                 );
             }
-            places.push(("dispatch stdout".into(), out.stdout.clone()));
-            places.push(("dispatch stderr".into(), out.stderr.clone()));
-            places.extend(
-                out.status_history.iter().map(|(_, m)| ("a status message".to_owned(), m.clone())),
+        }
+    }
+    for key in ["secret-key", "static-password"] {
+        if let Some(Value::String(v)) = state.config.get(key) {
+            secrets.push(v.clone());
+        }
+    }
+    secrets.extend(extra.iter().cloned());
+    secrets.retain(|s| s.len() >= 8);
+    let mut places: Vec<(String, String)> = Vec::new();
+    for out in outcomes {
+        for call in out.calls.iter().filter(|c| c.tool != "action-set") {
+            places.extend(call.args.iter().map(|a| (format!("argv of {}", call.tool), a.clone())));
+        }
+        places.push(("dispatch stdout".into(), out.stdout.clone()));
+        places.push(("dispatch stderr".into(), out.stderr.clone()));
+        places.extend(
+            out.status_history.iter().map(|(_, m)| ("a status message".to_owned(), m.clone())),
+        );
+    }
+    places.extend(state.juju_log().iter().map(|l| ("juju-log".to_owned(), l.message.clone())));
+    for (what, text) in &places {
+        for s in &secrets {
+            // Never print the value itself.
+            assert!(
+                !text.contains(s.as_str()),
+                "a secret value ({} bytes) appeared in {what}",
+                s.len()
             );
-        }
-        places.extend(state.juju_log().iter().map(|l| ("juju-log".to_owned(), l.message.clone())));
-        for (what, text) in &places {
-            for s in &secrets {
-                // Never print the value itself.
-                assert!(
-                    !text.contains(s.as_str()),
-                    "a secret value ({} bytes) appeared in {what}",
-                    s.len()
-                );
-            }
         }
     }
 }
