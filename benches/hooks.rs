@@ -24,6 +24,63 @@ use juju_sim::{CharmFiles, CharmMeta, Event, Harness, State};
 const RUNS: usize = 200;
 const INSTALL_RUNS: usize = 20;
 const TLS_RUNS: usize = 5;
+/// The Python ops charm's runs (its install takes seconds).
+const PY_RUNS: usize = 20;
+const PY_INSTALL_RUNS: usize = 5;
+
+/// The Python counterpart (bench/python-charm), run through the same harness.
+fn py_charm_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/python-charm")
+}
+
+/// The interpreter for the Python charm: `CKF_BENCH_PYTHON`, else the repository's `.venv`.
+fn py_interpreter() -> PathBuf {
+    std::env::var_os("CKF_BENCH_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python3"))
+}
+
+/// Why the Python charm cannot run, if it cannot (no interpreter, or ops/cryptography/bcrypt
+/// missing from it).
+fn py_unavailable() -> Option<String> {
+    let py = py_interpreter();
+    let out = Command::new(&py)
+        .args(["-c", "import ops, cryptography, bcrypt; print(ops.__version__)"])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(format!(
+            "{} cannot import ops, cryptography and bcrypt: {}",
+            py.display(),
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!("no Python interpreter at {}: {e}", py.display())),
+    }
+}
+
+fn py_files() -> CharmFiles {
+    let read =
+        |name: &str| std::fs::read_to_string(py_charm_dir().join(name)).expect("python charm file");
+    CharmFiles {
+        metadata: read("metadata.yaml"),
+        config: read("config.yaml"),
+        actions: read("actions.yaml"),
+    }
+}
+
+fn py_state() -> State {
+    let f = py_files();
+    let meta = CharmMeta::from_yaml(&f.metadata, &f.config, &f.actions).expect("meta");
+    let mut state = State::new(meta, "bench-python-charm", "kubeflow");
+    let py = std::path::absolute(py_interpreter()).expect("absolute");
+    state.agent_env.insert("CKF_BENCH_PYTHON".into(), py.display().to_string());
+    state
+}
+
+fn py_harness(dir: &Path, state: State) -> Harness {
+    let dispatch = py_charm_dir().join("dispatch");
+    Harness::new(dir, &dispatch, &tools_binary(), py_files(), state).expect("harness")
+}
 
 /// `n` requirer applications on `certificates`, each with one CSR (ECDSA, made by rcgen).
 fn add_requirers(state: &mut State, n: usize) {
@@ -89,8 +146,37 @@ fn must(h: &mut Harness, e: Event) -> (Duration, usize) {
     (out.elapsed.unwrap_or(wall), out.calls.len())
 }
 
+/// The Python charm's scenario process: prepared state, then the measure process.
+fn py_scenario(name: &str) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut state = py_state();
+    if name == "py-config-noop" {
+        state.set_config("static-password", serde_json::json!("bench-password-0")).expect("cfg");
+    }
+    if name != "py-install" {
+        let mut h = py_harness(&dir.path().join("setup"), state);
+        for e in [Event::Install, Event::LeaderElected, Event::ConfigChanged, Event::Start] {
+            must(&mut h, e);
+        }
+        state = h.state().clone();
+        assert!(state.secret_by_label("bench-crypto").is_some(), "python charm made its secret");
+    }
+    let state_file = dir.path().join("state.json");
+    std::fs::write(&state_file, serde_json::to_vec(&state).expect("json")).expect("write");
+    let out = Command::new(std::env::current_exe().expect("exe"))
+        .env("CKF_BENCH_MEASURE", name)
+        .env("CKF_BENCH_STATE", &state_file)
+        .output()
+        .expect("measure process");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+}
+
 /// Scenario process: fake API server, prepared state, then the measure process.
 fn scenario(name: &str) {
+    if name.starts_with("py-") {
+        return py_scenario(name);
+    }
     let kube = kube_fake::FakeKube::start().expect("fake API server");
     for cfg in ckf_crypto::demo::ckf_webhook_configs() {
         kube.put(cfg);
@@ -100,6 +186,7 @@ fn scenario(name: &str) {
     kube.write_kubeconfig(&kubeconfig, "kubeflow").expect("kubeconfig");
     let (alg, measure) = match name {
         "update-status" => ("rsa-2048", "update-status"),
+        "config-noop" => ("rsa-2048", "config-changed-noop"),
         "dex-rehash" => ("rsa-2048", "config-changed-rehash"),
         "install-rsa" => ("rsa-2048", "install"),
         "install-ecdsa" => ("ecdsa-p256", "install"),
@@ -147,7 +234,35 @@ fn measure(what: &str) {
     let path = std::env::var("CKF_BENCH_STATE").expect("state path");
     let state: State = serde_json::from_slice(&std::fs::read(path).expect("state")).expect("json");
     let mut samples = Vec::new();
-    if what == "update-status" {
+    if what == "py-update-status" || what == "py-config-noop" {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut h = py_harness(dir.path(), state);
+        let e = if what == "py-update-status" { Event::UpdateStatus } else { Event::ConfigChanged };
+        for _ in 0..PY_RUNS {
+            samples.push(must(&mut h, e.clone()));
+        }
+        assert_eq!(h.state().unit_status(0).0, "active", "python charm active");
+        assert_eq!(h.state().secrets().len(), 1, "python charm read its secret");
+        // Nothing changed: no new revision, so no bcrypt ran.
+        assert_eq!(h.state().secrets()[0].revisions.len(), 1, "python charm re-hashed");
+    } else if what == "py-install" {
+        for _ in 0..PY_INSTALL_RUNS {
+            let dir = tempfile::tempdir().expect("tmp");
+            let mut h = py_harness(dir.path(), state.clone());
+            samples.push(must(&mut h, Event::Install));
+            let secret = h.state().secret_by_label("bench-crypto").expect("python charm secret");
+            let content = &secret.latest().expect("revision").content;
+            assert!(content.contains_key("password-hash") && content.contains_key("ca-cert"));
+            assert_eq!(h.state().unit_status(0).0, "active", "python charm active");
+        }
+    } else if what == "config-changed-noop" {
+        // Nothing changed since the last config-changed: the Dex hash is current, no bcrypt.
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut h = harness(dir.path(), state);
+        for _ in 0..INSTALL_RUNS {
+            samples.push(must(&mut h, Event::ConfigChanged));
+        }
+    } else if what == "update-status" {
         let dir = tempfile::tempdir().expect("tmp");
         let mut h = harness(dir.path(), state);
         for _ in 0..RUNS {
@@ -188,13 +303,28 @@ fn measure(what: &str) {
         println!("{} {calls}", wall.as_nanos());
     }
     println!("rss {}", rss.max_rss());
+    let cpu =
+        |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000_000 + t.tv_usec() as u64 * 1000;
+    println!("cpu {}", cpu(rss.user_time()) + cpu(rss.system_time()));
 }
 
 struct Figures {
     walls: Vec<u64>,
     calls: usize,
     rss_kib: i64,
+    /// User + system CPU time of all the measured hooks' processes, nanoseconds.
+    cpu_ns: u64,
     k8s_writes: usize,
+}
+
+impl Figures {
+    fn median(&self) -> u64 {
+        self.walls[self.walls.len() / 2]
+    }
+
+    fn cpu_per_hook(&self) -> u64 {
+        self.cpu_ns / self.walls.len().max(1) as u64
+    }
 }
 
 fn run_scenario(name: &str) -> Figures {
@@ -203,11 +333,12 @@ fn run_scenario(name: &str) -> Figures {
         .output()
         .expect("scenario process");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut f = Figures { walls: Vec::new(), calls: 0, rss_kib: 0, k8s_writes: 0 };
+    let mut f = Figures { walls: Vec::new(), calls: 0, rss_kib: 0, cpu_ns: 0, k8s_writes: 0 };
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut it = line.split_whitespace();
         match (it.next(), it.next()) {
             (Some("rss"), Some(v)) => f.rss_kib = v.parse().expect("rss"),
+            (Some("cpu"), Some(v)) => f.cpu_ns = v.parse().expect("cpu"),
             (Some("k8s-writes"), Some(v)) => f.k8s_writes = v.parse().expect("writes"),
             (Some(w), Some(c)) => {
                 f.walls.push(w.parse().expect("ns"));
@@ -237,12 +368,14 @@ fn main() {
     );
     println!("against a fake Kubernetes API server on loopback (binary: {})\n", binary().display());
     println!(
-        "{:<44} {:>5} {:>10} {:>10} {:>10} {:>12} {:>6} {:>10}",
-        "scenario", "runs", "median", "p90", "min", "peak RSS", "calls", "k8s writes"
+        "{:<44} {:>5} {:>10} {:>10} {:>10} {:>10} {:>12} {:>6} {:>10}",
+        "scenario", "runs", "median", "p90", "min", "CPU/hook", "peak RSS", "calls", "k8s writes"
     );
     let mut install = BTreeMap::new();
+    let mut rust = BTreeMap::new();
     for (name, label) in [
         ("update-status", "update-status (no-op; Dex password set)"),
+        ("config-noop", "config-changed, nothing changed"),
         ("dex-rehash", "config-changed, new Dex password (bcrypt 12)"),
         ("install-rsa", "install (CA + 4 leaves, rsa-2048)"),
         ("install-ecdsa", "install (CA + 4 leaves, ecdsa-p256)"),
@@ -251,19 +384,21 @@ fn main() {
         ("tls-100-noop", "update-status, 100 tls requirers (no-op)"),
     ] {
         let f = run_scenario(name);
-        let median = f.walls[f.walls.len() / 2];
+        let median = f.median();
         install.insert(name, median);
         println!(
-            "{:<44} {:>5} {:>10} {:>10} {:>10} {:>8.1} MiB {:>6} {:>10}",
+            "{:<44} {:>5} {:>10} {:>10} {:>10} {:>10} {:>8.1} MiB {:>6} {:>10}",
             label,
             f.walls.len(),
             ms(median),
             ms(f.walls[f.walls.len() * 9 / 10]),
             ms(f.walls[0]),
+            ms(f.cpu_per_hook()),
             f.rss_kib as f64 / 1024.0,
             f.calls,
             f.k8s_writes
         );
+        rust.insert(name, f);
     }
     // One bcrypt at cost 12, in process, for comparison with the re-hashing hook.
     let mut bcrypt_ns = Vec::new();
@@ -298,4 +433,64 @@ fn main() {
         ms(5 * per_key),
         ms(install["install-rsa"].saturating_sub(install["install-ecdsa"])),
     );
+
+    python_side_by_side(&rust);
+}
+
+/// The second table: the Python ops charm (bench/python-charm) through the same harness and the
+/// same measurement, and its ratio to ckf-crypto's figures.
+fn python_side_by_side(rust: &BTreeMap<&str, Figures>) {
+    println!("\nPython ops charm vs ckf-crypto (bench/python-charm through the same harness)");
+    if let Some(why) = py_unavailable() {
+        println!(
+            "  skipped: {why}. Create the venv (python3 -m venv .venv && .venv/bin/pip install \
+             -r tests/requirements.txt) or set CKF_BENCH_PYTHON to an interpreter with ops, \
+             cryptography and bcrypt."
+        );
+        return;
+    }
+    println!(
+        "{:<40} {:<16} {:>12} {:>12} {:>12}",
+        "hook", "figure", "Python", "ckf-crypto", "Python/Rust"
+    );
+    for (py, rs, label) in [
+        ("py-update-status", "update-status", "no-op hook (update-status)"),
+        ("py-install", "install-rsa", "install (rsa-2048, bcrypt 12, secret)"),
+        ("py-config-noop", "config-noop", "config-changed, password set, no change"),
+    ] {
+        let p = run_scenario(py);
+        let r = &rust[rs];
+        let mib = |kib: i64| kib as f64 / 1024.0;
+        let rows: [(&str, String, String, f64); 4] = [
+            (
+                "wall (median)",
+                ms(p.median()),
+                ms(r.median()),
+                p.median() as f64 / r.median() as f64,
+            ),
+            (
+                "CPU (user+sys)",
+                ms(p.cpu_per_hook()),
+                ms(r.cpu_per_hook()),
+                p.cpu_per_hook() as f64 / r.cpu_per_hook().max(1) as f64,
+            ),
+            (
+                "peak RSS",
+                format!("{:.1} MiB", mib(p.rss_kib)),
+                format!("{:.1} MiB", mib(r.rss_kib)),
+                p.rss_kib as f64 / r.rss_kib as f64,
+            ),
+            (
+                "hook-tool calls",
+                p.calls.to_string(),
+                r.calls.to_string(),
+                p.calls as f64 / r.calls.max(1) as f64,
+            ),
+        ];
+        for (i, (figure, pv, rv, ratio)) in rows.into_iter().enumerate() {
+            let hook = if i == 0 { label } else { "" };
+            println!("{hook:<40} {figure:<16} {pv:>12} {rv:>12} {ratio:>11.1}x");
+        }
+        println!("{:<40} {:<16} {:>12} {:>12}", "", "runs", p.walls.len(), r.walls.len());
+    }
 }
