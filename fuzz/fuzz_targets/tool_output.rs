@@ -1,0 +1,36 @@
+//! `HookTools` parsing what a hook tool printed: a fake runner answers every call with the input
+//! as stdout and exit 0.
+#![no_main]
+
+use std::io;
+
+use juju::tools::{SecretRead, SecretRef};
+use juju::{CommandRunner, HookTools, RelationId, ToolOutput};
+use libfuzzer_sys::fuzz_target;
+
+struct Echo<'a>(&'a [u8]);
+
+impl CommandRunner for Echo<'_> {
+    fn run(&self, _tool: &str, _args: &[&str], _stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
+        Ok(ToolOutput::ok(self.0))
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let runner = Echo(data);
+    let t = HookTools::new(&runner);
+    let id = RelationId { endpoint: "certificates".into(), number: 3 };
+    let _ = t.config_get();
+    let _ = t.is_leader();
+    let _ = t.relation_ids("certificates");
+    let _ = t.relation_list(&id);
+    let _ = t.relation_list_app(&id);
+    let _ = t.relation_get(&id, "kfp-api/0", false);
+    let _ = t.relation_get(&id, "kfp-api", true);
+    let _ = t.secret_get(SecretRef::Id("secret:abc"), SecretRead::Tracked);
+    let _ = t.secret_get(SecretRef::Label("ca"), SecretRead::Peek);
+    let _ = t.secret_info_get(SecretRef::Label("ca"));
+    let _ = t.secret_ids();
+    let _ = t.action_get();
+    let _ = t.resource_get("oci-image");
+});
