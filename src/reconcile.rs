@@ -183,42 +183,38 @@ pub fn observe(
     Ok(obs)
 }
 
+/// A relation that vanished since `relation-ids` answers "not found": `None`, and the caller
+/// skips it.
+fn unless_gone<T>(result: Result<T, HookToolError>) -> Result<Option<T>, HookToolError> {
+    match result {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        other => other.map(Some),
+    }
+}
+
 fn observe_tls_relations(
     tools: &HookTools<'_>,
     app: &str,
 ) -> Result<Vec<tls_provider::Relation>, HookToolError> {
-    let gone = |e: &HookToolError| e.kind() == ErrorKind::NotFound;
     let mut out = Vec::new();
     'relations: for id in tools.relation_ids(tls_provider::ENDPOINT)? {
-        let remote_app = match tools.relation_list_app(&id) {
-            Err(e) if gone(&e) => continue,
-            other => other?,
-        };
-        let mut request_bags = Vec::new();
-        let units = match tools.relation_list(&id) {
-            Err(e) if gone(&e) => continue,
-            other => other?,
-        };
+        let Some(remote_app) = unless_gone(tools.relation_list_app(&id))? else { continue };
+        let Some(units) = unless_gone(tools.relation_list(&id))? else { continue };
         let members = remote_app
             .iter()
             .map(|a| (a.clone(), true))
             .chain(units.into_iter().map(|u| (u, false)));
+        let mut request_bags = Vec::new();
         for (member, is_app) in members {
-            match tools.relation_get(&id, &member, is_app) {
-                Err(e) if gone(&e) => continue 'relations,
-                Ok(bag) => {
-                    if let Some(requests) = tls_provider::requests_of(&bag) {
-                        request_bags.push((member, requests.clone()));
-                    }
-                }
-                Err(e) => return Err(e),
+            let Some(bag) = unless_gone(tools.relation_get(&id, &member, is_app))? else {
+                continue 'relations;
+            };
+            if let Some(requests) = tls_provider::requests_of(&bag) {
+                request_bags.push((member, requests.clone()));
             }
         }
-        let local = match tools.relation_get(&id, app, true) {
-            Err(e) if gone(&e) => continue,
-            other => Databag(other?),
-        };
-        out.push(tls_provider::Relation { id, remote_app, request_bags, local });
+        let Some(local) = unless_gone(tools.relation_get(&id, app, true))? else { continue };
+        out.push(tls_provider::Relation { id, remote_app, request_bags, local: Databag(local) });
     }
     Ok(out)
 }
@@ -246,24 +242,21 @@ fn observe_relations(
 ) -> Result<Vec<object_storage::Relation>, HookToolError> {
     let mut out = Vec::new();
     for id in tools.relation_ids(object_storage::ENDPOINT)? {
-        // A relation that vanished between relation-ids and here is simply skipped.
-        let gone = |e: &HookToolError| e.kind() == ErrorKind::NotFound;
-        let remote_app = match tools.relation_list_app(&id) {
-            Err(e) if gone(&e) => continue,
-            other => other?,
-        };
+        let Some(remote_app) = unless_gone(tools.relation_list_app(&id))? else { continue };
         let remote_versions = match &remote_app {
-            Some(remote) => match tools.relation_get(&id, remote, true) {
-                Err(e) if gone(&e) => continue,
-                other => other?.remove("_supported_versions"),
+            Some(remote) => match unless_gone(tools.relation_get(&id, remote, true))? {
+                Some(mut bag) => bag.remove("_supported_versions"),
+                None => continue,
             },
             None => None,
         };
-        let local = match tools.relation_get(&id, app, true) {
-            Err(e) if gone(&e) => continue,
-            other => Databag(other?),
-        };
-        out.push(object_storage::Relation { id, remote_app, remote_versions, local });
+        let Some(local) = unless_gone(tools.relation_get(&id, app, true))? else { continue };
+        out.push(object_storage::Relation {
+            id,
+            remote_app,
+            remote_versions,
+            local: Databag(local),
+        });
     }
     Ok(out)
 }

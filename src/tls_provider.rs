@@ -156,6 +156,7 @@ pub fn plan(rel: &Relation, p: &Params<'_>) -> Result<Plan, CertError> {
     let mut served = Vec::new();
     let mut refused = Vec::new();
     let mut signed = 0;
+    let mut issuer = None;
     for (pem, wants_ca) in requests {
         let refuse = |code, message: String| Refusal { csr: pem.clone(), code, message };
         if wants_ca {
@@ -188,7 +189,12 @@ pub fn plan(rel: &Relation, p: &Params<'_>) -> Result<Plan, CertError> {
             Some(c) => trim(&c.certificate),
             None => {
                 signed += 1;
-                trim(&csr::sign_csr(p.ca, checked, p.days, p.now)?)
+                // The CA key is loaded once per relation, for the first CSR that needs it.
+                let issuer = match &mut issuer {
+                    Some(loaded) => loaded,
+                    empty => empty.insert(certs::load_issuer(p.ca)?),
+                };
+                trim(&csr::sign_csr(issuer, checked, p.days, p.now)?)
             }
         };
         served.push(ProviderCertificate {

@@ -6,12 +6,12 @@
 //! The issued certificate keeps the requested subject and extensions, gets `CA:FALSE`, an
 //! authority key identifier, a random 20-byte serial and the configured validity.
 
-use rcgen::{CertificateSigningRequestParams, IsCa};
+use rcgen::{CertificateSigningRequestParams, IsCa, Issuer, KeyPair};
 use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 
-use super::issue::{load_issuer, random_serial, validity};
-use super::{CertError, Issued};
+use super::CertError;
+use super::issue::{random_serial, validity};
 
 /// A CSR that passed the policy, with what the provider checks.
 #[derive(Debug)]
@@ -42,14 +42,14 @@ pub fn check_csr(pem: &str) -> Result<CheckedCsr, String> {
     Ok(CheckedCsr { params, dns_names })
 }
 
-/// Signs a checked CSR with `ca`, valid from `now` for `days`; returns the certificate PEM.
+/// Signs a checked CSR with `issuer` (from `load_issuer`, loaded once for many CSRs), valid
+/// from `now` for `days`; returns the certificate PEM.
 pub fn sign_csr(
-    ca: &Issued,
+    issuer: &Issuer<'_, KeyPair>,
     csr: CheckedCsr,
     days: u32,
     now: OffsetDateTime,
 ) -> Result<String, CertError> {
-    let issuer = load_issuer(ca)?;
     let mut req = csr.params;
     let (not_before, not_after) = validity(now, days)?;
     req.params.not_before = not_before;
@@ -57,7 +57,7 @@ pub fn sign_csr(
     req.params.serial_number = Some(random_serial()?);
     req.params.is_ca = IsCa::ExplicitNoCa;
     req.params.use_authority_key_identifier_extension = true;
-    let cert = req.signed_by(&issuer).map_err(CertError::Sign)?;
+    let cert = req.signed_by(issuer).map_err(CertError::Sign)?;
     Ok(cert.pem())
 }
 
@@ -99,7 +99,8 @@ mod tests {
         let pem = csr(&["gw.kubeflow.svc"], false);
         let checked = check_csr(&pem).expect("accepted");
         assert_eq!(checked.dns_names, ["gw.kubeflow.svc"]);
-        let cert = sign_csr(&ca, checked, 10, now).expect("signed");
+        let issuer = crate::certs::load_issuer(&ca).expect("issuer");
+        let cert = sign_csr(&issuer, checked, 10, now).expect("signed");
         assert!(issued_by(&cert, &ca.cert_pem));
         assert!(same_public_key(&cert, &pem));
         assert!(!same_public_key(&cert, &csr(&["gw.kubeflow.svc"], false)));

@@ -67,6 +67,33 @@ impl KubeClient {
         self.conn.as_ref().ok_or_else(|| KubeError::Other("no connection".into()))
     }
 
+    /// Lists every webhook configuration of one kind.
+    fn list_configs<K: WebhookResource>(
+        &mut self,
+        kind: WebhookKind,
+    ) -> Result<Vec<WebhookConfig>, KubeError> {
+        let lp = ListParams::default();
+        let list = self.call(|c| {
+            let lp = lp.clone();
+            async move { Api::<K>::all(c).list(&lp).await }
+        })?;
+        Ok(list.items.into_iter().map(|k| k.into_config(kind)).collect())
+    }
+
+    /// Server-side applies `body` to the webhook configuration `name`.
+    fn apply_config<K: WebhookResource>(
+        &mut self,
+        name: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), KubeError> {
+        let pp = PatchParams::apply(FIELD_MANAGER).force();
+        self.call(|c| {
+            let pp = &pp;
+            async move { Api::<K>::all(c).patch(name, pp, &Patch::Apply(body)).await }
+        })?;
+        Ok(())
+    }
+
     /// Runs `op` with retries of transient failures.
     fn call<T, F, Fut>(&mut self, op: F) -> Result<T, KubeError>
     where
@@ -119,6 +146,53 @@ fn classify(e: kube::Error) -> KubeError {
         }
         kube::Error::HyperError(_) | kube::Error::Service(_) => KubeError::Transient(e.to_string()),
         _ => KubeError::Other(e.to_string()),
+    }
+}
+
+/// The two webhook configuration kinds, which differ only in their webhook type.
+trait WebhookResource:
+    kube::Resource<DynamicType = ()>
+    + Clone
+    + serde::de::DeserializeOwned
+    + std::fmt::Debug
+    + Send
+    + 'static
+{
+    /// The configuration's name and its webhooks' names and `caBundle`s.
+    fn into_config(self, kind: WebhookKind) -> WebhookConfig;
+}
+
+fn webhook_config(
+    kind: WebhookKind,
+    name: Option<String>,
+    webhooks: impl Iterator<Item = (String, Option<ByteString>)>,
+) -> WebhookConfig {
+    WebhookConfig {
+        kind,
+        name: name.unwrap_or_default(),
+        webhooks: webhooks.map(|(n, ca)| (n, ca.map(|b| b.0))).collect(),
+    }
+}
+
+impl WebhookResource for MutatingWebhookConfiguration {
+    fn into_config(self, kind: WebhookKind) -> WebhookConfig {
+        let webhooks = self
+            .webhooks
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| (w.name, w.client_config.ca_bundle));
+        webhook_config(kind, self.metadata.name, webhooks)
+    }
+}
+
+impl WebhookResource for ValidatingWebhookConfiguration {
+    fn into_config(self, kind: WebhookKind) -> WebhookConfig {
+        let webhooks = self
+            .webhooks
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| (w.name, w.client_config.ca_bundle));
+        webhook_config(kind, self.metadata.name, webhooks)
     }
 }
 
@@ -182,46 +256,10 @@ impl Kube for KubeClient {
     }
 
     fn list_webhook_configs(&mut self, kind: WebhookKind) -> Result<Vec<WebhookConfig>, KubeError> {
-        let lp = ListParams::default();
-        let configs = match kind {
-            WebhookKind::Mutating => self
-                .call(|c| {
-                    let lp = lp.clone();
-                    async move { Api::<MutatingWebhookConfiguration>::all(c).list(&lp).await }
-                })?
-                .items
-                .into_iter()
-                .map(|m| WebhookConfig {
-                    kind,
-                    name: m.metadata.name.unwrap_or_default(),
-                    webhooks: m
-                        .webhooks
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|w| (w.name, w.client_config.ca_bundle.map(|b| b.0)))
-                        .collect(),
-                })
-                .collect(),
-            WebhookKind::Validating => self
-                .call(|c| {
-                    let lp = lp.clone();
-                    async move { Api::<ValidatingWebhookConfiguration>::all(c).list(&lp).await }
-                })?
-                .items
-                .into_iter()
-                .map(|v| WebhookConfig {
-                    kind,
-                    name: v.metadata.name.unwrap_or_default(),
-                    webhooks: v
-                        .webhooks
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|w| (w.name, w.client_config.ca_bundle.map(|b| b.0)))
-                        .collect(),
-                })
-                .collect(),
-        };
-        Ok(configs)
+        match kind {
+            WebhookKind::Mutating => self.list_configs::<MutatingWebhookConfiguration>(kind),
+            WebhookKind::Validating => self.list_configs::<ValidatingWebhookConfiguration>(kind),
+        }
     }
 
     fn apply_ca_bundle(
@@ -244,30 +282,12 @@ impl Kube for KubeClient {
                 .map(|w| serde_json::json!({"name": w, "clientConfig": {"caBundle": ca}}))
                 .collect::<Vec<_>>(),
         });
-        let pp = PatchParams::apply(FIELD_MANAGER).force();
         match kind {
-            WebhookKind::Mutating => {
-                self.call(|c| {
-                    let (body, pp) = (&body, &pp);
-                    async move {
-                        Api::<MutatingWebhookConfiguration>::all(c)
-                            .patch(name, pp, &Patch::Apply(body))
-                            .await
-                    }
-                })?;
-            }
+            WebhookKind::Mutating => self.apply_config::<MutatingWebhookConfiguration>(name, &body),
             WebhookKind::Validating => {
-                self.call(|c| {
-                    let (body, pp) = (&body, &pp);
-                    async move {
-                        Api::<ValidatingWebhookConfiguration>::all(c)
-                            .patch(name, pp, &Patch::Apply(body))
-                            .await
-                    }
-                })?;
+                self.apply_config::<ValidatingWebhookConfiguration>(name, &body)
             }
         }
-        Ok(())
     }
 
     fn request_token(
