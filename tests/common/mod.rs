@@ -202,7 +202,8 @@ pub fn is_generated_format(s: &str) -> bool {
     s.len() == 30 && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// The Python interpreter with the cross-checkers (CI sets CKF_PYTHON to its venv).
+/// The Python interpreter with the cross-checkers: `CKF_PYTHON`, else the `.venv` that
+/// `tests/setup` makes, else `python3`.
 pub fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("CKF_PYTHON") {
         return PathBuf::from(p);
