@@ -145,6 +145,10 @@ fn classify(e: kube::Error) -> KubeError {
             }
         }
         kube::Error::HyperError(_) | kube::Error::Service(_) => KubeError::Transient(e.to_string()),
+        // serde_json's message can quote the response, and a response can hold Secret data.
+        kube::Error::SerdeError(_) => {
+            KubeError::Other("the API server's response does not parse".into())
+        }
         _ => KubeError::Other(e.to_string()),
     }
 }
