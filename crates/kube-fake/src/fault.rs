@@ -3,7 +3,9 @@
 //! The charm must turn a 403 into its trust status, retry after a 5xx on a later hook, and give up
 //! on a stalled API server instead of hanging the hook (`spec/contract.md` §8). Each fault counts
 //! the requests it matches from the moment it is set, so a test can say "the second PATCH fails"
-//! without knowing how many reads come first.
+//! without knowing how many reads come first. RBAC refusals ([`Fault::ForbiddenAll`],
+//! [`Fault::Forbid`]) last until cleared, and match a request by what the authorizer sees of it:
+//! verb, resource and name (k8s.io/apiserver `endpoints/request` `RequestInfo`).
 
 use std::time::Duration;
 
@@ -15,6 +17,22 @@ pub enum Fault {
     /// message such as `secrets "x" is forbidden: User "system:serviceaccount:kubeflow:ckf-crypto"
     /// cannot get resource "secrets" in API group "" in the namespace "kubeflow"`.
     ForbiddenAll,
+    /// Answer the requests RBAC would refuse if the user lacked this permission, with the same 403
+    /// as [`Fault::ForbiddenAll`]; until cleared. `None` matches anything. A server-side apply to
+    /// a missing object is also authorized for `create` once the patch is allowed (k8s.io/apiserver
+    /// `endpoints/handlers/patch.go`, `createAuthorizerAttributes`), so
+    /// `Forbid { verb: Some("create".into()), .. }` refuses that apply and not one to an
+    /// existing object.
+    Forbid {
+        /// The RBAC verb: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
+        /// `deletecollection`.
+        verb: Option<String>,
+        /// The resource as RBAC names it: `secrets`, `mutatingwebhookconfigurations`,
+        /// `serviceaccounts/token`.
+        resource: Option<String>,
+        /// The object's name (`None` also matches requests without one, such as a list).
+        name: Option<String>,
+    },
     /// The `nth` (1-based, counted from when set; 0 counts as 1) request whose method matches
     /// (`None` = any method) gets HTTP `status` with a `Status` body; only once. The request has no
     /// other effect.
@@ -37,6 +55,14 @@ pub enum Fault {
         /// How long to hold the response.
         delay: Duration,
     },
+}
+
+/// What the authorizer sees of a request: verb, resource (with any subresource) and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Target<'a> {
+    pub(crate) verb: &'a str,
+    pub(crate) resource: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
 }
 
 /// What the active faults do to one request.
@@ -77,14 +103,21 @@ impl Faults {
             faults.into_iter().map(|fault| Armed { fault, seen: 0, spent: false }).collect();
     }
 
+    /// Whether an RBAC fault refuses `target`.
+    pub(crate) fn forbids(&self, target: &Target<'_>) -> bool {
+        self.armed.iter().any(|a| forbids(&a.fault, target))
+    }
+
     /// Counts one request with `method` against every fault and returns what they do to it.
     /// When several faults answer the same request, the first one set wins.
-    pub(crate) fn check(&mut self, method: &str) -> Effect {
+    pub(crate) fn check(&mut self, method: &str, target: &Target<'_>) -> Effect {
         let mut effect = Effect::default();
         for a in &mut self.armed {
             let (nth, wanted) = match &a.fault {
-                Fault::ForbiddenAll => {
-                    effect.refusal.get_or_insert(Refusal::Forbidden);
+                Fault::ForbiddenAll | Fault::Forbid { .. } => {
+                    if forbids(&a.fault, target) {
+                        effect.refusal.get_or_insert(Refusal::Forbidden);
+                    }
                     continue;
                 }
                 Fault::StatusOnce { nth, method, .. } | Fault::DelayOnce { nth, method, .. } => {
@@ -106,10 +139,24 @@ impl Faults {
                 Fault::DelayOnce { delay, .. } => {
                     effect.delay.get_or_insert(*delay);
                 }
-                Fault::ForbiddenAll => {}
+                Fault::ForbiddenAll | Fault::Forbid { .. } => {}
             }
         }
         effect
+    }
+}
+
+fn forbids(fault: &Fault, target: &Target<'_>) -> bool {
+    let matches =
+        |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| got == Some(w));
+    match fault {
+        Fault::ForbiddenAll => true,
+        Fault::Forbid { verb, resource, name } => {
+            matches(verb, Some(target.verb))
+                && matches(resource, target.resource)
+                && matches(name, target.name)
+        }
+        Fault::StatusOnce { .. } | Fault::DelayOnce { .. } => false,
     }
 }
 
@@ -117,15 +164,17 @@ impl Faults {
 mod tests {
     use super::*;
 
+    const GET: Target<'static> = Target { verb: "get", resource: Some("secrets"), name: Some("x") };
+
     #[test]
     fn status_once_fires_on_the_nth_matching_request_only() {
         let mut f = Faults::default();
         f.set(vec![Fault::StatusOnce { nth: 2, method: Some("patch".into()), status: 503 }]);
-        assert_eq!(f.check("GET"), Effect::default());
-        assert_eq!(f.check("PATCH"), Effect::default());
-        assert_eq!(f.check("GET"), Effect::default());
-        assert_eq!(f.check("PATCH").refusal, Some(Refusal::Status(503)));
-        assert_eq!(f.check("PATCH"), Effect::default());
+        assert_eq!(f.check("GET", &GET), Effect::default());
+        assert_eq!(f.check("PATCH", &GET), Effect::default());
+        assert_eq!(f.check("GET", &GET), Effect::default());
+        assert_eq!(f.check("PATCH", &GET).refusal, Some(Refusal::Status(503)));
+        assert_eq!(f.check("PATCH", &GET), Effect::default());
     }
 
     #[test]
@@ -135,11 +184,30 @@ mod tests {
             Fault::ForbiddenAll,
             Fault::DelayOnce { nth: 1, method: None, delay: Duration::from_millis(5) },
         ]);
-        let e = f.check("GET");
+        let e = f.check("GET", &GET);
         assert_eq!(e.refusal, Some(Refusal::Forbidden));
         assert_eq!(e.delay, Some(Duration::from_millis(5)));
-        assert_eq!(f.check("GET").delay, None);
+        assert_eq!(f.check("GET", &GET).delay, None);
         f.set(Vec::new());
-        assert_eq!(f.check("GET"), Effect::default());
+        assert_eq!(f.check("GET", &GET), Effect::default());
+    }
+
+    #[test]
+    fn forbid_matches_verb_resource_and_name() {
+        let mut f = Faults::default();
+        f.set(vec![Fault::Forbid {
+            verb: Some("create".into()),
+            resource: Some("secrets".into()),
+            name: None,
+        }]);
+        let create = Target { verb: "create", resource: Some("secrets"), name: Some("x") };
+        assert!(f.forbids(&create));
+        assert_eq!(f.check("POST", &create).refusal, Some(Refusal::Forbidden));
+        assert!(!f.forbids(&Target { verb: "patch", ..create }));
+        assert!(!f.forbids(&Target { resource: Some("configmaps"), ..create }));
+        f.set(vec![Fault::Forbid { verb: None, resource: None, name: Some("y".into()) }]);
+        assert!(!f.forbids(&create));
+        assert!(!f.forbids(&Target { name: None, ..create }));
+        assert!(f.forbids(&Target { name: Some("y"), ..create }));
     }
 }

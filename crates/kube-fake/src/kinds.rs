@@ -62,20 +62,28 @@ fn admit_secret(
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // pkg/apis/core/validation `ValidateSecretUpdate`: the type is immutable
+    // (`ValidateImmutableField`, "field is immutable"), then `ValidateSecret` runs on the new
+    // object too, and every error found is reported together.
+    let mut errors: Vec<(String, String)> = Vec::new();
     if let Some(old_ty) = old.and_then(|o| o.get("type")).and_then(Value::as_str)
         && old_ty != ty
     {
-        let why = format!("Invalid value: \"{ty}\": field is immutable");
-        return Err(Reply::invalid(res, name, "type", &why));
+        let why = format!("Invalid value: {}: field is immutable", Value::from(ty.as_str()));
+        errors.push(("type".to_owned(), why));
     }
     if ty == "kubernetes.io/tls" {
         for key in ["tls.crt", "tls.key"] {
             if root.get("data").and_then(|d| d.get(key)).is_none() {
-                return Err(Reply::invalid(res, name, &format!("data[{key}]"), "Required value"));
+                errors.push((format!("data[{key}]"), "Required value".to_owned()));
             }
         }
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Reply::invalid_all(res.group, res.kind, name, &errors))
+    }
 }
 
 fn admit_webhooks(res: &Resource, name: &str, obj: &mut Value) -> Result<(), Reply> {

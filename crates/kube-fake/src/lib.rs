@@ -5,10 +5,14 @@
 //! KUBECONFIG file, so the fake has to be a real server: TLS with a CA the client trusts, HTTP/1.1,
 //! JSON bodies, Kubernetes `Status` errors. It serves the objects the charm writes (Secrets,
 //! Mutating/ValidatingWebhookConfigurations, TokenRequests; `spec/contract.md` §4) with the
-//! semantics the charm relies on: server-side apply that leaves `resourceVersion` alone when
-//! nothing changes, `webhooks` merged by name, the API server's validation of Secrets and
-//! tokens. It records every request so tests can assert that a no-op hook writes nothing
-//! (`spec/contract.md` §11), and injects faults (403, 5xx, stalls).
+//! semantics the charm relies on: server-side apply as structured-merge-diff does it, with field
+//! ownership in `metadata.managedFields` (per-manager Apply and Update entries, 409 conflicts
+//! with another manager's fields unless forced, fields the applier stopped applying pruned
+//! unless someone else owns them, `webhooks` merged by name), a `resourceVersion` that stays put
+//! when nothing changes, and the API server's validation of Secrets and tokens. It records every
+//! request so tests can assert that a no-op hook writes nothing (`spec/contract.md` §11), injects
+//! faults (RBAC 403s by verb, resource and name, 5xx, stalls), and lets a test play another field
+//! manager ([`FakeKube::apply_as`], [`FakeKube::merge_patch_as`]).
 //!
 //! ```no_run
 //! let kube = kube_fake::FakeKube::start()?;
@@ -20,17 +24,22 @@
 
 mod clock;
 mod fault;
+mod fields;
 mod kinds;
+mod managed;
 mod merge;
+mod ownership;
 mod record;
 mod resource;
 mod routes;
+mod schema;
 mod select;
 mod server;
 mod state;
 mod status;
 mod store;
 mod tls;
+mod typed;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
@@ -47,7 +56,11 @@ pub use record::{IssuedToken, Request};
 use resource::Resource;
 use server::Server;
 use state::{Shared, State, lock};
+use status::Reply;
 use store::{object_mut, str_at};
+
+/// The field manager of [`FakeKube::put`].
+const PUT_MANAGER: &str = "kube-fake";
 
 /// A fake Kubernetes API server running on a background thread; dropping it shuts it down.
 #[derive(Debug)]
@@ -162,7 +175,9 @@ preferences: {{}}
 
     /// Creates or replaces an object as-is, without validation (to seed the webhook
     /// configurations the charm will patch). `apiVersion` is filled in when missing; `uid`,
-    /// `creationTimestamp` and `resourceVersion` are the server's, as for any write.
+    /// `creationTimestamp` and `resourceVersion` are the server's, as for any write. The fields
+    /// it sets are recorded as an Update by field manager `kube-fake`, unless `obj` carries
+    /// `metadata.managedFields`, which are then stored as given.
     ///
     /// # Panics
     ///
@@ -172,11 +187,86 @@ preferences: {{}}
         let Some(res) = Resource::by_kind(kind) else {
             panic!("kube-fake does not serve kind {kind:?}");
         };
-        if str_at(&obj, &["metadata", "name"]).is_none_or(str::is_empty) {
+        let Some(name) = str_at(&obj, &["metadata", "name"]).filter(|n| !n.is_empty()) else {
             panic!("kube-fake: put needs metadata.name");
-        }
+        };
+        let name = name.to_owned();
+        let namespace = str_at(&obj, &["metadata", "namespace"]).map(str::to_owned);
         object_mut(&mut obj).entry("apiVersion").or_insert_with(|| res.api_version().into());
-        lock(&self.shared).store.update(obj);
+        let mut st = lock(&self.shared);
+        if obj.get("metadata").and_then(|m| m.get("managedFields")).is_none() {
+            let live = st.store.get(res.kind, namespace.as_deref(), &name).cloned();
+            ownership::record_update(&res.api_version(), live.as_ref(), &mut obj, PUT_MANAGER);
+        }
+        st.store.update(obj);
+    }
+
+    /// A server-side apply of `obj` by field manager `manager`, as a client's
+    /// `PATCH ?fieldManager=<manager>&force=<force>` with `application/apply-patch+yaml` would
+    /// be: the same checks, merge, conflicts and pruning. It is the test playing another client,
+    /// so it is not in [`FakeKube::requests`] and faults do not touch it. The kind, name and
+    /// namespace come from `obj` (`metadata.namespace` is needed for a namespaced kind). Returns
+    /// the stored object, or the `Status` of the refusal.
+    pub fn apply_as(&self, manager: &str, obj: Value, force: bool) -> Result<Value, Value> {
+        let kind = str_at(&obj, &["kind"]).unwrap_or_default().to_owned();
+        let name = str_at(&obj, &["metadata", "name"]).unwrap_or_default().to_owned();
+        let namespace = str_at(&obj, &["metadata", "namespace"]).map(str::to_owned);
+        let query = format!("fieldManager={}&force={force}", select::encode(manager));
+        self.patch_as(
+            &kind,
+            namespace.as_deref(),
+            &name,
+            query,
+            "application/apply-patch+yaml",
+            obj,
+        )
+    }
+
+    /// A JSON merge patch of `kind` `namespace`/`name` by field manager `manager`: an Update,
+    /// which takes the fields it changes from their other managers. Not recorded, not faulted,
+    /// like [`FakeKube::apply_as`]. Returns the stored object, or the `Status` of the refusal.
+    pub fn merge_patch_as(
+        &self,
+        manager: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        patch: Value,
+    ) -> Result<Value, Value> {
+        let query = format!("fieldManager={}", select::encode(manager));
+        self.patch_as(kind, namespace, name, query, "application/merge-patch+json", patch)
+    }
+
+    fn patch_as(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        query: String,
+        content_type: &str,
+        body: Value,
+    ) -> Result<Value, Value> {
+        let Some(res) = Resource::by_kind(kind) else {
+            return Err(Reply::no_route().body);
+        };
+        if res.namespaced != namespace.is_some() || name.is_empty() {
+            let msg = format!(
+                "kube-fake: a {kind} needs a name{}",
+                if res.namespaced { " and a namespace" } else { " and no namespace" }
+            );
+            return Err(Reply::bad_request(&msg).body);
+        }
+        let req = routes::Incoming {
+            method: "PATCH".to_owned(),
+            path: String::new(),
+            query,
+            content_type: Some(content_type.to_owned()),
+            user_agent: None,
+            body: Vec::new(),
+        };
+        let mut st = lock(&self.shared);
+        let reply = routes::objects::object(&mut st, &req, &res, namespace, name, Some(&body));
+        if reply.status < 400 { Ok(reply.body) } else { Err(reply.body) }
     }
 
     /// Deletes the stored object, if any.

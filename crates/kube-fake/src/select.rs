@@ -17,6 +17,18 @@ pub(crate) fn param(query: &str, key: &str) -> Option<String> {
     })
 }
 
+/// Percent-encodes `s` for a query string: everything but RFC 3986's unreserved characters.
+pub(crate) fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
 fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -128,6 +140,8 @@ mod tests {
         assert_eq!(param(q, "x").as_deref(), Some("%zz"));
         assert_eq!(param("a=%4", "a").as_deref(), Some("%4"));
         assert_eq!(param(q, "missing"), None);
+        let q = format!("fieldManager={}", encode("a b/ü&c"));
+        assert_eq!(param(&q, "fieldManager").as_deref(), Some("a b/ü&c"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HeaderValue, WARNING};
+use hyper::header::{CONTENT_TYPE, HeaderValue, USER_AGENT, WARNING};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Response, StatusCode};
@@ -128,6 +128,7 @@ async fn handle(
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        user_agent: parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         body,
     };
     let (reply, delay) = routes::serve(&mut lock(&shared), &incoming);

@@ -31,7 +31,8 @@ impl Reply {
         Reply { status, body, warnings: Vec::new() }
     }
 
-    /// A `Status` with `status: Failure`.
+    /// A `Status` with `status: Failure`; an empty `reason` (`StatusReasonUnknown`) is left out,
+    /// as Go's `omitempty` leaves it out.
     pub(crate) fn failure(code: u16, reason: &str, message: &str, details: Option<Value>) -> Reply {
         let mut body = json!({
             "kind": "Status",
@@ -39,13 +40,33 @@ impl Reply {
             "metadata": {},
             "status": "Failure",
             "message": message,
-            "reason": reason,
             "code": code,
         });
-        if let (Some(details), Value::Object(m)) = (details, &mut body) {
-            m.insert("details".to_owned(), details);
+        if let Value::Object(m) = &mut body {
+            if !reason.is_empty() {
+                m.insert("reason".to_owned(), reason.into());
+            }
+            if let Some(details) = details {
+                m.insert("details".to_owned(), details);
+            }
         }
         Reply::with_status(code, body)
+    }
+
+    /// 500 for an error that is not a `Status` (k8s.io/apiserver `ErrorToAPIStatus`: reason
+    /// unknown, the error's text as the message).
+    pub(crate) fn internal(message: &str) -> Reply {
+        Reply::failure(500, "", message, None)
+    }
+
+    /// 403 from authorizing the create of a create-on-update (server-side apply to a missing
+    /// object): k8s.io/apiserver `endpoints/handlers` `withAuthorization` answers
+    /// `errors.NewForbidden(gr, name, fmt.Errorf("%v", authorizerReason))`, and the RBAC
+    /// authorizer (plugin/pkg/auth/authorizer/rbac/rbac.go) gives an empty reason when no rule
+    /// allows the request, so the message ends at `is forbidden: `.
+    pub(crate) fn forbidden_create(res: &Resource, name: &str) -> Reply {
+        let msg = format!("{} \"{name}\" is forbidden: ", qualified(res));
+        Reply::failure(403, "Forbidden", &msg, Some(details(res, name)))
     }
 
     /// A `Status` with `status: Success`, as DELETE of a Secret returns.
@@ -98,16 +119,48 @@ impl Reply {
         Reply::failure(409, "Conflict", &msg, Some(details(res, name)))
     }
 
-    /// 422 `Secret "x" is invalid: <field>: <why>`.
+    /// 422 `Secret "x" is invalid: <field>: <why>`, `why` being a field error's body
+    /// (`Required value`, `Invalid value: "x": <detail>`…).
     pub(crate) fn invalid(res: &Resource, name: &str, field: &str, why: &str) -> Reply {
-        let msg = format!("{} \"{name}\" is invalid: {field}: {why}", res.kind);
-        let mut d = details(res, name);
+        Reply::invalid_all(res.group, res.kind, name, &[(field.to_owned(), why.to_owned())])
+    }
+
+    /// 422 for a list of field errors (`(field, body)`), as k8s.io/apimachinery
+    /// `api/errors.NewInvalid` words it: `<Kind>[.<group>] "<name>" is invalid: <error>`, or
+    /// `[<error>, <error>]` for several (`util/errors` aggregate), one cause each, whose reason is
+    /// the error type (`util/validation/field/errors.go`: `FieldValueRequired`…).
+    pub(crate) fn invalid_all(
+        group: &str,
+        kind: &str,
+        name: &str,
+        errors: &[(String, String)],
+    ) -> Reply {
+        let qualified_kind =
+            if group.is_empty() { kind.to_owned() } else { format!("{kind}.{group}") };
+        let mut lines: Vec<String> = Vec::new();
+        for (field, why) in errors {
+            let line = format!("{field}: {why}");
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        let all = match lines.as_slice() {
+            [one] => one.clone(),
+            _ => format!("[{}]", lines.join(", ")),
+        };
+        let msg = format!("{qualified_kind} \"{name}\" is invalid: {all}");
+        let causes: Vec<Value> = errors
+            .iter()
+            .map(|(field, why)| json!({"reason": cause_type(why), "message": why, "field": field}))
+            .collect();
+        let mut d = json!({"kind": kind, "causes": causes});
         if let Value::Object(m) = &mut d {
-            m.insert("kind".to_owned(), res.kind.into());
-            m.insert(
-                "causes".to_owned(),
-                json!([{"reason": "FieldValueInvalid", "message": why, "field": field}]),
-            );
+            if !name.is_empty() {
+                m.insert("name".to_owned(), name.into());
+            }
+            if !group.is_empty() {
+                m.insert("group".to_owned(), group.into());
+            }
         }
         Reply::failure(422, "Invalid", &msg, Some(d))
     }
@@ -155,6 +208,21 @@ impl Reply {
         };
         Reply::failure(code, reason, message, None)
     }
+}
+
+/// The `StatusCause` reason of a field error, from the start of its body
+/// (k8s.io/apimachinery `util/validation/field/errors.go`, `ErrorType` and `String()`).
+fn cause_type(why: &str) -> &'static str {
+    const TYPES: [(&str, &str); 7] = [
+        ("Invalid value", "FieldValueInvalid"),
+        ("Required value", "FieldValueRequired"),
+        ("Duplicate value", "FieldValueDuplicate"),
+        ("Unsupported value", "FieldValueNotSupported"),
+        ("Forbidden", "FieldValueForbidden"),
+        ("Too long", "FieldValueTooLong"),
+        ("Internal error", "InternalError"),
+    ];
+    TYPES.iter().find(|(text, _)| why.starts_with(text)).map_or("FieldValueInvalid", |(_, t)| t)
 }
 
 /// `secrets` or `mutatingwebhookconfigurations.admissionregistration.k8s.io`, as messages say it.

@@ -6,14 +6,15 @@
 //! plumbing in `server.rs` and everything Kubernetes-shaped here.
 
 mod discovery;
-mod objects;
+pub(crate) mod objects;
+mod patch;
 mod token;
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::fault::Refusal;
+use crate::fault::{Refusal, Target};
 use crate::record::Request;
 use crate::resource::Resource;
 use crate::state::State;
@@ -26,6 +27,9 @@ pub(crate) struct Incoming {
     pub(crate) path: String,
     pub(crate) query: String,
     pub(crate) content_type: Option<String>,
+    /// The `User-Agent` header, which names the field manager of an update without
+    /// `fieldManager`.
+    pub(crate) user_agent: Option<String>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -94,10 +98,14 @@ impl Route {
 /// Serves one request against the state and logs it; returns the reply and how long to hold it.
 pub(crate) fn serve(state: &mut State, req: &Incoming) -> (Reply, Option<Duration>) {
     let route = Route::parse(&req.path);
-    let effect = state.faults.check(&req.method);
+    let attrs = Attributes::of(req, &route);
+    let resource = attrs.resource();
+    let target =
+        Target { verb: attrs.verb, resource: resource.as_deref(), name: attrs.name.as_deref() };
+    let effect = state.faults.check(&req.method, &target);
     let body = parse_body(&req.body);
     let reply = match effect.refusal {
-        Some(Refusal::Forbidden) => forbidden(&state.user, req, &route),
+        Some(Refusal::Forbidden) => forbidden(&state.user, &req.path, &attrs),
         Some(Refusal::Status(code)) => Reply::injected(code),
         None => dispatch(state, req, &route, body.as_ref()),
     };
@@ -153,52 +161,78 @@ fn dispatch(
     }
 }
 
-/// 403 worded as RBAC words it: `secrets "x" is forbidden: User "u" cannot get resource …`.
-fn forbidden(user: &str, req: &Incoming, route: &Route) -> Reply {
-    let sa = Resource::by_kind("ServiceAccount");
-    let (res, namespace, name, sub) = match route {
-        Route::Collection { res, namespace } => (Some(*res), namespace.as_deref(), None, None),
-        Route::Object { res, namespace, name } => {
-            (Some(*res), namespace.as_deref(), Some(name.as_str()), None)
-        }
-        Route::Token { namespace, name } => {
-            (sa, Some(namespace.as_str()), Some(name.as_str()), Some("token"))
-        }
-        _ => (None, None, None, None),
-    };
-    let verb = match (req.method.as_str(), name) {
-        ("GET", Some(_)) => "get",
-        ("GET", None) if crate::select::param(&req.query, "watch").as_deref() == Some("true") => {
-            "watch"
-        }
-        ("GET", None) => "list",
-        ("POST", _) => "create",
-        ("PUT", _) => "update",
-        ("PATCH", _) => "patch",
-        ("DELETE", Some(_)) => "delete",
-        ("DELETE", None) => "deletecollection",
-        _ => "get",
-    };
-    let Some(res) = res else {
-        let msg = format!("forbidden: User \"{user}\" cannot {verb} path \"{}\"", req.path);
+/// What the authorizer sees of a request (k8s.io/apiserver `endpoints/request/requestinfo.go`):
+/// the verb, the resource with any subresource, the namespace and the name.
+#[derive(Debug, Clone)]
+struct Attributes {
+    verb: &'static str,
+    res: Option<Resource>,
+    sub: Option<&'static str>,
+    namespace: Option<String>,
+    name: Option<String>,
+}
+
+impl Attributes {
+    fn of(req: &Incoming, route: &Route) -> Attributes {
+        let (res, namespace, name, sub) = match route {
+            Route::Collection { res, namespace } => (Some(*res), namespace.clone(), None, None),
+            Route::Object { res, namespace, name } => {
+                (Some(*res), namespace.clone(), Some(name.clone()), None)
+            }
+            Route::Token { namespace, name } => (
+                Resource::by_kind("ServiceAccount"),
+                Some(namespace.clone()),
+                Some(name.clone()),
+                Some("token"),
+            ),
+            _ => (None, None, None, None),
+        };
+        let watch = crate::select::param(&req.query, "watch").as_deref() == Some("true");
+        let verb = match (req.method.as_str(), name.is_some()) {
+            ("GET", true) => "get",
+            ("GET", false) if watch => "watch",
+            ("GET", false) => "list",
+            ("POST", _) => "create",
+            ("PUT", _) => "update",
+            ("PATCH", _) => "patch",
+            ("DELETE", true) => "delete",
+            ("DELETE", false) => "deletecollection",
+            _ => "get",
+        };
+        Attributes { verb, res, sub, namespace, name }
+    }
+
+    /// The resource as RBAC names it (`secrets`, `serviceaccounts/token`).
+    fn resource(&self) -> Option<String> {
+        self.res.map(|r| r.rbac_name(self.sub))
+    }
+}
+
+/// 403 worded as the RBAC filter words it (k8s.io/apiserver
+/// `endpoints/handlers/responsewriters/errors.go`, `forbiddenMessage`): `secrets "x" is
+/// forbidden: User "u" cannot get resource "secrets" in API group "" in the namespace "ns"`.
+fn forbidden(user: &str, path: &str, attrs: &Attributes) -> Reply {
+    let verb = attrs.verb;
+    let Some(res) = attrs.res else {
+        let msg = format!("forbidden: User \"{user}\" cannot {verb} path \"{path}\"");
         return Reply::failure(403, "Forbidden", &msg, Some(serde_json::json!({})));
     };
-    let subject = match name {
+    let subject = match &attrs.name {
         Some(n) => format!("{} \"{n}\"", qualified(&res)),
         None => qualified(&res),
     };
-    let scope = match namespace {
+    let scope = match &attrs.namespace {
         Some(ns) => format!("in the namespace \"{ns}\""),
         None => "at the cluster scope".to_owned(),
     };
     let msg = format!(
         "{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
-        res.rbac_name(sub),
+        res.rbac_name(attrs.sub),
         res.group,
     );
     let mut details = serde_json::json!({"kind": res.plural});
-    if let (Some(n), Value::Object(m)) = (name, &mut details) {
-        m.insert("name".to_owned(), n.into());
+    if let (Some(n), Value::Object(m)) = (&attrs.name, &mut details) {
+        m.insert("name".to_owned(), n.clone().into());
     }
     if let (false, Value::Object(m)) = (res.group.is_empty(), &mut details) {
         m.insert("group".to_owned(), res.group.into());

@@ -3,14 +3,15 @@
 //! The API server's identity rules are enforced, because a charm that gets them wrong fails in a
 //! real cluster: the object's `apiVersion`, `kind`, name and namespace must agree with the URL, a
 //! `resourceVersion` sent with a write is a precondition (409 when stale), and a create may not
-//! carry one. A write that changes nothing leaves `resourceVersion` alone. `dryRun` is refused
-//! and `watch` are refused rather than half supported.
+//! carry one. A write that changes nothing leaves `resourceVersion` alone. Every write records
+//! its fields in `metadata.managedFields` (`ownership.rs`) under the request's field manager.
+//! `dryRun` and `watch` are refused rather than half supported.
 
 use serde_json::{Value, json};
 
 use super::Incoming;
 use crate::kinds;
-use crate::merge;
+use crate::ownership;
 use crate::resource::Resource;
 use crate::select::{self, Selector};
 use crate::state::State;
@@ -35,7 +36,7 @@ pub(super) fn collection(
 }
 
 /// A request on an object URL: get, replace, patch or delete.
-pub(super) fn object(
+pub(crate) fn object(
     state: &mut State,
     req: &Incoming,
     res: &Resource,
@@ -51,10 +52,10 @@ pub(super) fn object(
     match req.method.as_str() {
         "GET" => stored.map_or_else(|| Reply::not_found(res, name), Reply::ok),
         "PUT" => match stored {
-            Some(old) => replace(state, res, namespace, name, body, &old),
+            Some(old) => replace(state, req, res, namespace, name, body, &old),
             None => Reply::not_found(res, name),
         },
-        "PATCH" => patch(state, req, res, namespace, name, body, stored.as_ref()),
+        "PATCH" => super::patch::patch(state, req, res, namespace, name, body, stored.as_ref()),
         "DELETE" => match state.store.remove(res.kind, namespace, name) {
             Some(gone) => Reply::success(res, name, str_at(&gone, &["metadata", "uid"])),
             None => Reply::not_found(res, name),
@@ -104,7 +105,7 @@ fn create(
         return Reply::bad_request("kube-fake does not support dryRun");
     }
     let mut obj = body.clone();
-    if let Err(r) = check_type(res, &obj, false) {
+    if let Err(r) = check_type(res, &obj) {
         return r;
     }
     if str_at(&obj, &["metadata", "resourceVersion"]).is_some() {
@@ -133,11 +134,13 @@ fn create(
     if let Err(r) = kinds::admit(res, &name, &mut obj, None) {
         return r;
     }
+    ownership::record_update(&res.api_version(), None, &mut obj, &manager(req));
     Reply::created(state.store.insert(obj))
 }
 
 fn replace(
     state: &mut State,
+    req: &Incoming,
     res: &Resource,
     namespace: Option<&str>,
     name: &str,
@@ -145,7 +148,7 @@ fn replace(
     old: &Value,
 ) -> Reply {
     let mut obj = body.clone();
-    if let Err(r) = check_type(res, &obj, false)
+    if let Err(r) = check_type(res, &obj)
         .and_then(|()| check_name(&obj, name))
         .and_then(|()| stamp(res, &mut obj, namespace, name))
         .and_then(|()| check_version(res, name, &obj, old))
@@ -153,73 +156,43 @@ fn replace(
     {
         return r;
     }
+    ownership::record_update(&res.api_version(), Some(old), &mut obj, &manager(req));
     Reply::ok(state.store.update(obj).0)
 }
 
-fn patch(
-    state: &mut State,
-    req: &Incoming,
-    res: &Resource,
-    namespace: Option<&str>,
-    name: &str,
-    body: &Value,
-    stored: Option<&Value>,
-) -> Reply {
-    let content_type = req.content_type.as_deref().unwrap_or_default();
-    let media = content_type.split(';').next().unwrap_or_default().trim();
-    let mut obj = match (media, stored) {
-        ("application/apply-patch+yaml", _) => {
-            if let Err(r) = check_type(res, body, true).and_then(|()| check_name(body, name)) {
-                return r;
-            }
-            let mut obj = stored.cloned().unwrap_or_else(|| json!({"metadata": {}}));
-            merge::apply(&mut obj, body);
-            obj
-        }
-        ("application/merge-patch+json" | "application/strategic-merge-patch+json", None) => {
-            return Reply::not_found(res, name);
-        }
-        ("application/merge-patch+json", Some(old)) => {
-            let mut obj = old.clone();
-            merge::merge_patch(&mut obj, body);
-            obj
-        }
-        ("application/strategic-merge-patch+json", Some(old)) => {
-            let mut obj = old.clone();
-            merge::strategic_merge(&mut obj, body);
-            obj
-        }
-        _ => return Reply::unsupported_media_type(content_type),
-    };
-    if let Err(r) = check_type(res, &obj, false)
-        .and_then(|()| check_name(&obj, name))
-        .and_then(|()| stamp(res, &mut obj, namespace, name))
-        .and_then(|()| stored.map_or(Ok(()), |old| check_version(res, name, body, old)))
-        .and_then(|()| kinds::admit(res, name, &mut obj, stored))
-    {
-        return r;
+/// The field manager of an update: `fieldManager`, or else the User-Agent's product
+/// (k8s.io/apiserver `endpoints/handlers/create.go`, `managerOrUserAgent` and
+/// `prefixFromUserAgent`: the text before the first `/`, printable characters only, at most 128
+/// bytes). kube-rs sends no User-Agent, so its updates without a field manager are `unknown`'s.
+pub(super) fn manager(req: &Incoming) -> String {
+    if let Some(m) = select::param(&req.query, "fieldManager").filter(|m| !m.is_empty()) {
+        return m;
     }
-    if stored.is_none() {
-        metadata_mut(&mut obj).remove("resourceVersion");
-        return Reply::created(state.store.insert(obj));
+    let ua = req.user_agent.as_deref().unwrap_or_default();
+    let mut out = String::new();
+    for c in ua.split('/').next().unwrap_or_default().chars() {
+        // Go's `unicode.IsPrint`: graphic characters and the ASCII space.
+        if c != ' ' && (c.is_control() || c.is_whitespace()) {
+            continue;
+        }
+        if out.len() + c.len_utf8() > 128 {
+            break;
+        }
+        out.push(c);
     }
-    Reply::ok(state.store.update(obj).0)
+    out
 }
 
-/// `apiVersion` and `kind`, when present (or always, with `required`), must be the resource's.
-fn check_type(res: &Resource, obj: &Value, required: bool) -> Result<(), Reply> {
+/// `apiVersion` and `kind`, when present, must be the resource's.
+pub(super) fn check_type(res: &Resource, obj: &Value) -> Result<(), Reply> {
     let want = res.api_version();
-    match str_at(obj, &["apiVersion"]) {
-        Some(v) if v != want => {
-            let msg = format!(
-                "the API version in the data ({v}) does not match the expected API version ({want})"
-            );
-            return Err(Reply::bad_request(&msg));
-        }
-        None if required => {
-            return Err(Reply::bad_request("apiVersion must be set in an apply patch"));
-        }
-        _ => {}
+    if let Some(v) = str_at(obj, &["apiVersion"])
+        && v != want
+    {
+        let msg = format!(
+            "the API version in the data ({v}) does not match the expected API version ({want})"
+        );
+        return Err(Reply::bad_request(&msg));
     }
     match str_at(obj, &["kind"]) {
         Some(k) if k != res.kind => {
@@ -229,13 +202,12 @@ fn check_type(res: &Resource, obj: &Value, required: bool) -> Result<(), Reply> 
             );
             Err(Reply::bad_request(&msg))
         }
-        None if required => Err(Reply::bad_request("kind must be set in an apply patch")),
         _ => Ok(()),
     }
 }
 
 /// A name in the body must be the name in the URL.
-fn check_name(obj: &Value, name: &str) -> Result<(), Reply> {
+pub(super) fn check_name(obj: &Value, name: &str) -> Result<(), Reply> {
     match str_at(obj, &["metadata", "name"]) {
         Some(n) if n != name => {
             let msg =
@@ -247,7 +219,7 @@ fn check_name(obj: &Value, name: &str) -> Result<(), Reply> {
 }
 
 /// Sets `apiVersion`, `kind`, name and namespace, refusing a body namespace other than the URL's.
-fn stamp(
+pub(super) fn stamp(
     res: &Resource,
     obj: &mut Value,
     namespace: Option<&str>,
@@ -273,7 +245,12 @@ fn stamp(
 }
 
 /// A `resourceVersion` sent with a write must be the stored one.
-fn check_version(res: &Resource, name: &str, sent: &Value, old: &Value) -> Result<(), Reply> {
+pub(super) fn check_version(
+    res: &Resource,
+    name: &str,
+    sent: &Value,
+    old: &Value,
+) -> Result<(), Reply> {
     match str_at(sent, &["metadata", "resourceVersion"]) {
         Some(rv) if Some(rv) != str_at(old, &["metadata", "resourceVersion"]) => {
             Err(Reply::conflict(res, name))

@@ -1,6 +1,8 @@
 //! Shared helpers, and one module per area of the fake.
 
 mod faults;
+mod ownership;
+mod rbac;
 mod recording;
 mod secrets;
 mod server;
