@@ -185,6 +185,7 @@ fn key_algorithm(spki: &SubjectPublicKeyInfo<'_>) -> Option<KeyAlgorithm> {
 mod tests {
     use super::*;
     use crate::certs::{generate_ca, issue_webhook_leaf, key_matches};
+    use crate::random::OsEntropy;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-27 10:00:00 UTC);
@@ -263,8 +264,8 @@ mod tests {
     #[test]
     fn split_bundle_of_real_cas_round_trips() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let old = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let new = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let old = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let new = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
         let bundle = format!("{}{}", old.cert_pem, new.cert_pem.trim_end());
         let parts = split_pem_bundle(&bundle);
         assert_eq!(parts, [old.cert_pem.clone(), new.cert_pem.clone()]);
@@ -274,9 +275,10 @@ mod tests {
     #[test]
     fn issued_by_checks_the_signature_not_only_the_name() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let same_name = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW).expect("leaf");
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let same_name = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW, &mut OsEntropy)
+            .expect("leaf");
         assert!(issued_by(&ca.cert_pem, &ca.cert_pem), "self-signed");
         assert!(issued_by(&leaf.cert_pem, &ca.cert_pem));
         assert!(!issued_by(&leaf.cert_pem, &same_name.cert_pem), "same name, other key");
@@ -287,10 +289,20 @@ mod tests {
 
     #[test]
     fn issued_by_works_for_an_rsa_ca() {
-        let ca = generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa2048, NOW).expect("ca");
-        let other = generate_ca("other", 30, KeyAlgorithm::EcdsaP256, NOW).expect("ca");
-        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, KeyAlgorithm::Rsa2048, NOW)
-            .expect("leaf");
+        let ca =
+            generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa2048, NOW, &mut OsEntropy).expect("ca");
+        let other =
+            generate_ca("other", 30, KeyAlgorithm::EcdsaP256, NOW, &mut OsEntropy).expect("ca");
+        let leaf = issue_webhook_leaf(
+            &ca,
+            &["a".into()],
+            "ns",
+            1,
+            KeyAlgorithm::Rsa2048,
+            NOW,
+            &mut OsEntropy,
+        )
+        .expect("leaf");
         assert!(issued_by(&ca.cert_pem, &ca.cert_pem));
         assert!(issued_by(&leaf.cert_pem, &ca.cert_pem));
         assert!(!issued_by(&leaf.cert_pem, &other.cert_pem));
@@ -302,8 +314,9 @@ mod tests {
     #[test]
     fn key_matches_only_its_own_certificate() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW).expect("leaf");
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW, &mut OsEntropy)
+            .expect("leaf");
         assert!(key_matches(&ca.cert_pem, &ca.key_pem));
         assert!(key_matches(&leaf.cert_pem, &leaf.key_pem));
         assert!(!key_matches(&leaf.cert_pem, &ca.key_pem));
@@ -314,7 +327,8 @@ mod tests {
 
     #[test]
     fn rsa_4096_ca_has_a_4096_bit_key() {
-        let ca = generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa4096, NOW).expect("ca");
+        let ca =
+            generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa4096, NOW, &mut OsEntropy).expect("ca");
         let info = inspect(&ca.cert_pem).expect("parses");
         assert_eq!(info.key_algorithm, Some(KeyAlgorithm::Rsa4096));
         assert!(key_matches(&ca.cert_pem, &ca.key_pem));
