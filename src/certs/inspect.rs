@@ -9,6 +9,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use pem_rfc7468::LineEnding;
 use time::{OffsetDateTime, UtcOffset};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
@@ -112,24 +115,29 @@ pub fn issued_by(cert_pem: &str, issuer_pem: &str) -> bool {
         && cert.verify_signature(Some(issuer.public_key())).is_ok()
 }
 
-/// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, with surrounding
-/// whitespace and `\r` removed from each line and a trailing newline. Text between blocks, blocks
-/// of other types (a private key pasted by mistake) and an unterminated block are left out.
+/// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, decoded and encoded
+/// again by `pem-rfc7468` (64-column base64, `\n` line ends, a trailing newline), so surrounding
+/// whitespace, `\r` and other line widths do not matter. Text between blocks, blocks of other types (a private key
+/// pasted by mistake), blocks that are not valid base64 and an unterminated block are left out.
 pub fn split_pem_bundle(bundle: &str) -> Vec<String> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     let mut certs = Vec::new();
-    let mut current: Option<String> = None;
+    let mut block: Option<String> = None;
     for line in bundle.lines().map(str::trim) {
         if line == BEGIN {
-            current = Some(format!("{BEGIN}\n"));
-        } else if let Some(block) = current.as_mut() {
-            block.push_str(line);
-            block.push('\n');
+            block = Some(String::new());
+        } else if let Some(base64) = block.as_mut() {
             if line == END {
-                certs.extend(current.take());
+                let reencoded = STANDARD.decode(base64.as_bytes()).ok().and_then(|der| {
+                    pem_rfc7468::encode_string("CERTIFICATE", LineEnding::LF, &der).ok()
+                });
+                certs.extend(reencoded);
+                block = None;
             } else if line.starts_with("-----") {
-                current = None; // a block boundary of another type: this block is broken
+                block = None; // a block boundary of another type: this block is broken
+            } else {
+                base64.push_str(line);
             }
         }
     }
@@ -254,7 +262,7 @@ mod tests {
         assert_eq!(
             split_pem_bundle(bundle),
             [
-                "-----BEGIN CERTIFICATE-----\nAAAA\nBBBB\n-----END CERTIFICATE-----\n",
+                "-----BEGIN CERTIFICATE-----\nAAAABBBB\n-----END CERTIFICATE-----\n",
                 "-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----\n",
             ]
         );
