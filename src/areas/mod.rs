@@ -312,4 +312,78 @@ pub(crate) mod tests {
         let plan = area.plan(&fixture.input(), &mut m, &mut Seeded::new(seed)).expect("plan");
         (m, plan)
     }
+
+    /// Every area, with a requirer on each relation.
+    fn areas_with_requirers() -> Vec<Box<dyn Area>> {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let csr = rcgen::CertificateParams::new(vec!["gw.kubeflow.svc".to_owned()])
+            .expect("params")
+            .serialize_request(&key)
+            .expect("csr")
+            .pem()
+            .expect("pem");
+        let requests = serde_json::json!([{"certificate_signing_request": csr, "ca": false}]);
+        let tls = tls_provider::Relation {
+            id: RelationId { endpoint: "certificates".into(), number: 2 },
+            remote_app: Some("istio-pilot".into()),
+            request_bags: vec![("istio-pilot/0".into(), requests.to_string())],
+            local: Databag::default(),
+        };
+        let storage = object_storage::Relation {
+            id: RelationId { endpoint: "object-storage".into(), number: 1 },
+            remote_app: Some("kfp-api".into()),
+            remote_versions: Some("- v1\n".into()),
+            local: Databag::default(),
+        };
+        let mut all = all();
+        all[1] = Box::new(generated::Generated::with(vec![storage]));
+        all[4] = Box::new(tls_provider::TlsProvider::with(vec![tls]));
+        all
+    }
+
+    /// Plans every area in order on one material, each with a source of its own (so that an
+    /// area drawing less randomness does not change what the next one draws).
+    fn plan_each(config: Value, areas: &[Box<dyn Area>]) -> (Material, Vec<AreaPlan>) {
+        let fixture = input_for(config);
+        let mut m = Material::default();
+        let plans = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let seed = u64::try_from(i).expect("small");
+                a.plan(&fixture.input(), &mut m, &mut Seeded::new(seed)).expect("plan")
+            })
+            .collect();
+        (m, plans)
+    }
+
+    #[test]
+    fn one_areas_bad_option_leaves_every_other_areas_plan_unchanged() {
+        let areas = areas_with_requirers();
+        let (base_m, base) = plan_each(serde_json::json!({}), &areas);
+        assert!(base.iter().skip(1).all(|p| !p.kube.is_empty() || !p.relations.is_empty()));
+        for (failing, option, value) in [
+            (1, "access-key", serde_json::json!("")),
+            (2, "bcrypt-cost", serde_json::json!(9)),
+            (3, "webhooks", serde_json::json!("- {name: x}")),
+            (4, "allowed-dns-suffixes", serde_json::json!("bad_suffix")),
+            (5, "service-account-tokens", serde_json::json!("- nope")),
+        ] {
+            let (m, plans) = plan_each(serde_json::json!({ option: value }), &areas);
+            for (i, (b, p)) in base.iter().zip(&plans).enumerate() {
+                if i == failing {
+                    assert_ne!(b, p, "{option} changes the plan of area {i}");
+                } else {
+                    assert_eq!(b, p, "{option} must not change the plan of area {i}");
+                }
+            }
+            if failing != 1 {
+                assert_eq!(m.generated, base_m.generated, "{option}");
+            }
+            if failing != 2 {
+                assert_eq!(m.dex, base_m.dex, "{option}");
+            }
+            assert_eq!(m.webhooks.ca, base_m.webhooks.ca, "{option}: the CA is kept");
+        }
+    }
 }

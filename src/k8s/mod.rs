@@ -15,8 +15,8 @@ pub mod client;
 mod objects;
 
 pub use objects::{
-    CONFIG_HASH, MANAGED_BY, ObjectRef, PART_OF, SecretObject, View, WebhookConfig, WebhookKind,
-    Write, labels, selector,
+    CONFIG_HASH, MANAGED_BY, ObjectRef, PART_OF, SecretObject, View, WebhookConfig, WebhookConfigs,
+    WebhookKind, Write, labels, selector,
 };
 
 use std::fmt;

@@ -162,3 +162,209 @@ pub fn run(
     apply::apply(tools, kube, &obs, &mut plan)?;
     Ok(Some(plan))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::generated::Generated;
+    use crate::areas::object_storage::Relation;
+    use crate::databag::Databag;
+    use crate::k8s::{View, WebhookConfig, WebhookKind, Write};
+    use crate::random::tests::Seeded;
+    use juju::RelationId;
+    use serde_json::{Value, json};
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time")
+    }
+
+    /// The CKF webhook configurations, as listed before any `caBundle` is set.
+    fn ckf_configs() -> crate::k8s::WebhookConfigs {
+        crate::demo::ckf_webhook_configs()
+            .into_iter()
+            .map(|cfg| {
+                let kind = match cfg["kind"].as_str() {
+                    Some("MutatingWebhookConfiguration") => WebhookKind::Mutating,
+                    _ => WebhookKind::Validating,
+                };
+                let name = cfg["metadata"]["name"].as_str().expect("name").to_owned();
+                let webhooks = cfg["webhooks"]
+                    .as_array()
+                    .expect("webhooks")
+                    .iter()
+                    .map(|w| (w["name"].as_str().expect("name").to_owned(), None))
+                    .collect();
+                ((kind, name.clone()), WebhookConfig { kind, name, webhooks })
+            })
+            .collect()
+    }
+
+    fn observed(config: Value) -> Observed {
+        let Value::Object(mut raw) = config else { panic!("object") };
+        raw.entry("key-algorithm").or_insert(json!("ecdsa-p256"));
+        raw.entry("bcrypt-cost").or_insert(json!(10));
+        Observed {
+            leader: true,
+            app: "ckf-crypto".into(),
+            model: "kubeflow".into(),
+            config: crate::config::Config::parse(raw),
+            now: now(),
+            material: None,
+            kube: View {
+                secrets: Some(Ok(Default::default())),
+                webhook_configs: Some(Ok(ckf_configs())),
+            },
+        }
+    }
+
+    fn areas_with_requirer() -> Vec<Box<dyn areas::Area>> {
+        let mut all = areas::all();
+        all[1] = Box::new(Generated::with(vec![Relation {
+            id: RelationId { endpoint: "object-storage".into(), number: 1 },
+            remote_app: Some("kfp-api".into()),
+            remote_versions: Some("- v1\n".into()),
+            local: Databag::default(),
+        }]));
+        all
+    }
+
+    fn plan_of(obs: &Observed, seed: u64) -> Plan {
+        plan(obs, &areas_with_requirer(), &Intent::default(), &mut Seeded::new(seed)).expect("plan")
+    }
+
+    #[test]
+    fn a_plan_is_a_function_of_its_inputs_and_its_seed() {
+        let obs = observed(json!({}));
+        let first = plan_of(&obs, 1);
+        assert_eq!(first, plan_of(&obs, 1));
+        assert_ne!(first.material, plan_of(&obs, 2).material);
+        let mut rsa = observed(json!({"key-algorithm": "rsa-2048"}));
+        rsa.material = None;
+        assert_eq!(plan_of(&rsa, 3), plan_of(&rsa, 3));
+    }
+
+    #[test]
+    fn a_fresh_leader_plans_everything() {
+        let p = plan_of(&observed(json!({})), 1);
+        assert_eq!(p.change, Change::Create);
+        assert!(!p.retry);
+        let writes: Vec<String> =
+            p.areas.iter().flat_map(|(_, a)| &a.kube).map(|w| w.object().to_string()).collect();
+        assert_eq!(writes.len(), 2 + 1 + 11 + 4 + 1, "{writes:?}");
+        assert_eq!(p.areas.iter().map(|(_, a)| a.relations.len()).sum::<usize>(), 1);
+        assert_eq!(p.report.resolve(), (Level::Active, "object-storage: 1 served".into()));
+    }
+
+    /// What the cluster holds once `p` was applied.
+    fn applied(mut obs: Observed, p: &Plan) -> Observed {
+        obs.material = Some(p.material.to_content());
+        let mut secrets = std::collections::BTreeMap::new();
+        let mut configs = ckf_configs();
+        for w in p.areas.iter().flat_map(|(_, a)| &a.kube) {
+            match w {
+                Write::Secret { secret, .. } => {
+                    secrets.insert(secret.name.clone(), secret.clone());
+                }
+                Write::Token { secret, token_key, expires_annotation, .. } => {
+                    let mut s = secret.clone();
+                    s.data.insert(token_key.clone(), zeroize::Zeroizing::new(b"token".to_vec()));
+                    let expires = (now().unix_timestamp() + 3600).to_string();
+                    s.annotations.insert(expires_annotation.clone(), expires);
+                    secrets.insert(s.name.clone(), s);
+                }
+                Write::CaBundle { kind, name, bundle, .. } => {
+                    if let Some(cfg) = configs.get_mut(&(*kind, name.clone())) {
+                        cfg.webhooks.iter_mut().for_each(|(_, ca)| *ca = Some(bundle.clone()));
+                    }
+                }
+            }
+        }
+        obs.kube = View { secrets: Some(Ok(secrets)), webhook_configs: Some(Ok(configs)) };
+        obs
+    }
+
+    #[test]
+    fn a_second_hook_on_the_result_of_the_first_changes_nothing() {
+        let obs = observed(
+            json!({"service-account-tokens": "- {service-account: sa, audience: a, expiration-seconds: 3600}"}),
+        );
+        let first = plan_of(&obs, 1);
+        let mut second = applied(
+            observed(
+                json!({"service-account-tokens": "- {service-account: sa, audience: a, expiration-seconds: 3600}"}),
+            ),
+            &first,
+        );
+        // The relation holds what was sent.
+        let areas = {
+            let mut all = areas::all();
+            let sent = first.areas.iter().flat_map(|(_, a)| &a.relations).next().expect("sent");
+            all[1] = Box::new(Generated::with(vec![Relation {
+                id: sent.0.clone(),
+                remote_app: Some("kfp-api".into()),
+                remote_versions: Some("- v1\n".into()),
+                local: sent.1.clone(),
+            }]));
+            all
+        };
+        second.now = now() + time::Duration::minutes(5);
+        let p = plan(&second, &areas, &Intent::default(), &mut Seeded::new(9)).expect("plan");
+        assert_eq!(p.change, Change::Keep);
+        assert!(!p.changes_material());
+        let writes: Vec<_> = p.areas.iter().flat_map(|(_, a)| &a.kube).collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
+
+    #[test]
+    fn a_forbidden_list_blocks_with_the_trust_message_and_the_rest_is_planned() {
+        let mut obs = observed(json!({}));
+        obs.kube.secrets = Some(Err(KubeError::Forbidden("secrets is forbidden".into())));
+        let p = plan_of(&obs, 1);
+        assert_eq!(
+            p.report.resolve(),
+            (
+                Level::Blocked,
+                "Kubernetes API access denied: run 'juju trust ckf-crypto --scope=cluster'".into()
+            )
+        );
+        assert_eq!(p.change, Change::Create);
+        assert_eq!(p.areas.iter().map(|(_, a)| a.relations.len()).sum::<usize>(), 1);
+        let writes: Vec<String> =
+            p.areas.iter().flat_map(|(_, a)| &a.kube).map(|w| w.object().to_string()).collect();
+        assert!(writes.iter().all(|w| !w.starts_with("Secret")), "{writes:?}");
+    }
+
+    #[test]
+    fn the_namespace_option_overrides_the_model() {
+        assert_eq!(observed(json!({"namespace": "other"})).namespace(), Some("other"));
+        assert_eq!(observed(json!({})).namespace(), Some("kubeflow"));
+        assert_eq!(observed(json!({"namespace": "Not_Valid"})).namespace(), None);
+    }
+
+    #[test]
+    fn observations_and_plans_print_no_secret_value() {
+        let configured = ["configured-secret-key", "configured-static-password"];
+        let obs = observed(json!({"secret-key": configured[0], "static-password": configured[1]}));
+        let first = plan_of(&obs, 1);
+        let mut values: Vec<String> = configured.iter().map(|s| (*s).to_owned()).collect();
+        for (key, value) in first.material.to_content() {
+            if !["ca-crt", "dex-user-id", "dex-hash", "dex-fingerprint"].contains(&key.as_str())
+                && !key.starts_with("crt-")
+            {
+                // Every line of a private key but its last, which in PKCS#8 of an EC key holds
+                // only public-key bytes (they can appear in the certificate too).
+                let lines: Vec<&str> = value.expose().lines().collect();
+                let body = lines.len().saturating_sub(2);
+                values.extend(
+                    lines.iter().take(body).filter(|l| l.len() >= 16).map(|l| (*l).to_owned()),
+                );
+                values.push(value.expose().to_owned());
+            }
+        }
+        let again = applied(obs, &first);
+        let printed = format!("{again:?}\n{first:?}");
+        for v in values.iter().filter(|v| v.len() >= 8 && !v.starts_with("-----")) {
+            assert!(!printed.contains(v.as_str()), "a secret value ({} bytes) printed", v.len());
+        }
+    }
+}
