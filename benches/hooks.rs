@@ -418,8 +418,11 @@ fn main() {
     let mut keygen = Vec::new();
     for _ in 0..40 {
         let t = Instant::now();
-        let _ = ckf_crypto::certs::keys::generate_key(ckf_crypto::certs::KeyAlgorithm::Rsa2048)
-            .expect("keygen");
+        let _ = ckf_crypto::certs::keys::generate_key(
+            ckf_crypto::certs::KeyAlgorithm::Rsa2048,
+            &mut ckf_crypto::random::OsEntropy,
+        )
+        .expect("keygen");
         keygen.push(t.elapsed().as_nanos() as u64);
     }
     keygen.sort_unstable();

@@ -6,10 +6,12 @@
 //! chain and exits 1, so Juju retries the hook, and since a failed hook commits none of its
 //! relation or secret writes, the retry starts from the same state and converges.
 //!
-//! Two variables of the environment are read besides Juju's: `KUBECONFIG` (Juju never sets it;
-//! without it the in-cluster service account is used) and `CKF_CRYPTO_NOW`, an RFC 3339 time
-//! that replaces the clock, so tests can move time forward to exercise renewal. Juju never sets
-//! either; `juju exec` could, like any other variable.
+//! Variables of the environment read besides Juju's: `KUBECONFIG` (Juju never sets it; without
+//! it the in-cluster service account is used), `CKF_CRYPTO_KUBE_TIMEOUT_MS` (a shorter Kubernetes
+//! timeout, for tests) and, only in a build with the `test-clock` feature (the tests'),
+//! `CKF_CRYPTO_NOW`, an RFC 3339 time that replaces the clock so tests can move time forward to
+//! exercise renewal. A build made for packing has no such feature and always uses the real
+//! time, so nothing in a unit's environment can make it issue certificates for another date.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -19,10 +21,10 @@ use juju::context::SecretHook;
 use juju::{CommandRunner, Event, HookTools, JujuContext};
 use time::OffsetDateTime;
 
+use crate::areas::Intent;
 use crate::k8s::Kube;
 use crate::k8s::client::{KubeClient, Settings};
 use crate::random::{Entropy, OsEntropy};
-use crate::reconcile::Intent;
 use crate::{actions, reconcile, store};
 
 /// The clock override (RFC 3339), for tests.
@@ -45,12 +47,9 @@ pub struct Hook<'a> {
 }
 
 impl Hook<'_> {
-    /// Observes, plans and applies with `intent`.
-    pub fn reconcile(
-        &mut self,
-        intent: Intent,
-    ) -> anyhow::Result<(reconcile::Observed, reconcile::Plan)> {
-        reconcile::run(&self.tools, &self.ctx, self.kube, self.now, intent, self.rng)
+    /// Observes, plans and applies with `intent`; the leader's plan.
+    pub fn reconcile(&mut self, intent: Intent) -> anyhow::Result<Option<reconcile::Plan>> {
+        reconcile::run(&self.tools, &self.ctx, self.kube, self.now, &intent, self.rng)
     }
 }
 
@@ -106,8 +105,10 @@ pub fn run_with(
     })
 }
 
+/// The time of the hook: the real time, or `CKF_CRYPTO_NOW` in a build with `test-clock`.
 fn clock(var: Option<&str>) -> anyhow::Result<OffsetDateTime> {
-    match var.filter(|v| !v.is_empty()) {
+    let var = var.filter(|v| cfg!(feature = "test-clock") && !v.is_empty());
+    match var {
         None => Ok(OffsetDateTime::now_utc()),
         Some(v) => OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
             .map_err(|e| anyhow::anyhow!("{NOW_VAR} is not an RFC 3339 time: {e}")),
@@ -127,7 +128,7 @@ fn dispatch(hook: &mut Hook<'_>) -> anyhow::Result<()> {
         }
         // Material lives in Juju secrets owned by the application: nothing to tear down.
         Event::Stop | Event::Remove => Ok(()),
-        _ => hook.reconcile(Intent::default()).map(|_| ()),
+        _ => hook.reconcile(Intent::default()).map(drop),
     }
 }
 

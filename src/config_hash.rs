@@ -4,13 +4,49 @@
 //! `sha256(".".join(str(v) for v in values of all options in sorted key order) + "." + salt)`,
 //! as lowercase hex. Values are rendered as Python's `str()` renders the JSON that
 //! `config-get --format=json` prints: strings as they are, integers in decimal, booleans as
-//! `True`/`False`. The salt is 30 characters `[A-Z0-9]`, generated once and kept in a Juju
-//! secret, so the hash, which goes into a Kubernetes annotation, reveals no config value.
+//! `True`/`False`. The salt is 30 characters `[A-Z0-9]`, generated once and kept in the material
+//! secret ([`Salt`], content key `config-hash-salt`), so the hash, which goes into a Kubernetes
+//! annotation of every Secret the charm writes, reveals no config value. It is not one area's:
+//! the reconcile makes it before any area plans, and every area stamps it on its Secrets.
 
+use juju::SecretString;
+use juju::tools::SecretContent;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use juju::SecretString;
+use crate::material::{Part, put_key, take_key};
+use crate::random::{self, Entropy, EntropyError};
+
+const SALT_KEY: &str = "config-hash-salt";
+
+/// The kept salt of the config hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Salt(pub Option<SecretString>);
+
+impl Part for Salt {
+    fn take(content: &mut SecretContent) -> Self {
+        Self(take_key(content, SALT_KEY))
+    }
+
+    fn put(&self, content: &mut SecretContent) {
+        put_key(content, SALT_KEY, self.0.as_ref());
+    }
+}
+
+impl Salt {
+    /// The config hash of `config`, generating the salt first if there is none yet.
+    pub fn hash(
+        &mut self,
+        config: &Map<String, Value>,
+        rng: &mut dyn Entropy,
+    ) -> Result<String, EntropyError> {
+        let salt = match &mut self.0 {
+            Some(salt) => salt,
+            empty => empty.insert(random::string(rng, random::UPPER_ALNUM, random::SECRET_LEN)?),
+        };
+        Ok(config_hash(config, salt))
+    }
+}
 
 /// The hex SHA-256 of the config values in sorted key order, joined with `.`, then the salt.
 pub fn config_hash(config: &Map<String, Value>, salt: &SecretString) -> String {
@@ -80,6 +116,17 @@ mod tests {
         assert_eq!(python_str(&json!(60.0)), "60.0");
         assert_eq!(python_str(&json!(0.5)), "0.5");
         assert_eq!(python_str(&json!("")), "");
+    }
+
+    #[test]
+    fn the_salt_is_made_once_and_kept() {
+        let mut salt = Salt::default();
+        let config = Map::new();
+        let first = salt.hash(&config, &mut crate::random::OsEntropy).expect("rng");
+        let kept = salt.0.clone().expect("made");
+        assert_eq!(kept.len(), 30);
+        assert_eq!(salt.hash(&config, &mut crate::random::OsEntropy).expect("rng"), first);
+        assert_eq!(salt.0, Some(kept));
     }
 
     #[test]

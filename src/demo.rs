@@ -239,8 +239,9 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
         out,
         "\n== Dex static password (Secret dex-static-passwords, key static-passwords.yaml)"
     )?;
-    if let Some(dex) = kube.get("Secret", Some("kubeflow"), crate::dex::SECRET) {
-        let yaml = dex["data"][crate::dex::SECRET_KEY].as_str().map(decode).unwrap_or_default();
+    if let Some(dex) = kube.get("Secret", Some("kubeflow"), crate::areas::dex::SECRET) {
+        let yaml =
+            dex["data"][crate::areas::dex::SECRET_KEY].as_str().map(decode).unwrap_or_default();
         write!(out, "{yaml}")?;
     }
     writeln!(

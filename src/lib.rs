@@ -4,34 +4,33 @@
 //! (`ckf-crypto --help`), and the hook tools of its own simulator in `ckf-crypto demo`.
 //! Layout, from the top:
 //!
-//! * [`charm`]: the dispatcher, one event in, one exit code out;
-//! * [`reconcile`]: observe, plan (pure), apply, status once;
-//! * one module per cryptographic process: [`generated`] (generated secrets),
-//!   [`config_hash`] (the salted config hash), [`object_storage`] (the relation);
-//! * infrastructure: [`config`], [`status`], [`store`] (Juju secrets), [`databag`],
-//!   [`random`] (the OS CSPRNG), [`actions`];
+//! * [`charm`]: the dispatcher, one event in, one exit code out; [`actions`];
+//! * [`reconcile`]: observe, plan (pure), apply, status once, composing the areas generically;
+//! * [`areas`]: one module per area of the charm's job, each with its own observation, material,
+//!   plan and status: [`areas::webhooks`] (webhook certificates), [`areas::dex`] (the Dex
+//!   password), [`areas::generated`] (generated secrets, with the [`areas::object_storage`]
+//!   relation), [`areas::tls_provider`] (the `certificates` relation), [`areas::sa_tokens`]
+//!   (service-account tokens), [`areas::resources`] (resource checksums, extra CAs);
+//! * cryptographic mechanism: [`certs`] (X.509), [`checksums`], [`config_hash`], [`random`] (the
+//!   injected random source);
+//! * infrastructure: [`config`], [`material`] (the typed material) and [`store`] (its Juju
+//!   secret), [`k8s`] (Kubernetes), [`status`], [`databag`];
 //! * around the charm: [`files`] (the YAML it carries), [`pack`], [`demo`].
 
 pub mod actions;
+pub mod areas;
 pub mod certs;
 pub mod charm;
 pub mod checksums;
 pub mod config;
 pub mod config_hash;
 pub mod databag;
-pub mod delivery;
 pub mod demo;
-pub mod dex;
 pub mod files;
-pub mod generated;
 pub mod k8s;
-pub mod object_storage;
+pub mod material;
 pub mod pack;
 pub mod random;
 pub mod reconcile;
-pub mod resources;
-pub mod sa_tokens;
 pub mod status;
 pub mod store;
-pub mod tls_provider;
-pub mod webhooks;

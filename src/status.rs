@@ -61,6 +61,12 @@ impl StatusReport {
         self.summary.push(message.into());
     }
 
+    /// Adds everything `other` holds, after what this report holds.
+    pub fn extend(&mut self, other: &StatusReport) {
+        self.problems.extend(other.problems.iter().cloned());
+        self.summary.extend(other.summary.iter().cloned());
+    }
+
     /// All problems, in the order added.
     pub fn problems(&self) -> &[Problem] {
         &self.problems

@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = ckf_crypto::config::webhooks::parse(text);
         let _ = ckf_crypto::config::tokens::parse(text);
         let _ = ckf_crypto::checksums::parse_checksums_option(text);
-        let _ = ckf_crypto::tls_provider::parse_suffixes(text);
+        let _ = ckf_crypto::areas::tls_provider::parse_suffixes(text);
     }
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(data) {
         let _ = ckf_crypto::config::Config::parse(map);

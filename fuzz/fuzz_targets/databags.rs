@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use ckf_crypto::certs::{Issued, KeyAlgorithm, generate_ca};
 use ckf_crypto::databag::Databag;
-use ckf_crypto::{object_storage, tls_provider};
+use ckf_crypto::areas::{object_storage, tls_provider};
+use ckf_crypto::random::OsEntropy;
 use juju::{RelationId, SecretString};
 use libfuzzer_sys::fuzz_target;
 use time::OffsetDateTime;
@@ -20,7 +21,9 @@ fn now() -> OffsetDateTime {
 
 fn ca() -> &'static Issued {
     static CA: OnceLock<Issued> = OnceLock::new();
-    CA.get_or_init(|| generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now()).expect("a CA"))
+    CA.get_or_init(|| {
+        generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now(), &mut OsEntropy).expect("a CA")
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -53,6 +56,6 @@ fuzz_target!(|data: &[u8]| {
     let suffixes = ["svc.cluster.local".to_owned()];
     for (suffixes, force) in [(&suffixes[..], false), (&[][..], true)] {
         let p = tls_provider::Params { ca: ca(), days: 30, suffixes, now: now(), force };
-        let _ = tls_provider::plan(&rel, &p);
+        let _ = tls_provider::plan(&rel, &p, &mut OsEntropy);
     }
 });

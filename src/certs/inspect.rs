@@ -9,6 +9,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use pem_rfc7468::LineEnding;
 use time::{OffsetDateTime, UtcOffset};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
@@ -112,24 +115,29 @@ pub fn issued_by(cert_pem: &str, issuer_pem: &str) -> bool {
         && cert.verify_signature(Some(issuer.public_key())).is_ok()
 }
 
-/// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, with surrounding
-/// whitespace and `\r` removed from each line and a trailing newline. Text between blocks, blocks
-/// of other types (a private key pasted by mistake) and an unterminated block are left out.
+/// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, decoded and encoded
+/// again by `pem-rfc7468` (64-column base64, `\n` line ends, a trailing newline), so surrounding
+/// whitespace, `\r` and other line widths do not matter. Text between blocks, blocks of other types (a private key
+/// pasted by mistake), blocks that are not valid base64 and an unterminated block are left out.
 pub fn split_pem_bundle(bundle: &str) -> Vec<String> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     let mut certs = Vec::new();
-    let mut current: Option<String> = None;
+    let mut block: Option<String> = None;
     for line in bundle.lines().map(str::trim) {
         if line == BEGIN {
-            current = Some(format!("{BEGIN}\n"));
-        } else if let Some(block) = current.as_mut() {
-            block.push_str(line);
-            block.push('\n');
+            block = Some(String::new());
+        } else if let Some(base64) = block.as_mut() {
             if line == END {
-                certs.extend(current.take());
+                let reencoded = STANDARD.decode(base64.as_bytes()).ok().and_then(|der| {
+                    pem_rfc7468::encode_string("CERTIFICATE", LineEnding::LF, &der).ok()
+                });
+                certs.extend(reencoded);
+                block = None;
             } else if line.starts_with("-----") {
-                current = None; // a block boundary of another type: this block is broken
+                block = None; // a block boundary of another type: this block is broken
+            } else {
+                base64.push_str(line);
             }
         }
     }
@@ -185,6 +193,7 @@ fn key_algorithm(spki: &SubjectPublicKeyInfo<'_>) -> Option<KeyAlgorithm> {
 mod tests {
     use super::*;
     use crate::certs::{generate_ca, issue_webhook_leaf, key_matches};
+    use crate::random::OsEntropy;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-27 10:00:00 UTC);
@@ -253,7 +262,7 @@ mod tests {
         assert_eq!(
             split_pem_bundle(bundle),
             [
-                "-----BEGIN CERTIFICATE-----\nAAAA\nBBBB\n-----END CERTIFICATE-----\n",
+                "-----BEGIN CERTIFICATE-----\nAAAABBBB\n-----END CERTIFICATE-----\n",
                 "-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----\n",
             ]
         );
@@ -263,8 +272,8 @@ mod tests {
     #[test]
     fn split_bundle_of_real_cas_round_trips() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let old = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let new = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let old = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let new = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
         let bundle = format!("{}{}", old.cert_pem, new.cert_pem.trim_end());
         let parts = split_pem_bundle(&bundle);
         assert_eq!(parts, [old.cert_pem.clone(), new.cert_pem.clone()]);
@@ -274,9 +283,10 @@ mod tests {
     #[test]
     fn issued_by_checks_the_signature_not_only_the_name() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let same_name = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW).expect("leaf");
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let same_name = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW, &mut OsEntropy)
+            .expect("leaf");
         assert!(issued_by(&ca.cert_pem, &ca.cert_pem), "self-signed");
         assert!(issued_by(&leaf.cert_pem, &ca.cert_pem));
         assert!(!issued_by(&leaf.cert_pem, &same_name.cert_pem), "same name, other key");
@@ -287,10 +297,20 @@ mod tests {
 
     #[test]
     fn issued_by_works_for_an_rsa_ca() {
-        let ca = generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa2048, NOW).expect("ca");
-        let other = generate_ca("other", 30, KeyAlgorithm::EcdsaP256, NOW).expect("ca");
-        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, KeyAlgorithm::Rsa2048, NOW)
-            .expect("leaf");
+        let ca =
+            generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa2048, NOW, &mut OsEntropy).expect("ca");
+        let other =
+            generate_ca("other", 30, KeyAlgorithm::EcdsaP256, NOW, &mut OsEntropy).expect("ca");
+        let leaf = issue_webhook_leaf(
+            &ca,
+            &["a".into()],
+            "ns",
+            1,
+            KeyAlgorithm::Rsa2048,
+            NOW,
+            &mut OsEntropy,
+        )
+        .expect("leaf");
         assert!(issued_by(&ca.cert_pem, &ca.cert_pem));
         assert!(issued_by(&leaf.cert_pem, &ca.cert_pem));
         assert!(!issued_by(&leaf.cert_pem, &other.cert_pem));
@@ -302,8 +322,9 @@ mod tests {
     #[test]
     fn key_matches_only_its_own_certificate() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
-        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW).expect("leaf");
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
+        let leaf = issue_webhook_leaf(&ca, &["a".into()], "ns", 1, alg, NOW, &mut OsEntropy)
+            .expect("leaf");
         assert!(key_matches(&ca.cert_pem, &ca.key_pem));
         assert!(key_matches(&leaf.cert_pem, &leaf.key_pem));
         assert!(!key_matches(&leaf.cert_pem, &ca.key_pem));
@@ -314,7 +335,8 @@ mod tests {
 
     #[test]
     fn rsa_4096_ca_has_a_4096_bit_key() {
-        let ca = generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa4096, NOW).expect("ca");
+        let ca =
+            generate_ca("ckf-crypto", 30, KeyAlgorithm::Rsa4096, NOW, &mut OsEntropy).expect("ca");
         let info = inspect(&ca.cert_pem).expect("parses");
         assert_eq!(info.key_algorithm, Some(KeyAlgorithm::Rsa4096));
         assert!(key_matches(&ca.cert_pem, &ca.key_pem));

@@ -12,12 +12,13 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+    Issuer, KeyUsagePurpose, SanType, SerialNumber,
 };
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use super::keys::{generate_key, load_key, public_key_matches};
+use super::keys::{SigningKey, generate_key, load_key, public_key_matches};
 use super::{CertError, Issued, KeyAlgorithm};
+use crate::random::{self, Entropy};
 
 /// Length of every serial number, in bytes (the RFC 5280 maximum).
 pub const SERIAL_LEN: usize = 20;
@@ -33,6 +34,7 @@ pub fn generate_ca(
     validity_days: u32,
     alg: KeyAlgorithm,
     now: OffsetDateTime,
+    rng: &mut dyn Entropy,
 ) -> Result<Issued, CertError> {
     if common_name.is_empty() {
         return Err(CertError::InvalidParams("the CA common name is empty".into()));
@@ -45,9 +47,9 @@ pub fn generate_ca(
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    params.serial_number = Some(random_serial()?);
+    params.serial_number = Some(random_serial(rng)?);
     (params.not_before, params.not_after) = validity(now, validity_days)?;
-    let (key, key_pem) = generate_key(alg)?;
+    let (key, key_pem) = generate_key(alg, rng)?;
     let cert = params.self_signed(&key).map_err(CertError::Sign)?;
     Ok(Issued { cert_pem: cert.pem(), key_pem })
 }
@@ -63,6 +65,7 @@ pub fn issue_webhook_leaf(
     validity_days: u32,
     alg: KeyAlgorithm,
     now: OffsetDateTime,
+    rng: &mut dyn Entropy,
 ) -> Result<Issued, CertError> {
     let Some(first) = services.first() else {
         return Err(CertError::InvalidParams("a webhook needs at least one service".into()));
@@ -88,9 +91,9 @@ pub fn issue_webhook_leaf(
     params.extended_key_usages =
         vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
     params.use_authority_key_identifier_extension = true;
-    params.serial_number = Some(random_serial()?);
+    params.serial_number = Some(random_serial(rng)?);
     (params.not_before, params.not_after) = validity(now, validity_days)?;
-    let (key, key_pem) = generate_key(alg)?;
+    let (key, key_pem) = generate_key(alg, rng)?;
     let cert = params.signed_by(&key, &issuer).map_err(CertError::Sign)?;
     Ok(Issued { cert_pem: cert.pem(), key_pem })
 }
@@ -114,7 +117,7 @@ pub fn webhook_dns_names(services: &[String], namespace: &str) -> Vec<String> {
 
 /// Loads a CA back from its certificate and key to sign again. Refuses a certificate that is not
 /// a CA and a key that does not belong to it (signing with it would make unverifiable leaves).
-pub fn load_issuer(ca: &Issued) -> Result<Issuer<'static, KeyPair>, CertError> {
+pub fn load_issuer(ca: &Issued) -> Result<Issuer<'static, SigningKey>, CertError> {
     let info = super::inspect(&ca.cert_pem)?;
     if !info.is_ca {
         return Err(CertError::InvalidParams("the issuer certificate is not a CA".into()));
@@ -127,12 +130,12 @@ pub fn load_issuer(ca: &Issued) -> Result<Issuer<'static, KeyPair>, CertError> {
         .map_err(|e| CertError::InvalidCertificate(format!("CA: {e}")))
 }
 
-/// A fresh serial number: 20 bytes from the OS CSPRNG, positive (top bit clear) and with a
-/// non-zero first byte, so the DER INTEGER is exactly 20 bytes (159 random bits less 1/128).
-pub fn random_serial() -> Result<SerialNumber, CertError> {
+/// A fresh serial number: 20 bytes from `rng`, positive (top bit clear) and with a non-zero
+/// first byte, so the DER INTEGER is exactly 20 bytes (159 random bits less 1/128).
+pub fn random_serial(rng: &mut dyn Entropy) -> Result<SerialNumber, CertError> {
     let mut bytes = [0u8; SERIAL_LEN];
     loop {
-        getrandom::fill(&mut bytes).map_err(CertError::Entropy)?;
+        random::fill(rng, &mut bytes).map_err(CertError::Entropy)?;
         bytes[0] &= 0x7f;
         if bytes[0] != 0 {
             return Ok(SerialNumber::from_slice(&bytes));
@@ -170,6 +173,7 @@ fn common_name_dn(common_name: &str) -> DistinguishedName {
 mod tests {
     use super::*;
     use crate::certs::{inspect, issued_by, key_matches};
+    use crate::random::OsEntropy;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-27 10:00:00.123456 UTC);
@@ -210,7 +214,7 @@ mod tests {
     fn serials_are_20_bytes_positive_and_unique() {
         let mut seen = std::collections::HashSet::new();
         for _ in 0..2000 {
-            let serial = random_serial().expect("getrandom").to_bytes();
+            let serial = random_serial(&mut OsEntropy).expect("getrandom").to_bytes();
             assert_eq!(serial.len(), SERIAL_LEN);
             assert!(serial[0] & 0x80 == 0 && serial[0] != 0, "{serial:02x?}");
             assert!(seen.insert(serial), "serial repeated");
@@ -219,10 +223,18 @@ mod tests {
 
     #[test]
     fn ca_and_leaf_read_back_as_issued() {
-        let ca = generate_ca("ckf-crypto", 3650, KeyAlgorithm::EcdsaP256, NOW).expect("ca");
-        let leaf =
-            issue_webhook_leaf(&ca, &kserve(), "kubeflow", 365, KeyAlgorithm::EcdsaP256, NOW)
-                .expect("leaf");
+        let ca = generate_ca("ckf-crypto", 3650, KeyAlgorithm::EcdsaP256, NOW, &mut OsEntropy)
+            .expect("ca");
+        let leaf = issue_webhook_leaf(
+            &ca,
+            &kserve(),
+            "kubeflow",
+            365,
+            KeyAlgorithm::EcdsaP256,
+            NOW,
+            &mut OsEntropy,
+        )
+        .expect("leaf");
         let ca_info = inspect(&ca.cert_pem).expect("ca parses");
         assert!(ca_info.is_ca);
         assert_eq!(ca_info.subject_cn.as_deref(), Some("ckf-crypto"));
@@ -247,17 +259,33 @@ mod tests {
             (KeyAlgorithm::Rsa2048, KeyAlgorithm::EcdsaP256),
             (KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048),
         ] {
-            let ca = generate_ca("ckf-crypto", 30, ca_alg, NOW).expect("ca");
+            let ca = generate_ca("ckf-crypto", 30, ca_alg, NOW, &mut OsEntropy).expect("ca");
             // A round trip through plain strings, as through a Juju secret.
             let stored = Issued {
                 cert_pem: ca.cert_pem.clone(),
                 key_pem: juju::SecretString::new(ca.key_pem.expose().to_owned()),
             };
             let services = ["admission-webhook".to_owned()];
-            let a = issue_webhook_leaf(&stored, &services, "kubeflow", 7, leaf_alg, NOW)
-                .expect("first leaf");
-            let b = issue_webhook_leaf(&stored, &services, "kubeflow", 7, leaf_alg, NOW)
-                .expect("second leaf");
+            let a = issue_webhook_leaf(
+                &stored,
+                &services,
+                "kubeflow",
+                7,
+                leaf_alg,
+                NOW,
+                &mut OsEntropy,
+            )
+            .expect("first leaf");
+            let b = issue_webhook_leaf(
+                &stored,
+                &services,
+                "kubeflow",
+                7,
+                leaf_alg,
+                NOW,
+                &mut OsEntropy,
+            )
+            .expect("second leaf");
             for leaf in [&a, &b] {
                 assert!(issued_by(&leaf.cert_pem, &ca.cert_pem), "{ca_alg} CA, {leaf_alg} leaf");
                 let info = inspect(&leaf.cert_pem).expect("parses");
@@ -271,30 +299,50 @@ mod tests {
 
     #[test]
     fn a_ca_with_a_foreign_key_or_a_leaf_as_ca_is_refused() {
-        let ca = generate_ca("one", 30, KeyAlgorithm::EcdsaP256, NOW).expect("ca");
-        let other = generate_ca("two", 30, KeyAlgorithm::EcdsaP256, NOW).expect("ca");
+        let ca = generate_ca("one", 30, KeyAlgorithm::EcdsaP256, NOW, &mut OsEntropy).expect("ca");
+        let other =
+            generate_ca("two", 30, KeyAlgorithm::EcdsaP256, NOW, &mut OsEntropy).expect("ca");
         let mixed = Issued { cert_pem: ca.cert_pem.clone(), key_pem: other.key_pem.clone() };
         let services = ["x".to_owned()];
         let alg = KeyAlgorithm::EcdsaP256;
-        let err = issue_webhook_leaf(&mixed, &services, "ns", 1, alg, NOW).expect_err("mismatch");
+        let err = issue_webhook_leaf(&mixed, &services, "ns", 1, alg, NOW, &mut OsEntropy)
+            .expect_err("mismatch");
         assert!(matches!(err, CertError::MismatchedCaKey), "{err}");
-        let leaf = issue_webhook_leaf(&ca, &services, "ns", 1, alg, NOW).expect("leaf");
-        let err = issue_webhook_leaf(&leaf, &services, "ns", 1, alg, NOW).expect_err("not a CA");
+        let leaf =
+            issue_webhook_leaf(&ca, &services, "ns", 1, alg, NOW, &mut OsEntropy).expect("leaf");
+        let err = issue_webhook_leaf(&leaf, &services, "ns", 1, alg, NOW, &mut OsEntropy)
+            .expect_err("not a CA");
         assert!(matches!(err, CertError::InvalidParams(_)), "{err}");
     }
 
     #[test]
     fn bad_parameters_are_refused() {
         let alg = KeyAlgorithm::EcdsaP256;
-        let ca = generate_ca("ckf-crypto", 30, alg, NOW).expect("ca");
+        let ca = generate_ca("ckf-crypto", 30, alg, NOW, &mut OsEntropy).expect("ca");
         let params_err =
             |r: Result<Issued, CertError>| matches!(r, Err(CertError::InvalidParams(_)));
-        assert!(params_err(generate_ca("", 30, alg, NOW)));
-        assert!(params_err(generate_ca("ca", 0, alg, NOW)));
-        assert!(params_err(generate_ca("ca", u32::MAX, alg, NOW)));
-        assert!(params_err(issue_webhook_leaf(&ca, &[], "ns", 1, alg, NOW)));
-        assert!(params_err(issue_webhook_leaf(&ca, &["a".into()], "", 1, alg, NOW)));
-        assert!(params_err(issue_webhook_leaf(&ca, &["é".into()], "ns", 1, alg, NOW)));
+        assert!(params_err(generate_ca("", 30, alg, NOW, &mut OsEntropy)));
+        assert!(params_err(generate_ca("ca", 0, alg, NOW, &mut OsEntropy)));
+        assert!(params_err(generate_ca("ca", u32::MAX, alg, NOW, &mut OsEntropy)));
+        assert!(params_err(issue_webhook_leaf(&ca, &[], "ns", 1, alg, NOW, &mut OsEntropy)));
+        assert!(params_err(issue_webhook_leaf(
+            &ca,
+            &["a".into()],
+            "",
+            1,
+            alg,
+            NOW,
+            &mut OsEntropy
+        )));
+        assert!(params_err(issue_webhook_leaf(
+            &ca,
+            &["é".into()],
+            "ns",
+            1,
+            alg,
+            NOW,
+            &mut OsEntropy
+        )));
     }
 
     #[test]

@@ -8,13 +8,15 @@
 //! is decided by the callers, with [`CertInfo::renewal_due`] as the one shared rule.
 //!
 //! * [`keys`]: key generation (RSA through the `rsa` crate, since ring cannot generate RSA keys;
-//!   ECDSA P-256 through ring), PKCS#8 PEM in and out, and [`key_matches`];
+//!   ECDSA P-256 through `p256`), PKCS#8 PEM in and out, [`SigningKey`] and [`key_matches`];
 //! * [`issue`]: [`generate_ca`], [`issue_webhook_leaf`] and the helpers for other signers
 //!   ([`load_issuer`], [`random_serial`]);
 //! * [`inspect`](mod@inspect): [`inspect()`], [`CertInfo`], [`issued_by`], [`split_pem_bundle`].
 //!
-//! Every random value comes from the OS CSPRNG (`contract.md` §10). Errors never carry key
-//! material: a key that does not load is reported as [`CertError::InvalidKey`] without detail.
+//! Every random value (keys, serials) comes from the [`crate::random::Entropy`] the caller
+//! passes: the OS CSPRNG in production (`contract.md` §10), a seeded source in planning tests.
+//! Errors never carry key material: a key that does not load is reported as
+//! [`CertError::InvalidKey`] without detail.
 
 pub mod csr;
 pub mod inspect;
@@ -26,7 +28,7 @@ use std::str::FromStr;
 
 pub use inspect::{CertInfo, inspect, issued_by, split_pem_bundle};
 pub use issue::{generate_ca, issue_webhook_leaf, load_issuer, random_serial, webhook_dns_names};
-pub use keys::key_matches;
+pub use keys::{SigningKey, key_matches};
 
 /// The kind of key the charm generates (`key-algorithm` config option).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,9 +104,9 @@ pub struct Issued {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CertError {
-    /// The OS random number generator failed.
+    /// The random source failed.
     #[error("the OS random number generator failed: {0}")]
-    Entropy(#[source] getrandom::Error),
+    Entropy(#[source] crate::random::EntropyError),
     /// Generating a key pair failed.
     #[error("generating a {alg} key failed: {reason}")]
     GenerateKey {

@@ -36,8 +36,9 @@ impl ConfigProblem {
 /// An option's parsed value, or why it is unusable.
 pub type Opt<T> = Result<T, ConfigProblem>;
 
-/// The validated configuration.
-#[derive(Debug, Clone)]
+/// The validated configuration. `Debug` shows the raw options' names only, and the secret ones
+/// redacted.
+#[derive(Clone)]
 pub struct Config {
     /// `access-key`
     pub access_key: Opt<String>,
@@ -75,6 +76,33 @@ pub struct Config {
     pub resource_checksums: Opt<std::collections::BTreeMap<String, crate::checksums::Expected>>,
     /// The raw map, for the salted config hash.
     pub raw: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `secret_key` and `static_password` are `SecretString`s, which print `[redacted]`;
+        // `raw` holds every value as given, so only its keys are shown.
+        f.debug_struct("Config")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key)
+            .field("object_storage_service", &self.object_storage_service)
+            .field("object_storage_port", &self.object_storage_port)
+            .field("oidc_client_id", &self.oidc_client_id)
+            .field("namespace", &self.namespace)
+            .field("webhooks", &self.webhooks)
+            .field("ca_common_name", &self.ca_common_name)
+            .field("ca_validity_days", &self.ca_validity_days)
+            .field("certificate_validity_days", &self.certificate_validity_days)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("static_username", &self.static_username)
+            .field("static_password", &self.static_password)
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .field("service_account_tokens", &self.service_account_tokens)
+            .field("allowed_dns_suffixes", &self.allowed_dns_suffixes)
+            .field("resource_checksums", &self.resource_checksums)
+            .field("raw", &self.raw.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// The verbatim message of `contract.md` §8 for a long `static-password`.
@@ -167,7 +195,7 @@ impl Config {
                         .map_err(|why| ConfigProblem::invalid("service-account-tokens", why))
                 }),
             allowed_dns_suffixes: string(&raw, "allowed-dns-suffixes", "").and_then(|v| {
-                crate::tls_provider::parse_suffixes(&v)
+                crate::areas::tls_provider::parse_suffixes(&v)
                     .map_err(|why| ConfigProblem::invalid("allowed-dns-suffixes", why))
             }),
             resource_checksums: string(&raw, "resource-checksums", "").and_then(|yaml| {
@@ -295,6 +323,15 @@ mod tests {
         assert_eq!(p.message, "The 'secret-key' config value must be at least 8 characters long.");
         assert!(!p.message.contains("short\""));
         assert_eq!(c.problems().len(), 1);
+    }
+
+    #[test]
+    fn debug_shows_no_secret_value() {
+        let c =
+            parse(json!({"secret-key": "S3CR3T-KEY-VALUE", "static-password": "PA55W0RD-VALUE"}));
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("S3CR3T") && !debug.contains("PA55W0RD"), "{debug}");
+        assert!(debug.contains("\"secret-key\"") && debug.contains("[redacted]"), "{debug}");
     }
 
     #[test]

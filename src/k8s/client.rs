@@ -4,7 +4,8 @@
 //! environment: `KUBECONFIG` when set (the tests point it at a fake API server), otherwise the
 //! in-cluster service account that a Juju sidecar pod mounts. `HOME` is never consulted. A
 //! current-thread tokio runtime drives each request to completion. Transient failures (5xx, 429,
-//! timeouts, connection errors) are retried twice with a short backoff before being reported.
+//! timeouts, connection errors) are retried twice with a short backoff before being reported;
+//! refusals (4xx) are reported at once, with the API server's message.
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use k8s_openapi::api::admissionregistration::v1::{
 };
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use zeroize::Zeroizing;
@@ -136,12 +137,13 @@ async fn load_config(settings: &Settings) -> Result<Config, KubeError> {
 fn classify(e: kube::Error) -> KubeError {
     match &e {
         kube::Error::Api(status) => {
-            let msg = format!("{} ({})", status.message, status.code);
+            let msg = status.message.clone();
             match status.code {
                 403 => KubeError::Forbidden(msg),
                 404 => KubeError::NotFound(msg),
-                429 | 500..=599 => KubeError::Transient(msg),
-                _ => KubeError::Other(msg),
+                429 | 500..=599 => KubeError::Transient(format!("{msg} ({})", status.code)),
+                code @ 400..=499 => KubeError::Refused { code, message: msg },
+                code => KubeError::Other(format!("{msg} ({code})")),
             }
         }
         kube::Error::HyperError(_) | kube::Error::Service(_) => KubeError::Transient(e.to_string()),
@@ -243,6 +245,28 @@ impl Kube for KubeClient {
             async move { Api::<Secret>::namespaced(c, namespace).list(&lp).await }
         })?;
         Ok(list.items.into_iter().map(to_object).collect())
+    }
+
+    fn get_secret(
+        &mut self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<SecretObject>, KubeError> {
+        let found = self
+            .call(|c| async move { Api::<Secret>::namespaced(c, namespace).get_opt(name).await })?;
+        Ok(found.map(to_object))
+    }
+
+    fn delete_secret(&mut self, namespace: &str, name: &str) -> Result<(), KubeError> {
+        let dp = DeleteParams::default();
+        let deleted = self.call(|c| {
+            let dp = &dp;
+            async move { Api::<Secret>::namespaced(c, namespace).delete(name, dp).await }
+        });
+        match deleted {
+            Ok(_) | Err(KubeError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     fn apply_secret(&mut self, namespace: &str, secret: &SecretObject) -> Result<(), KubeError> {

@@ -1,117 +1,76 @@
 //! The Kubernetes objects the charm owns, behind a small synchronous interface.
 //!
-//! [`Kube`] has the handful of operations the charm needs (list and apply Secrets, list
-//! webhook configurations and set their `caBundle`), so planning code and tests never see
-//! HTTP. [`client::KubeClient`] implements it over kube-rs: server-side apply with field manager
-//! `ckf-crypto` (forced, since the Python charms left `caBundle` owned by `lightkube`), reads by
-//! list with a label selector, and async confined to a current-thread runtime inside the
-//! adapter. Errors are classified once into [`KubeError`]: 403 becomes the trust message of
-//! `contract.md` §8, 5xx and timeouts are retried a few times and then reported as transient.
+//! [`Kube`] has the handful of operations the charm needs (list, get, apply and delete Secrets,
+//! list webhook configurations and set their `caBundle`, request a token), so planning code and
+//! tests never see HTTP. [`client::KubeClient`] implements it over kube-rs: server-side apply
+//! with field manager `ckf-crypto`, reads by list with a label selector, and async confined to a
+//! current-thread runtime inside the adapter. Errors are classified once into [`KubeError`]:
+//! 403, 404 and the other refusals a retry will not change are told apart from transient
+//! failures (5xx, 429, timeouts), which the adapter retries a few times first.
+//!
+//! [`View`] is what a hook lists at its start, [`Write`] one write an area plans. Both are plain
+//! data; [`crate::reconcile`] performs the writes one by one, each with its own outcome.
 
 pub mod client;
+mod objects;
 
-use std::collections::BTreeMap;
+pub use objects::{
+    CONFIG_HASH, MANAGED_BY, ObjectRef, PART_OF, SecretObject, View, WebhookConfig, WebhookConfigs,
+    WebhookKind, Write, labels, selector,
+};
+
 use std::fmt;
-
-use zeroize::Zeroizing;
 
 /// Field manager of every server-side apply.
 pub const FIELD_MANAGER: &str = "ckf-crypto";
-
-/// Label naming the application that manages an object.
-pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-/// Label grouping the object with Kubeflow.
-pub const PART_OF: &str = "app.kubernetes.io/part-of";
-/// Annotation carrying the salted config hash.
-pub const CONFIG_HASH: &str = "ckf-crypto.kubeflow.org/config-hash";
-
-/// A Secret as the charm writes and compares it. `Debug` never shows the data.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretObject {
-    /// `metadata.name`
-    pub name: String,
-    /// `type`, e.g. `Opaque` or `kubernetes.io/tls`.
-    pub type_: String,
-    /// `data`, decoded; wiped on drop.
-    pub data: BTreeMap<String, Zeroizing<Vec<u8>>>,
-    /// `metadata.labels`
-    pub labels: BTreeMap<String, String>,
-    /// `metadata.annotations`
-    pub annotations: BTreeMap<String, String>,
-}
-
-impl fmt::Debug for SecretObject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecretObject")
-            .field("name", &self.name)
-            .field("type", &self.type_)
-            .field("keys", &self.data.keys().collect::<Vec<_>>())
-            .field("labels", &self.labels)
-            .field("annotations", &self.annotations)
-            .finish()
-    }
-}
-
-impl SecretObject {
-    /// Whether `observed` already holds everything this desired Secret sets (labels and
-    /// annotations may have more keys; data and type must be equal).
-    pub fn satisfied_by(&self, observed: &SecretObject) -> bool {
-        self.type_ == observed.type_
-            && self.data == observed.data
-            && self.labels.iter().all(|(k, v)| observed.labels.get(k) == Some(v))
-            && self.annotations.iter().all(|(k, v)| observed.annotations.get(k) == Some(v))
-    }
-}
-
-/// Mutating or validating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum WebhookKind {
-    /// `MutatingWebhookConfiguration`
-    Mutating,
-    /// `ValidatingWebhookConfiguration`
-    Validating,
-}
-
-impl WebhookKind {
-    /// The Kubernetes kind.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Self::Mutating => "MutatingWebhookConfiguration",
-            Self::Validating => "ValidatingWebhookConfiguration",
-        }
-    }
-}
-
-/// A webhook configuration as observed: its webhooks and their current `caBundle`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookConfig {
-    /// Mutating or validating.
-    pub kind: WebhookKind,
-    /// `metadata.name`
-    pub name: String,
-    /// `(webhooks[].name, webhooks[].clientConfig.caBundle)`
-    pub webhooks: Vec<(String, Option<Vec<u8>>)>,
-}
 
 /// What went wrong talking to Kubernetes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KubeError {
-    /// HTTP 403: the application is not trusted.
+    /// HTTP 403: the request is not allowed (all of them, without `juju trust`; or one object).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// HTTP 404: the object (a ServiceAccount, say) does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Another 4xx (400, 409, 422, ...): the API server refused the request for a reason a
+    /// retry will not change.
+    #[error("refused ({code}): {message}")]
+    Refused {
+        /// The HTTP status.
+        code: u16,
+        /// The API server's message.
+        message: String,
+    },
     /// No usable configuration (neither KUBECONFIG nor in-cluster).
     #[error("no Kubernetes API configuration: {0}")]
     Unavailable(String),
     /// 5xx, 429, timeouts, connection errors, still failing after the retries.
     #[error("Kubernetes API error (transient): {0}")]
     Transient(String),
-    /// HTTP 404: the object (e.g. a ServiceAccount) does not exist.
-    #[error("not found: {0}")]
-    NotFound(String),
-    /// Anything else (4xx other than 403 and 404, unexpected responses).
+    /// Anything else (an unexpected or unreadable response).
     #[error("Kubernetes API error: {0}")]
     Other(String),
+}
+
+impl KubeError {
+    /// Whether a later attempt may succeed without anyone changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient(_) | Self::Other(_) | Self::Unavailable(_))
+    }
+
+    /// The API server's reason, as a status message can show it.
+    pub fn reason(&self) -> &str {
+        match self {
+            Self::Forbidden(m)
+            | Self::NotFound(m)
+            | Self::Refused { message: m, .. }
+            | Self::Unavailable(m)
+            | Self::Transient(m)
+            | Self::Other(m) => m,
+        }
+    }
 }
 
 /// A token the API server issued. `Debug` never shows the token.
@@ -140,8 +99,16 @@ pub trait Kube: Send {
         namespace: &str,
         label_selector: &str,
     ) -> Result<Vec<SecretObject>, KubeError>;
+    /// The Secret `name` in `namespace`, if it exists.
+    fn get_secret(
+        &mut self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<SecretObject>, KubeError>;
     /// Server-side applies `secret` in `namespace`.
     fn apply_secret(&mut self, namespace: &str, secret: &SecretObject) -> Result<(), KubeError>;
+    /// Deletes the Secret `name` in `namespace` (gone already is not an error).
+    fn delete_secret(&mut self, namespace: &str, name: &str) -> Result<(), KubeError>;
     /// All webhook configurations of `kind`.
     fn list_webhook_configs(&mut self, kind: WebhookKind) -> Result<Vec<WebhookConfig>, KubeError>;
     /// Server-side applies `caBundle = bundle` on the named webhooks of configuration `name`.

@@ -221,7 +221,8 @@ fn now() -> OffsetDateTime {
 }
 
 fn ca(alg: KeyAlgorithm) -> Issued {
-    certs::generate_ca("ckf-crypto", 3650, alg, now()).expect("CA")
+    certs::generate_ca("ckf-crypto", 3650, alg, now(), &mut ckf_crypto::random::OsEntropy)
+        .expect("CA")
 }
 
 fn kserve_services() -> Vec<String> {
@@ -229,7 +230,16 @@ fn kserve_services() -> Vec<String> {
 }
 
 fn leaf(ca: &Issued, alg: KeyAlgorithm) -> Issued {
-    certs::issue_webhook_leaf(ca, &kserve_services(), "kubeflow", 365, alg, now()).expect("leaf")
+    certs::issue_webhook_leaf(
+        ca,
+        &kserve_services(),
+        "kubeflow",
+        365,
+        alg,
+        now(),
+        &mut ckf_crypto::random::OsEntropy,
+    )
+    .expect("leaf")
 }
 
 /// The signature algorithm OpenSSL names for a certificate signed by a key of `alg`.

@@ -369,13 +369,23 @@ fn persistent_5xx_fails_the_hook_only_when_nothing_new_needs_committing() {
             .map(|nth| Fault::StatusOnce { nth, method: Some("PATCH".into()), status })
             .collect::<Vec<_>>()
     };
-    // New material: the hook exits 0 so Juju keeps it, waits, and the next hook delivers.
+    // New material: the hook exits 0 so Juju keeps it, delivers everything else, names what
+    // waits, and the next hook delivers it.
     sim.cluster.kube.set_faults(three(500));
     let out = sim.ok(0, Event::Install);
     assert_eq!(
         out.unit_status,
-        ("waiting".to_owned(), "Kubernetes API error; retrying on the next hook".to_owned())
+        (
+            "waiting".to_owned(),
+            "Kubernetes API error writing Secret 'mlpipeline-minio-artifact'; retrying on the next \
+             hook"
+                .to_owned()
+        )
     );
+    assert!(sim.cluster.secret_data("mlpipeline-minio-artifact").is_none());
+    for (secret, _) in WEBHOOK_SECRETS {
+        assert!(sim.cluster.secret_data(secret).is_some(), "{secret} delivered in the same hook");
+    }
     assert_eq!(sim.state().secrets().len(), 1, "the material was committed");
     let ca = sim.state().secret_by_label(ckf_crypto::store::LABEL).expect("certs").clone();
     sim.cluster.kube.clear_faults();

@@ -182,7 +182,7 @@ impl Sim {
         let s =
             self.state().secret_by_label(ckf_crypto::store::LABEL).expect("material secret exists");
         let mut content = s.revisions.last().expect("a revision").content.clone();
-        content.retain(|k, _| ckf_crypto::generated::Key::ALL.iter().any(|g| g.as_str() == k));
+        content.retain(|k, _| GENERATED_KEYS.contains(&k.as_str()));
         content
     }
 
@@ -196,6 +196,9 @@ impl Sim {
         self.harness.charm_dir()
     }
 }
+
+/// The material secret's content keys of the generated values.
+pub const GENERATED_KEYS: [&str; 3] = ["secret-key", "oidc-client-secret", "config-hash-salt"];
 
 /// `^[A-Z0-9]{30}$`
 pub fn is_generated_format(s: &str) -> bool {

@@ -1,4 +1,4 @@
-//! The `certificates` endpoint: provider side of tls-certificates v4 (`contract.md` §6, §11).
+//! The `certificates` endpoint: provider side of tls-certificates v4 (`contract.md` §6, §11, §12).
 //!
 //! istio-pilot (through cert_handler) and other requirers write their CSRs, in their unit or
 //! application databag, as `certificate_signing_requests` = JSON `[{certificate_signing_request,
@@ -9,20 +9,25 @@
 //! out, as the library does). The published certificates are the record of what was signed:
 //! one is kept while it was signed by the current CA, for the same key, with the configured
 //! lifetime and more than a third of it left; otherwise it is signed again. A CSR the requirer
-//! withdrew disappears from `certificates` on the next hook. A request with a bad signature, an
-//! unsupported extension, `ca: true`, or DNS names outside `allowed-dns-suffixes` is refused
-//! with an entry in `request_errors`; the other requests are served. [`plan`] is pure but for
-//! the signing it decides on.
+//! withdrew disappears from `certificates` on the next hook.
+//!
+//! Every request stands alone: a request with a bad signature, an unsupported extension,
+//! `ca: true`, DNS names outside `allowed-dns-suffixes`, or one that fails to sign is refused
+//! with an entry in `request_errors`, and the other requests are served. A requirer databag that
+//! does not parse affects that relation only. The signer is the webhook CA as the webhook area
+//! planned it; while there is none, or this area's options are bad, the relations stay as they
+//! are.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use juju::{HookToolError, HookTools, RelationId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use juju::RelationId;
-
-use crate::certs::{self, CertError, Issued, csr};
+use super::{Area, AreaPlan, Input, Observe, PlanError, unless_gone};
+use crate::certs::{self, Issued, SigningKey, csr};
 use crate::databag::Databag;
+use crate::random::Entropy;
 
 /// The endpoint name.
 pub const ENDPOINT: &str = "certificates";
@@ -90,7 +95,7 @@ pub struct Refusal {
 }
 
 /// What to do on one relation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The relation.
     pub id: RelationId,
@@ -130,8 +135,38 @@ fn allowed(name: &str, suffixes: &[String]) -> bool {
     suffixes.iter().any(|s| name == *s || name.ends_with(&format!(".{s}")))
 }
 
-/// Decides what to publish on `rel`.
-pub fn plan(rel: &Relation, p: &Params<'_>) -> Result<Plan, CertError> {
+/// The CA key, loaded at most once per relation (for the first CSR that needs it); a key that
+/// does not load refuses every request that needs signing, and only those.
+enum Signer<'a> {
+    Unloaded(&'a Issued),
+    Loaded(Box<rcgen::Issuer<'static, SigningKey>>),
+    Broken(String),
+}
+
+impl Signer<'_> {
+    fn sign(
+        &mut self,
+        checked: csr::CheckedCsr,
+        p: &Params<'_>,
+        rng: &mut dyn Entropy,
+    ) -> Result<String, String> {
+        if let Self::Unloaded(ca) = self {
+            *self = match certs::load_issuer(ca) {
+                Ok(issuer) => Self::Loaded(Box::new(issuer)),
+                Err(e) => Self::Broken(format!("the CA cannot sign: {e}")),
+            };
+        }
+        match self {
+            Self::Loaded(issuer) => csr::sign_csr(issuer, checked, p.days, p.now, rng)
+                .map_err(|e| format!("signing failed: {e}")),
+            Self::Broken(why) => Err(why.clone()),
+            Self::Unloaded(_) => Err("the CA is not loaded".into()),
+        }
+    }
+}
+
+/// Decides what to publish on `rel`: every request is served or refused on its own.
+pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
     let mut malformed = Vec::new();
     let mut requests: BTreeMap<String, bool> = BTreeMap::new();
     for (owner, raw) in &rel.request_bags {
@@ -156,7 +191,7 @@ pub fn plan(rel: &Relation, p: &Params<'_>) -> Result<Plan, CertError> {
     let mut served = Vec::new();
     let mut refused = Vec::new();
     let mut signed = 0;
-    let mut issuer = None;
+    let mut signer = Signer::Unloaded(p.ca);
     for (pem, wants_ca) in requests {
         let refuse = |code, message: String| Refusal { csr: pem.clone(), code, message };
         if wants_ca {
@@ -187,15 +222,16 @@ pub fn plan(rel: &Relation, p: &Params<'_>) -> Result<Plan, CertError> {
         });
         let certificate = match keep {
             Some(c) => trim(&c.certificate),
-            None => {
-                signed += 1;
-                // The CA key is loaded once per relation, for the first CSR that needs it.
-                let issuer = match &mut issuer {
-                    Some(loaded) => loaded,
-                    empty => empty.insert(certs::load_issuer(p.ca)?),
-                };
-                trim(&csr::sign_csr(issuer, checked, p.days, p.now)?)
-            }
+            None => match signer.sign(checked, p, rng) {
+                Ok(cert) => {
+                    signed += 1;
+                    trim(&cert)
+                }
+                Err(why) => {
+                    refused.push(refuse(999, why));
+                    continue;
+                }
+            },
         };
         served.push(ProviderCertificate {
             ca: ca_pem.clone(),
@@ -215,33 +251,140 @@ pub fn plan(rel: &Relation, p: &Params<'_>) -> Result<Plan, CertError> {
             },
         })
         .collect();
+    let json = |empty: bool, v: String| if empty { String::new() } else { v };
     let desired = BTreeMap::from([
         (
             CERTIFICATES_KEY.to_owned(),
-            if served.is_empty() {
-                String::new()
-            } else {
-                serde_json::to_string(&served).unwrap_or_default()
-            },
+            json(served.is_empty(), serde_json::to_string(&served).unwrap_or_default()),
         ),
         (
             ERRORS_KEY.to_owned(),
-            if errors.is_empty() {
-                String::new()
-            } else {
-                serde_json::to_string(&errors).unwrap_or_default()
-            },
+            json(errors.is_empty(), serde_json::to_string(&errors).unwrap_or_default()),
         ),
     ]);
     let changed = desired.iter().any(|(k, v)| rel.local.get(k).unwrap_or("") != v);
-    Ok(Plan {
+    Plan {
         id: rel.id.clone(),
         write: changed.then(|| Databag(desired)),
         served,
         signed,
         refused,
         malformed,
-    })
+    }
+}
+
+/// The `certificates` provider area.
+#[derive(Debug, Default)]
+pub struct TlsProvider {
+    relations: Vec<Relation>,
+}
+
+impl TlsProvider {
+    /// An area that observed these relations (tests).
+    pub fn with(relations: Vec<Relation>) -> Self {
+        Self { relations }
+    }
+}
+
+impl Area for TlsProvider {
+    fn name(&self) -> &'static str {
+        "certificates"
+    }
+
+    fn observe(&mut self, juju: &Observe<'_>) -> Result<(), HookToolError> {
+        let tools = juju.tools;
+        'relations: for id in tools.relation_ids(ENDPOINT)? {
+            let Some(remote_app) = unless_gone(tools.relation_list_app(&id))? else { continue };
+            let Some(units) = unless_gone(tools.relation_list(&id))? else { continue };
+            let members = remote_app
+                .iter()
+                .map(|a| (a.clone(), true))
+                .chain(units.into_iter().map(|u| (u, false)));
+            let mut request_bags = Vec::new();
+            for (member, is_app) in members {
+                let Some(bag) = unless_gone(tools.relation_get(&id, &member, is_app))? else {
+                    continue 'relations;
+                };
+                if let Some(requests) = requests_of(&bag) {
+                    request_bags.push((member, requests.clone()));
+                }
+            }
+            let Some(local) = unless_gone(tools.relation_get(&id, juju.app, true))? else {
+                continue;
+            };
+            self.relations.push(Relation { id, remote_app, request_bags, local: Databag(local) });
+        }
+        Ok(())
+    }
+
+    fn plan(
+        &self,
+        input: &Input<'_>,
+        material: &mut crate::material::Material,
+        rng: &mut dyn Entropy,
+    ) -> Result<AreaPlan, PlanError> {
+        let mut out = AreaPlan::default();
+        let c = input.config;
+        let (Some(ca), Ok(days), Ok(suffixes)) =
+            (&material.webhooks.ca, &c.certificate_validity_days, &c.allowed_dns_suffixes)
+        else {
+            // No CA yet, or a bad option: every relation stays as it is.
+            return Ok(out);
+        };
+        let params = Params {
+            ca,
+            days: *days,
+            suffixes,
+            now: input.now,
+            force: input.intent.renew.is_some(),
+        };
+        let mut issued = 0;
+        for rel in &self.relations {
+            let p = plan(rel, &params, rng);
+            for r in &p.refused {
+                out.warn(format!(
+                    "refused a certificate request on relation {}: {}",
+                    p.id, r.message
+                ));
+            }
+            for owner in &p.malformed {
+                out.warn(format!(
+                    "the certificate requests of {owner} on relation {} are not valid JSON",
+                    p.id
+                ));
+            }
+            if p.signed > 0 {
+                out.info(format!("signed {} certificate(s) on relation {}", p.signed, p.id));
+            }
+            out.issued += p.signed;
+            issued += p.served.len();
+            if let Some(bag) = p.write {
+                out.relations.push((p.id, bag));
+            }
+        }
+        if issued > 0 {
+            out.status.note(format!("certificates: {issued} issued"));
+        }
+        Ok(out)
+    }
+}
+
+/// The certificates published on every `certificates` relation (for `list-certificates`):
+/// `(relation, certificate PEM)`. Only the leader can read its application databag.
+pub fn published(
+    tools: &HookTools<'_>,
+    app: &str,
+) -> Result<Vec<(RelationId, String)>, HookToolError> {
+    let mut out = Vec::new();
+    for id in tools.relation_ids(ENDPOINT)? {
+        let Some(local) = unless_gone(tools.relation_get(&id, app, true))? else { continue };
+        let list: Vec<ProviderCertificate> = local
+            .get(CERTIFICATES_KEY)
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        out.extend(list.into_iter().map(|c| (id.clone(), c.certificate)));
+    }
+    Ok(out)
 }
 
 /// Parses `allowed-dns-suffixes`: comma-separated, case-insensitive, a leading dot optional.
@@ -264,6 +407,7 @@ pub fn requests_of(bag: &BTreeMap<String, String>) -> Option<&String> {
 mod tests {
     use super::*;
     use crate::certs::{KeyAlgorithm, generate_ca};
+    use crate::random::OsEntropy;
 
     fn csr(names: &[&str], extra: bool) -> String {
         let key = rcgen::KeyPair::generate().expect("key");
@@ -298,7 +442,7 @@ mod tests {
     #[test]
     fn good_requests_are_served_and_bad_ones_refused_side_by_side() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now).expect("ca");
+        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
         let suffixes = parse_suffixes(".kubeflow.svc, example.com").expect("suffixes");
         let p = Params { ca: &ca, days: 10, suffixes: &suffixes, now, force: false };
         let good = csr(&["gw.kubeflow.svc"], false);
@@ -316,7 +460,7 @@ mod tests {
             ],
             Databag::default(),
         );
-        let plan = plan(&rel, &p).expect("plan");
+        let plan = plan(&rel, &p, &mut OsEntropy);
         assert_eq!(plan.served.len(), 1);
         assert_eq!(plan.signed, 1);
         assert_eq!(plan.refused.len(), 4, "{:?}", plan.refused);
@@ -341,22 +485,46 @@ mod tests {
     fn plan_again(rel: &Relation, local: Databag, p: &Params<'_>) -> Plan {
         let mut rel = rel.clone();
         rel.local = local;
-        plan(&rel, p).expect("plan")
+        plan(&rel, p, &mut OsEntropy)
     }
 
     #[test]
     fn withdrawn_requests_disappear_and_malformed_bags_are_reported() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now).expect("ca");
+        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
         let p = Params { ca: &ca, days: 10, suffixes: &[], now, force: false };
         let good = csr(&["a.svc"], false);
-        let first = plan(&relation(&[(&good, false)], Databag::default()), &p).expect("plan");
+        let first = plan(&relation(&[(&good, false)], Databag::default()), &p, &mut OsEntropy);
         let mut rel = relation(&[], first.write.expect("write"));
         rel.request_bags.push(("istio-pilot".into(), "{not json".into()));
-        let p2 = plan(&rel, &p).expect("plan");
+        let p2 = plan(&rel, &p, &mut OsEntropy);
         assert_eq!(p2.malformed, ["istio-pilot"]);
         let bag = p2.write.expect("withdrawn");
         assert_eq!(bag.get("certificates"), Some(""));
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_signed_is_refused_and_the_kept_ones_are_served() {
+        let now = OffsetDateTime::now_utc();
+        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let p = Params { ca: &ca, days: 10, suffixes: &[], now, force: false };
+        let old = csr(&["old.svc"], false);
+        let first = plan(&relation(&[(&old, false)], Databag::default()), &p, &mut OsEntropy);
+        // The CA key no longer matches its certificate: no new request can be signed.
+        let other =
+            generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let broken = Issued { cert_pem: ca.cert_pem.clone(), key_pem: other.key_pem };
+        let p = Params { ca: &broken, ..p };
+        let new = csr(&["new.svc"], false);
+        let second = plan(
+            &relation(&[(&old, false), (&new, false)], first.write.expect("w")),
+            &p,
+            &mut OsEntropy,
+        );
+        assert_eq!(second.served.len(), 1, "the certificate already issued is still served");
+        assert_eq!(second.refused.len(), 1);
+        assert!(second.refused[0].message.contains("cannot sign"), "{:?}", second.refused);
+        assert_eq!(second.refused[0].csr, new.trim());
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! bounded memory, and compared in constant time, on `install`, `upgrade-charm`,
 //! `config-changed` and by the `verify-resources` action. A resource that is not attached or does
 //! not match blocks the unit with the contract's message and is not used. The outcome of the
-//! last verification is kept in the material secret, so the hooks in between (which do not
-//! fetch resources) report the same status.
+//! last verification on one of those hooks is kept in the material secret ([`Material`]), so the
+//! hooks in between (which do not fetch resources) report the same status; the action, being
+//! read-only, reports without recording.
 //!
 //! `extra-ca-certificates` (a PEM bundle of CA certificates) is used only once it verifies
 //! against a configured checksum and parses as certificates; its CAs are then kept in the
@@ -17,22 +18,104 @@
 
 use std::collections::BTreeMap;
 
-use juju::HookTools;
+use juju::tools::SecretContent;
+use juju::{Event, HookToolError, HookTools, SecretString};
 
+use super::{Area, AreaPlan, Input, Observe, PlanError};
 use crate::certs;
 use crate::checksums::{self, Expected};
+use crate::material::{Part, put_key, take_key};
+use crate::random::Entropy;
+use crate::status::Level;
 
 /// The optional file resource of extra CA certificates.
 pub const EXTRA_CA: &str = "extra-ca-certificates";
 
-/// Material-secret key: the verified extra CA bundle.
-pub const EXTRA_CA_KEY: &str = "extra-ca-bundle";
-/// Material-secret key: the problems of the last verification, one per line.
-pub const PROBLEMS_KEY: &str = "resource-problems";
+const EXTRA_CA_KEY: &str = "extra-ca-bundle";
+const PROBLEMS_KEY: &str = "resource-problems";
 
-/// Whether a content key of the material secret belongs to this module.
-pub fn is_own_key(key: &str) -> bool {
-    key == EXTRA_CA_KEY || key == PROBLEMS_KEY
+/// This area's material: the outcome of the last verification that was recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Material {
+    /// The verified extra CA bundle (PEM certificates), in use.
+    pub extra_ca: Option<String>,
+    /// The blocked messages of the last verification.
+    pub problems: Vec<String>,
+}
+
+impl Part for Material {
+    fn take(content: &mut SecretContent) -> Self {
+        let text = |v: SecretString| v.expose().to_owned();
+        Self {
+            extra_ca: take_key(content, EXTRA_CA_KEY).map(text),
+            problems: take_key(content, PROBLEMS_KEY)
+                .map(|p| p.expose().lines().map(str::to_owned).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn put(&self, content: &mut SecretContent) {
+        let public = |v: &String| SecretString::new(v.as_str());
+        put_key(content, EXTRA_CA_KEY, self.extra_ca.as_ref().map(public).as_ref());
+        let problems = (!self.problems.is_empty()).then(|| public(&self.problems.join("\n")));
+        put_key(content, PROBLEMS_KEY, problems.as_ref());
+    }
+}
+
+/// The resources area: verifies on the hooks that verify, reports what was last recorded.
+#[derive(Debug, Default)]
+pub struct Resources {
+    verification: Option<Verification>,
+}
+
+impl Resources {
+    /// An area that planned with this verification (tests).
+    pub fn with(verification: Option<Verification>) -> Self {
+        Self { verification }
+    }
+}
+
+impl Area for Resources {
+    fn name(&self) -> &'static str {
+        "resources"
+    }
+
+    /// Resources are fetched and verified on install, upgrade-charm and config-changed; the
+    /// other hooks use the outcome kept in the material.
+    fn observe(&mut self, juju: &Observe<'_>) -> Result<(), HookToolError> {
+        let verifying =
+            matches!(juju.event, Event::Install | Event::UpgradeCharm | Event::ConfigChanged);
+        if let (true, Ok(pinned)) = (verifying, &juju.config.resource_checksums) {
+            self.verification = Some(verify(juju.tools, pinned));
+        }
+        Ok(())
+    }
+
+    fn plan(
+        &self,
+        input: &Input<'_>,
+        material: &mut crate::material::Material,
+        _rng: &mut dyn Entropy,
+    ) -> Result<AreaPlan, PlanError> {
+        let mut plan = AreaPlan::default();
+        let part = &mut material.resources;
+        if let Some(v) = &self.verification {
+            part.problems = v.problems();
+            let pinned =
+                input.config.resource_checksums.as_ref().is_ok_and(|p| p.contains_key(EXTRA_CA));
+            match (&v.extra_ca, pinned) {
+                (Some(extra), _) => part.extra_ca = Some(extra.clone()),
+                // No longer pinned: not used any more.
+                (None, false) => part.extra_ca = None,
+                // Pinned but failed: the last verified bundle stays (bad input destroys nothing).
+                (None, true) => {}
+            }
+        }
+        for problem in &part.problems {
+            plan.status.add(Level::Blocked, problem.clone());
+        }
+        Ok(plan)
+    }
 }
 
 /// One resource's verification.

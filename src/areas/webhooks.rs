@@ -1,0 +1,310 @@
+//! Webhook certificates (`contract.md` §4.1): one CA, one leaf per `webhooks` entry, renewed, and
+//! delivered as `kubernetes.io/tls` Secrets and `caBundle`s.
+//!
+//! The four CKF webhook charms each made a throwaway CA with the openssl CLI, discarded its key,
+//! kept the result in per-unit state lost with the pod, and never renewed anything
+//! (`ckf-reference.md` §13 flaw 1). Here the CA and its key, the previous CA during a rotation,
+//! and every leaf live in the material secret ([`Material`]: content keys `ca-crt`, `ca-key`,
+//! `previous-ca-crt`, `crt-<name>`, `key-<name>`), so every unit and every later leader serves the
+//! same material. Planning decides what to keep and what to (re)issue:
+//!
+//! * the CA is issued when missing, and rotated when less than a third of its lifetime is left,
+//!   when its common name, key algorithm or lifetime no longer match the config, or on
+//!   `renew-certificates rotate-ca=true`; the outgoing CA stays in the bundle until it expires or
+//!   the next rotation, so workloads holding a leaf of either CA keep verifying. A bad CA option
+//!   keeps the CA in place; a bad `webhooks` entry holds the leaves, not the CA (the
+//!   `certificates` relation signs with it);
+//! * a leaf is issued when missing, and re-issued when less than a third of its lifetime is
+//!   left, when it was not signed by the current CA, when its DNS names, key algorithm or
+//!   lifetime no longer match, or on `renew-certificates`.
+//!
+//! Delivery: the `caBundle` of every named configuration that does not hold the bundle yet, then
+//! the Secrets. A configuration that does not exist yet is reported as pending and retried on
+//! later hooks. A Secret that exists waits for its configurations' `caBundle`s: if one of them
+//! could not be written, the Secret keeps its old leaf, which the API server still trusts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use juju::SecretString;
+use juju::tools::SecretContent;
+use time::OffsetDateTime;
+
+use super::{Area, AreaPlan, Input, KubeReads, PlanError};
+use crate::certs::{self, CertInfo, Issued, KeyAlgorithm};
+use crate::config::WebhookSpec;
+use crate::k8s::{ObjectRef, WebhookKind, Write};
+use crate::material::{Part, put_key, take_key};
+use crate::random::Entropy;
+use crate::status::Level;
+
+const CA_CRT: &str = "ca-crt";
+const CA_KEY: &str = "ca-key";
+const PREVIOUS_CA_CRT: &str = "previous-ca-crt";
+const CRT_PREFIX: &str = "crt-";
+const KEY_PREFIX: &str = "key-";
+
+/// This area's material.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Material {
+    /// The CA, with its key.
+    pub ca: Option<Issued>,
+    /// The previous CA's certificate, while a rotation is under way.
+    pub previous_ca: Option<String>,
+    /// One leaf per `webhooks` entry, by entry name.
+    pub leaves: BTreeMap<String, Issued>,
+}
+
+impl Part for Material {
+    fn take(content: &mut SecretContent) -> Self {
+        let text = |v: SecretString| v.expose().to_owned();
+        let ca = match (take_key(content, CA_CRT), take_key(content, CA_KEY)) {
+            (Some(cert), Some(key_pem)) => Some(Issued { cert_pem: text(cert), key_pem }),
+            _ => None,
+        };
+        let previous_ca = take_key(content, PREVIOUS_CA_CRT).map(text);
+        let names: Vec<String> =
+            content.keys().filter_map(|k| k.strip_prefix(CRT_PREFIX)).map(str::to_owned).collect();
+        let mut leaves = BTreeMap::new();
+        for name in names {
+            let cert = take_key(content, &format!("{CRT_PREFIX}{name}"));
+            let key = take_key(content, &format!("{KEY_PREFIX}{name}"));
+            if let (Some(cert), Some(key_pem)) = (cert, key) {
+                leaves.insert(name, Issued { cert_pem: text(cert), key_pem });
+            }
+        }
+        // A key without its certificate is of no use: it goes too.
+        content.retain(|k, _| !k.starts_with(KEY_PREFIX));
+        Self { ca, previous_ca, leaves }
+    }
+
+    fn put(&self, content: &mut SecretContent) {
+        let public = |s: &str| SecretString::new(s);
+        if let Some(ca) = &self.ca {
+            content.insert(CA_CRT.into(), public(&ca.cert_pem));
+            content.insert(CA_KEY.into(), ca.key_pem.clone());
+        }
+        put_key(content, PREVIOUS_CA_CRT, self.previous_ca.as_deref().map(public).as_ref());
+        for (name, leaf) in &self.leaves {
+            content.insert(format!("{CRT_PREFIX}{name}"), public(&leaf.cert_pem));
+            content.insert(format!("{KEY_PREFIX}{name}"), leaf.key_pem.clone());
+        }
+    }
+}
+
+/// The CA bundle: the current CA, the previous one while it is valid at `now`, then `extra`
+/// (the verified extra CAs). `None` before a CA exists.
+pub fn bundle(m: &Material, extra: Option<&str>, now: OffsetDateTime) -> Option<String> {
+    let ca = m.ca.as_ref()?;
+    let mut out = normalise(&ca.cert_pem);
+    let valid = |p: &&String| certs::inspect(p).is_ok_and(|i| i.not_after > now);
+    if let Some(prev) = m.previous_ca.as_ref().filter(valid) {
+        out.push_str(&normalise(prev));
+    }
+    out.push_str(extra.unwrap_or_default());
+    Some(out)
+}
+
+fn normalise(pem: &str) -> String {
+    format!("{}\n", pem.trim_end())
+}
+
+fn lifetime_days(info: &CertInfo) -> i64 {
+    (info.not_after - info.not_before).whole_days()
+}
+
+/// The CA options, when valid.
+struct CaParams<'a> {
+    common_name: &'a str,
+    days: u32,
+    alg: KeyAlgorithm,
+}
+
+/// Whether a stored CA still fits the config and the time.
+fn ca_fits(ca: &Issued, p: &CaParams<'_>, now: OffsetDateTime) -> bool {
+    certs::key_matches(&ca.cert_pem, &ca.key_pem)
+        && certs::inspect(&ca.cert_pem).is_ok_and(|info| {
+            info.is_ca
+                && !info.renewal_due(now)
+                && info.subject_cn.as_deref() == Some(p.common_name)
+                && info.key_algorithm == Some(p.alg)
+                && lifetime_days(&info) == i64::from(p.days)
+        })
+}
+
+/// The leaf options, when valid.
+struct LeafParams<'a> {
+    specs: &'a [WebhookSpec],
+    days: u32,
+    alg: KeyAlgorithm,
+    namespace: &'a str,
+}
+
+/// Whether a stored leaf still fits its spec, the CA, the config and the time.
+fn leaf_fits(
+    leaf: &Issued,
+    spec: &WebhookSpec,
+    ca: &Issued,
+    p: &LeafParams<'_>,
+    now: OffsetDateTime,
+) -> bool {
+    let Ok(info) = certs::inspect(&leaf.cert_pem) else { return false };
+    !info.renewal_due(now)
+        && certs::issued_by(&leaf.cert_pem, &ca.cert_pem)
+        && certs::key_matches(&leaf.cert_pem, &leaf.key_pem)
+        && info.dns_names == certs::webhook_dns_names(&spec.services, p.namespace)
+        && info.key_algorithm == Some(p.alg)
+        && lifetime_days(&info) == i64::from(p.days)
+}
+
+/// The webhook certificates area.
+#[derive(Debug, Default)]
+pub struct Webhooks;
+
+impl Area for Webhooks {
+    fn name(&self) -> &'static str {
+        "webhook certificates"
+    }
+
+    fn kube_reads(&self) -> KubeReads {
+        KubeReads { secrets: true, webhook_configs: true }
+    }
+
+    fn plan(
+        &self,
+        input: &Input<'_>,
+        material: &mut crate::material::Material,
+        rng: &mut dyn Entropy,
+    ) -> Result<AreaPlan, PlanError> {
+        let c = input.config;
+        let renew = input.intent.renew;
+        let mut plan = AreaPlan::default();
+        let m = &mut material.webhooks;
+        let now = input.now;
+        let mut ca_rotated = false;
+        if let (Ok(common_name), Ok(days), Ok(alg)) =
+            (&c.ca_common_name, &c.ca_validity_days, &c.key_algorithm)
+        {
+            let p = CaParams { common_name, days: *days, alg: *alg };
+            let rotate = renew.is_some_and(|r| r.rotate_ca);
+            if rotate || !m.ca.as_ref().is_some_and(|ca| ca_fits(ca, &p, now)) {
+                let new = certs::generate_ca(p.common_name, p.days, p.alg, now, rng)?;
+                // The outgoing CA, if any, stays in the bundle while it is valid.
+                m.previous_ca = m.ca.replace(new).map(|old| old.cert_pem);
+                ca_rotated = true;
+                plan.info(format!("issued a new CA '{common_name}'"));
+            }
+        }
+        m.previous_ca =
+            m.previous_ca.take().filter(|p| certs::inspect(p).is_ok_and(|i| i.not_after > now));
+        let (Some(ca), Ok(specs), Ok(days), Ok(alg), Some(namespace)) = (
+            m.ca.clone(),
+            &c.webhooks,
+            &c.certificate_validity_days,
+            &c.key_algorithm,
+            input.namespace,
+        ) else {
+            // Bad leaf config (or no CA yet): the leaves and their delivery stay as they are.
+            return Ok(plan);
+        };
+        let p = LeafParams { specs, days: *days, alg: *alg, namespace };
+        let mut leaves = BTreeMap::new();
+        let mut fresh = Vec::new();
+        for spec in p.specs {
+            let kept = m.leaves.get(&spec.name).filter(|leaf| {
+                !ca_rotated && renew.is_none() && leaf_fits(leaf, spec, &ca, &p, now)
+            });
+            let leaf = match kept {
+                Some(leaf) => leaf.clone(),
+                None => {
+                    fresh.push(spec.name.as_str());
+                    certs::issue_webhook_leaf(
+                        &ca,
+                        &spec.services,
+                        p.namespace,
+                        p.days,
+                        p.alg,
+                        now,
+                        rng,
+                    )?
+                }
+            };
+            leaves.insert(spec.name.clone(), leaf);
+        }
+        // Entries no longer configured are dropped with their keys.
+        m.leaves = leaves;
+        plan.issued = fresh.len();
+        if !fresh.is_empty() {
+            plan.info(format!("issued webhook certificates for {}", fresh.join(", ")));
+        }
+        let extra = material.resources.extra_ca.as_deref();
+        let bundle = bundle(&material.webhooks, extra, now).unwrap_or_default();
+        deliver(input, &p, &material.webhooks, &bundle, &mut plan);
+        Ok(plan)
+    }
+}
+
+/// The `caBundle` writes, then the Secrets, of every configured entry.
+fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Material, bundle: &str, plan: &mut AreaPlan) {
+    let configs = input.kube.webhook_configs();
+    let mut named = BTreeSet::new();
+    for spec in p.specs {
+        named.extend(spec.mutating.iter().map(|n| (WebhookKind::Mutating, n.clone())));
+        named.extend(spec.validating.iter().map(|n| (WebhookKind::Validating, n.clone())));
+    }
+    let mut pending = BTreeSet::new();
+    let mut written = BTreeSet::new();
+    for (kind, name) in named.into_iter().filter(|_| configs.is_some()) {
+        match configs.and_then(|c| c.get(&(kind, name.clone()))) {
+            None => {
+                pending.insert(name);
+            }
+            Some(cfg) => {
+                let stale =
+                    cfg.webhooks.iter().any(|(_, ca)| ca.as_deref() != Some(bundle.as_bytes()));
+                if stale && !cfg.webhooks.is_empty() {
+                    let webhooks = cfg.webhooks.iter().map(|(n, _)| n.clone()).collect();
+                    let write = Write::CaBundle {
+                        kind,
+                        name,
+                        webhooks,
+                        bundle: bundle.as_bytes().to_vec(),
+                    };
+                    written.insert(write.object());
+                    plan.kube.push(write);
+                }
+            }
+        }
+    }
+    if !pending.is_empty() {
+        let names: Vec<String> = pending.into_iter().collect();
+        plan.status.add(Level::Active, format!("caBundle pending: {}", names.join(", ")));
+    }
+    for spec in p.specs {
+        let Some(leaf) = m.leaves.get(&spec.name) else { continue };
+        let exists = input.kube.secrets().is_some_and(|s| s.contains_key(&spec.secret));
+        if exists && configs.is_none() {
+            // The configurations could not be listed: a new leaf could be one their caBundle
+            // does not trust yet, so the Secret in place stays until they can be.
+            continue;
+        }
+        let refs = spec
+            .mutating
+            .iter()
+            .map(|n| ObjectRef { kind: WebhookKind::Mutating.kind(), name: n.clone() })
+            .chain(
+                spec.validating
+                    .iter()
+                    .map(|n| ObjectRef { kind: WebhookKind::Validating.kind(), name: n.clone() }),
+            );
+        let after =
+            if exists { refs.filter(|r| written.contains(r)).collect() } else { Vec::new() };
+        // The key leaves its redacting type here: it is the Secret's content.
+        let data = vec![
+            ("tls.crt", leaf.cert_pem.as_bytes()),
+            ("tls.key", leaf.key_pem.expose().as_bytes()),
+            ("ca.crt", bundle.as_bytes()),
+        ];
+        let secret = input.secret(&spec.secret, "kubernetes.io/tls", data);
+        plan.kube.extend(input.secret_write(secret, after));
+    }
+}

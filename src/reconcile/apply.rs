@@ -1,0 +1,280 @@
+//! Performing a plan: Juju writes first, then every Kubernetes object on its own, then status.
+//!
+//! Each Kubernetes write has its own outcome (kube-rs' controller runs one reconcile per object
+//! for the same reason): a refusal a retry will not change (400, 404, 409, 422, or 403 on one
+//! object while others are allowed) blocks the unit with a message naming the object and the
+//! API server's reason, and the other objects are still written; a transient failure is
+//! reported `waiting` and decides the exit code only once everything else was tried. A write
+//! may wait for others (a Secret for its webhook configurations' `caBundle`s): when one of them
+//! failed, it is kept for the next hook. A Secret the charm labelled as its own but of another
+//! type is deleted and written again; one of another owner is left alone, and the message says
+//! what is in the way.
+
+use std::collections::BTreeSet;
+
+use juju::{HookToolError, HookTools};
+
+use super::{Observed, Plan, trust_message};
+use crate::k8s::{Kube, KubeError, MANAGED_BY, ObjectRef, SecretObject, Write};
+use crate::material::Change;
+use crate::status::{Level, StatusReport};
+use crate::store;
+
+/// Why a hook must fail after its status is set.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// A hook tool failed.
+    #[error(transparent)]
+    Tool(#[from] HookToolError),
+    /// Something a retry may clear failed, and nothing new needs committing: fail so that
+    /// Juju retries soon.
+    #[error("incomplete: {0}; Juju will retry the hook")]
+    Retry(String),
+}
+
+/// Performs the writes of `plan`, then sets the unit status once.
+pub fn apply(
+    tools: &HookTools<'_>,
+    kube: &mut dyn Kube,
+    obs: &Observed,
+    plan: &mut Plan,
+) -> Result<(), ApplyError> {
+    write_material(tools, plan)?;
+    for (_, area) in &plan.areas {
+        for (id, bag) in &area.relations {
+            tools.relation_set(id, true, &bag.0)?;
+        }
+    }
+    for note in plan.areas.iter().flat_map(|(_, p)| &p.log) {
+        if note.warning {
+            log::warn!("{}", note.message);
+        } else {
+            log::info!("{}", note.message);
+        }
+    }
+    let mut transient = Vec::new();
+    if let Some(ns) = obs.namespace() {
+        let writes: Vec<&Write> = plan.areas.iter().flat_map(|(_, p)| &p.kube).collect();
+        let failures = write_all(kube, ns, &writes);
+        report_failures(&mut plan.report, &obs.app, &failures, writes.len(), &mut transient);
+    }
+    set_status(tools, &plan.report)?;
+    let retry = plan.retry || !transient.is_empty();
+    match (retry, plan.changes_material()) {
+        (true, false) => Err(ApplyError::Retry(if transient.is_empty() {
+            "an area could not be planned or listed".into()
+        } else {
+            format!("Kubernetes API errors on {}", transient.join(", "))
+        })),
+        (true, true) => {
+            log::warn!("delivery incomplete; the next hook delivers the rest");
+            Ok(())
+        }
+        (false, _) => Ok(()),
+    }
+}
+
+fn write_material(tools: &HookTools<'_>, plan: &Plan) -> Result<(), HookToolError> {
+    match plan.change {
+        Change::Keep => {}
+        Change::Create => {
+            store::create(tools, store::LABEL, store::DESCRIPTION, &plan.material.to_content())?;
+            log::info!("created the Juju secret '{}'", store::LABEL);
+        }
+        Change::Update => {
+            store::update(tools, store::LABEL, &plan.material.to_content())?;
+            log::info!("updated the Juju secret '{}'", store::LABEL);
+        }
+    }
+    Ok(())
+}
+
+/// A write that did not happen, and why.
+#[derive(Debug)]
+struct Failure {
+    object: ObjectRef,
+    what: Failed,
+}
+
+#[derive(Debug)]
+enum Failed {
+    /// The API server answered this.
+    Kube(KubeError),
+    /// The ServiceAccount of a token does not exist (yet).
+    NoServiceAccount(String),
+    /// It waits for an object whose write failed.
+    Waiting(ObjectRef),
+}
+
+/// Applies every write in order; returns the ones that did not happen.
+fn write_all(kube: &mut dyn Kube, ns: &str, writes: &[&Write]) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    let mut failed: BTreeSet<ObjectRef> = BTreeSet::new();
+    let (mut bundles, mut secrets) = (Vec::new(), Vec::new());
+    for write in writes {
+        let object = write.object();
+        let waits_for = match write {
+            Write::Secret { after, .. } => after.iter().find(|r| failed.contains(r)).cloned(),
+            _ => None,
+        };
+        let done = match waits_for {
+            Some(dep) => Err(Failed::Waiting(dep)),
+            None => write_one(kube, ns, write),
+        };
+        match done {
+            Ok(()) if matches!(write, Write::CaBundle { .. }) => bundles.push(object.name),
+            Ok(()) => secrets.push(object.name),
+            Err(what) => {
+                failed.insert(object.clone());
+                failures.push(Failure { object, what });
+            }
+        }
+    }
+    // One log line per kind of write, not per object: each juju-log is a process.
+    if !bundles.is_empty() {
+        log::info!("set caBundle on {}", bundles.join(", "));
+    }
+    if !secrets.is_empty() {
+        log::info!("applied Secrets {} in {ns}", secrets.join(", "));
+    }
+    failures
+}
+
+fn write_one(kube: &mut dyn Kube, ns: &str, write: &Write) -> Result<(), Failed> {
+    match write {
+        Write::CaBundle { kind, name, webhooks, bundle } => {
+            kube.apply_ca_bundle(*kind, name, webhooks, bundle).map_err(Failed::Kube)
+        }
+        Write::Secret { secret, replace, .. } => {
+            if *replace {
+                log::info!("replacing Secret '{}' (it had another type)", secret.name);
+                kube.delete_secret(ns, &secret.name).map_err(Failed::Kube)?;
+            }
+            apply_secret(kube, ns, secret)
+        }
+        Write::Token {
+            service_account,
+            audience,
+            expiration_seconds,
+            secret,
+            token_key,
+            expires_annotation,
+        } => {
+            let token = match kube.request_token(ns, service_account, audience, *expiration_seconds)
+            {
+                Ok(token) => token,
+                Err(KubeError::NotFound(_)) => {
+                    return Err(Failed::NoServiceAccount(service_account.clone()));
+                }
+                Err(e) => return Err(Failed::Kube(e)),
+            };
+            log::info!("requested a token for ServiceAccount {ns}/{service_account}");
+            let mut secret = secret.clone();
+            // The token leaves its redacting type here: it is the Secret's content.
+            secret.data.insert(
+                token_key.clone(),
+                zeroize::Zeroizing::new(token.token.expose().as_bytes().to_vec()),
+            );
+            secret.annotations.insert(expires_annotation.clone(), token.expires_unix.to_string());
+            apply_secret(kube, ns, &secret)
+        }
+    }
+}
+
+/// Applies a Secret; a refusal because another owner's Secret of another type is in the way
+/// says so.
+fn apply_secret(kube: &mut dyn Kube, ns: &str, secret: &SecretObject) -> Result<(), Failed> {
+    let Err(e) = kube.apply_secret(ns, secret) else { return Ok(()) };
+    let reason = redact(e.reason(), secret);
+    let e = match e {
+        KubeError::Refused { code: 422, .. } => match kube.get_secret(ns, &secret.name) {
+            Ok(Some(other)) if other.type_ != secret.type_ => {
+                let owner = other.labels.get(MANAGED_BY).map_or("another owner", String::as_str);
+                KubeError::Refused {
+                    code: 422,
+                    message: format!(
+                        "{reason} (a Secret of type '{}' managed by {owner} is in the way: \
+                         delete it, or have this one written under another name)",
+                        other.type_
+                    ),
+                }
+            }
+            _ => KubeError::Refused { code: 422, message: reason },
+        },
+        KubeError::Refused { code, .. } => KubeError::Refused { code, message: reason },
+        KubeError::Forbidden(_) => KubeError::Forbidden(reason),
+        KubeError::NotFound(_) => KubeError::NotFound(reason),
+        other => other,
+    };
+    Err(Failed::Kube(e))
+}
+
+/// The API server's reason without any of the Secret's data, and not too long for a status.
+fn redact(reason: &str, secret: &SecretObject) -> String {
+    let mut out = reason.to_owned();
+    for value in secret.data.values().filter(|v| v.len() >= 4) {
+        if let Ok(text) = std::str::from_utf8(value) {
+            out = out.replace(text, "[redacted]");
+        }
+    }
+    if out.chars().count() > 300 {
+        out = out.chars().take(300).collect::<String>() + "…";
+    }
+    out
+}
+
+/// Turns the failed writes into status problems; collects the transient ones in `transient`.
+fn report_failures(
+    report: &mut StatusReport,
+    app: &str,
+    failures: &[Failure],
+    attempted: usize,
+    transient: &mut Vec<String>,
+) {
+    let forbidden =
+        failures.iter().filter(|f| matches!(f.what, Failed::Kube(KubeError::Forbidden(_)))).count();
+    // Every write forbidden: the application is not trusted at all.
+    let untrusted = forbidden > 0 && forbidden == attempted;
+    if untrusted {
+        report.add(Level::Blocked, trust_message(app));
+    }
+    for f in failures {
+        match &f.what {
+            Failed::Kube(KubeError::Forbidden(_)) if untrusted => {
+                log::warn!("Kubernetes refused to write {}", f.object);
+            }
+            Failed::Kube(e) if e.is_transient() => {
+                log::warn!("Kubernetes API error writing {}: {e}", f.object);
+                transient.push(f.object.to_string());
+                report.add(
+                    Level::Waiting,
+                    format!("Kubernetes API error writing {}; retrying on the next hook", f.object),
+                );
+            }
+            Failed::Kube(e) => {
+                let message = format!("Cannot write {}: {}", f.object, e.reason());
+                log::warn!("{message}");
+                report.add(Level::Blocked, message);
+            }
+            Failed::NoServiceAccount(sa) => report.add(
+                Level::Waiting,
+                format!("ServiceAccount '{sa}' not found; retrying on the next hook"),
+            ),
+            Failed::Waiting(dep) => {
+                log::info!("{} is kept as it is until {dep} can be written", f.object);
+            }
+        }
+    }
+}
+
+/// Sets the unit status from `report`, logging every problem when there are several.
+pub fn set_status(tools: &HookTools<'_>, report: &StatusReport) -> Result<(), HookToolError> {
+    let (level, message) = report.resolve();
+    let problems: Vec<_> = report.problems().iter().filter(|p| p.level > Level::Active).collect();
+    if problems.len() > 1 {
+        for p in problems {
+            log::warn!("{:?}: {}", p.level, p.message);
+        }
+    }
+    tools.status_set(level.status_name(), &message, false)
+}
