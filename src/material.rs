@@ -33,13 +33,13 @@ pub struct Material {
     /// The salt of the config hash that annotates every Secret.
     pub config_hash: config_hash::Salt,
     /// Resource verification: the outcome and the verified extra CAs.
-    pub resources: resources::Material,
+    pub resources: resources::Stored,
     /// The generated object-storage key and OIDC client secret.
-    pub generated: generated::Material,
+    pub generated: generated::Stored,
     /// The Dex static password's salt, hash and change fingerprint.
-    pub dex: dex::Material,
+    pub dex: dex::Stored,
     /// The webhook CA and leaves.
-    pub webhooks: webhooks::Material,
+    pub webhooks: webhooks::Stored,
     /// Content keys no part of this revision claims, kept as they are.
     pub other: SecretContent,
 }

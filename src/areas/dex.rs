@@ -4,7 +4,7 @@
 //! re-runs bcrypt-12 (about 0.3 s of CPU) in every hook, and turns an empty password into a
 //! random one nobody can read (`ckf-reference.md` §2, §13 flaws 3, 4, 6). Here the salt, the
 //! Dex `userID` (a UUID), a generated password when the option is empty, the hash and a change
-//! fingerprint live in the material secret ([`Material`]), so the hash is byte-identical across
+//! fingerprint live in the material secret ([`Stored`]), so the hash is byte-identical across
 //! hooks, units, restarts and leader changes.
 //!
 //! bcrypt runs only when the username, the password or the cost changed. The check compares a
@@ -20,9 +20,9 @@ use juju::tools::SecretContent;
 use serde::Serialize;
 use sha2::Sha256;
 
-use super::{Area, AreaPlan, Input, KubeReads, PlanError};
+use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::config::Config;
-use crate::material::{Part, put_key, take_key};
+use crate::material::{Material, Part, put_key, take_key};
 use crate::random::{self, Entropy, EntropyError};
 
 /// The Kubernetes Secret holding Dex's `staticPasswords`.
@@ -37,7 +37,7 @@ const GENERATED_LEN: usize = 30;
 
 /// This area's material (content keys `dex-*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Material {
+pub struct Stored {
     /// The bcrypt salt, 16 bytes as hex.
     pub salt: Option<SecretString>,
     /// Dex's `userID`.
@@ -59,7 +59,7 @@ const PASSWORD: &str = "dex-password";
 const HASH: &str = "dex-hash";
 const FINGERPRINT: &str = "dex-fingerprint";
 
-impl Part for Material {
+impl Part for Stored {
     fn take(content: &mut SecretContent) -> Self {
         let text = |v: SecretString| v.expose().to_owned();
         Self {
@@ -159,7 +159,7 @@ pub struct Hashed {
 /// Brings `m` to what `p` asks for; runs bcrypt only when needed. `rotate` replaces a generated
 /// password.
 pub fn desired(
-    m: &mut Material,
+    m: &mut Stored,
     p: &Params<'_>,
     rotate: bool,
     rng: &mut dyn Entropy,
@@ -200,7 +200,7 @@ pub fn desired(
 }
 
 /// The password in effect, for `get-credentials`.
-pub fn password(config: &Config, m: &Material) -> Result<SecretString, String> {
+pub fn password(config: &Config, m: &Stored) -> Result<SecretString, String> {
     let problem = |p: &crate::config::ConfigProblem| p.message.clone();
     config.static_username.as_ref().map_err(problem)?;
     config.bcrypt_cost.as_ref().map_err(problem)?;
@@ -222,7 +222,7 @@ struct Entry<'a> {
 }
 
 /// `static-passwords.yaml`: the one-entry `staticPasswords` list (`email` = `username`).
-pub fn static_passwords_yaml(username: &str, m: &Material) -> Result<String, DexError> {
+pub fn static_passwords_yaml(username: &str, m: &Stored) -> Result<String, DexError> {
     let hash = m.hash.as_deref().unwrap_or_default();
     let user_id = m.user_id.as_deref().unwrap_or_default();
     let entry = Entry { email: username, hash, username, user_id };
@@ -242,12 +242,7 @@ impl Area for Dex {
         KubeReads { secrets: true, ..KubeReads::default() }
     }
 
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        material: &mut crate::material::Material,
-        rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError> {
+    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
         let mut plan = AreaPlan::default();
         // Bad Dex config: the hash and the Secret in place stay as they are.
         let Some(p) = Params::of(input.config) else { return Ok(plan) };
@@ -272,14 +267,14 @@ mod tests {
         Params { username, password, cost }
     }
 
-    fn run(m: &mut Material, p: Params<'_>, rotate: bool) -> Hashed {
+    fn run(m: &mut Stored, p: Params<'_>, rotate: bool) -> Hashed {
         desired(m, &p, rotate, &mut OsEntropy).expect("dex")
     }
 
     #[test]
     fn first_run_hashes_and_a_second_run_does_not() {
         let pw = SecretString::new("new-pass");
-        let mut m = Material::default();
+        let mut m = Stored::default();
         let first = run(&mut m, params("admin", Some(&pw), 10), false);
         assert_eq!(first, Hashed { hashed: true, generated: false });
         let hash = m.hash.clone().expect("hash");
@@ -294,7 +289,7 @@ mod tests {
     #[test]
     fn changes_rehash_with_the_same_salt() {
         let pw = SecretString::new("new-pass");
-        let mut first = Material::default();
+        let mut first = Stored::default();
         run(&mut first, params("admin", Some(&pw), 10), false);
         let first_hash = first.hash.clone().expect("hash");
         let other = SecretString::new("test-password");
@@ -326,10 +321,8 @@ mod tests {
             ("test-password", "$2b$12$T4A6H06j5ykPkY88iX0FMOc0t6Q4nvx7kvcVQrdwY1hYCZK3LMx2O"),
             ("foobar", "$2b$12$T4A6H06j5ykPkY88iX0FMOU5lGlXiWM3qf/AWdSnkVs7qtFAzx/MG"),
         ] {
-            let mut m = Material {
-                salt: Some(SecretString::new(hex::encode(salt))),
-                ..Material::default()
-            };
+            let mut m =
+                Stored { salt: Some(SecretString::new(hex::encode(salt))), ..Stored::default() };
             let pw = SecretString::new(pw);
             run(&mut m, params("admin", Some(&pw), 12), false);
             assert_eq!(m.hash.as_deref(), Some(expected));
@@ -338,7 +331,7 @@ mod tests {
 
     #[test]
     fn empty_password_is_generated_once_and_rotation_replaces_it() {
-        let mut m = Material::default();
+        let mut m = Stored::default();
         assert!(run(&mut m, params("admin", None, 10), false).generated);
         let first = m.password.clone().expect("generated");
         assert_eq!(first.len(), 30);
@@ -357,7 +350,7 @@ mod tests {
     #[test]
     fn nothing_stored_holds_the_password() {
         let pw = SecretString::new("a-configured-password");
-        let mut m = Material::default();
+        let mut m = Stored::default();
         run(&mut m, params("admin", Some(&pw), 10), false);
         let mut content = SecretContent::new();
         m.put(&mut content);
@@ -378,7 +371,7 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
         let pw = SecretString::new("x");
-        let mut m = Material::default();
+        let mut m = Stored::default();
         run(&mut m, params("yes", Some(&pw), 10), false);
         m.user_id = Some("00000000-0000-4000-8000-000000000000".into());
         let yaml = static_passwords_yaml("yes", &m).expect("yaml");

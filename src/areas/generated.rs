@@ -3,7 +3,7 @@
 //! The object-storage secret key (unless `secret-key` is set) and the OIDC client secret are 30
 //! characters `[A-Z0-9]` from the random source (the format of the Python minio and
 //! oidc-gatekeeper charms, without their Mersenne Twister), made once by the leader and kept in
-//! the material secret ([`Material`], content keys `secret-key` and `oidc-client-secret`). A value
+//! the material secret ([`Stored`], content keys `secret-key` and `oidc-client-secret`). A value
 //! is made only when it is missing, or when `rotate-secret` asks for it; every later hook, unit
 //! and leader reuses it. A generated key that is no longer needed (the option was set) is kept,
 //! so clearing the option brings the same key back.
@@ -17,10 +17,10 @@ use juju::tools::{ActionValue, SecretContent};
 use juju::{HookToolError, SecretString};
 
 use super::object_storage::{self, Credentials, Relation, Standing};
-use super::{Area, AreaPlan, Input, KubeReads, Observe, PlanError, unless_gone};
+use super::{Area, AreaPlan, Input, KubeReads, Observe, PlanError, Planned, unless_gone};
 use crate::config::Config;
 use crate::databag::Databag;
-use crate::material::{Part, put_key, take_key};
+use crate::material::{Material, Part, put_key, take_key};
 use crate::random::{self, Entropy};
 use crate::status::Level;
 
@@ -37,14 +37,14 @@ pub const OIDC_SECRET: &str = "oidc-authservice-client";
 
 /// This area's material.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Material {
+pub struct Stored {
     /// The generated object-storage secret key.
     pub secret_key: Option<SecretString>,
     /// The generated OIDC client secret.
     pub oidc_client_secret: Option<SecretString>,
 }
 
-impl Part for Material {
+impl Part for Stored {
     fn take(content: &mut SecretContent) -> Self {
         Self {
             secret_key: take_key(content, SECRET_KEY),
@@ -59,7 +59,7 @@ impl Part for Material {
 }
 
 /// The object-storage secret key in effect: config when set and valid, else the generated one.
-pub fn object_storage_key<'a>(config: &'a Config, m: &'a Material) -> Option<&'a SecretString> {
+pub fn object_storage_key<'a>(config: &'a Config, m: &'a Stored) -> Option<&'a SecretString> {
     match &config.secret_key {
         Ok(Some(key)) => Some(key),
         Ok(None) => m.secret_key.as_ref(),
@@ -70,7 +70,7 @@ pub fn object_storage_key<'a>(config: &'a Config, m: &'a Material) -> Option<&'a
 /// This area's values for `get-credentials`, or why they cannot be given.
 pub fn credentials(
     config: &Config,
-    m: &Material,
+    m: &Stored,
 ) -> Result<Vec<(&'static str, ActionValue)>, String> {
     let problem = |p: &crate::config::ConfigProblem| p.message.clone();
     let access_key = config.access_key.as_ref().map_err(problem)?;
@@ -135,12 +135,7 @@ impl Area for Generated {
         Ok(())
     }
 
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        material: &mut crate::material::Material,
-        rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError> {
+    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
         let config = input.config;
         let m = &mut material.generated;
         let need_key = matches!(config.secret_key, Ok(None));
@@ -346,7 +341,7 @@ mod tests {
         let config = json!({});
         let input_a = input_for(config.clone());
         let plan = |seed| {
-            let mut m = crate::material::Material::default();
+            let mut m = Material::default();
             let p = area.plan(&input_a.input(), &mut m, &mut Seeded::new(seed)).expect("plan");
             (m, p)
         };

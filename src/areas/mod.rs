@@ -190,6 +190,9 @@ pub enum PlanError {
     },
 }
 
+/// What [`Area::plan`] returns.
+pub type Planned = Result<AreaPlan, PlanError>;
+
 /// One area of the charm.
 pub trait Area {
     /// Its name, for logs and status messages.
@@ -208,12 +211,7 @@ pub trait Area {
     /// Pure: what its part of `material`, its relation data, its Kubernetes objects and its
     /// status should be. It changes only its own part of `material`; on an error the reconcile
     /// puts that part back as it was.
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        material: &mut Material,
-        rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError>;
+    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned;
 }
 
 impl fmt::Debug for dyn Area {

@@ -6,7 +6,7 @@
 //! bounded memory, and compared in constant time, on `install`, `upgrade-charm`,
 //! `config-changed` and by the `verify-resources` action. A resource that is not attached or does
 //! not match blocks the unit with the contract's message and is not used. The outcome of the
-//! last verification on one of those hooks is kept in the material secret ([`Material`]), so the
+//! last verification on one of those hooks is kept in the material secret ([`Stored`]), so the
 //! hooks in between (which do not fetch resources) report the same status; the action, being
 //! read-only, reports without recording.
 //!
@@ -21,10 +21,10 @@ use std::collections::BTreeMap;
 use juju::tools::SecretContent;
 use juju::{Event, HookToolError, HookTools, SecretString};
 
-use super::{Area, AreaPlan, Input, Observe, PlanError};
+use super::{Area, AreaPlan, Input, Observe, Planned};
 use crate::certs;
 use crate::checksums::{self, Expected};
-use crate::material::{Part, put_key, take_key};
+use crate::material::{Material, Part, put_key, take_key};
 use crate::random::Entropy;
 use crate::status::Level;
 
@@ -36,14 +36,14 @@ const PROBLEMS_KEY: &str = "resource-problems";
 
 /// This area's material: the outcome of the last verification that was recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Material {
+pub struct Stored {
     /// The verified extra CA bundle (PEM certificates), in use.
     pub extra_ca: Option<String>,
     /// The blocked messages of the last verification.
     pub problems: Vec<String>,
 }
 
-impl Part for Material {
+impl Part for Stored {
     fn take(content: &mut SecretContent) -> Self {
         let text = |v: SecretString| v.expose().to_owned();
         Self {
@@ -91,12 +91,7 @@ impl Area for Resources {
         Ok(())
     }
 
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        material: &mut crate::material::Material,
-        _rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError> {
+    fn plan(&self, input: &Input<'_>, material: &mut Material, _rng: &mut dyn Entropy) -> Planned {
         let mut plan = AreaPlan::default();
         let part = &mut material.resources;
         if let Some(v) = &self.verification {

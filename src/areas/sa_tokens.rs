@@ -13,9 +13,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Area, AreaPlan, Input, KubeReads, PlanError};
+use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::config::TokenSpec;
 use crate::k8s::{SecretObject, Write};
+use crate::material::Material;
 use crate::random::Entropy;
 
 /// Annotation: when the token was issued (Unix seconds, by the charm's clock).
@@ -72,12 +73,7 @@ impl Area for SaTokens {
         KubeReads { secrets: true, ..KubeReads::default() }
     }
 
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        _material: &mut crate::material::Material,
-        _rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError> {
+    fn plan(&self, input: &Input<'_>, _material: &mut Material, _rng: &mut dyn Entropy) -> Planned {
         let mut plan = AreaPlan::default();
         let (Ok(specs), Some(listed)) =
             (&input.config.service_account_tokens, input.kube.secrets())
@@ -185,7 +181,7 @@ mod tests {
             secrets: Some(Ok([(s.name.clone(), s)].into_iter().collect())),
             ..View::default()
         };
-        let mut m = crate::material::Material::default();
+        let mut m = Material::default();
         let plan =
             SaTokens.plan(&fixture.input(), &mut m, &mut crate::random::OsEntropy).expect("plan");
         let [Write::Secret { secret, .. }] = plan.kube.as_slice() else {

@@ -24,9 +24,10 @@ use juju::{HookToolError, HookTools, RelationId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Area, AreaPlan, Input, Observe, PlanError, unless_gone};
+use super::{Area, AreaPlan, Input, Observe, Planned, unless_gone};
 use crate::certs::{self, Issued, SigningKey, csr};
 use crate::databag::Databag;
+use crate::material::Material;
 use crate::random::Entropy;
 
 /// The endpoint name.
@@ -317,12 +318,7 @@ impl Area for TlsProvider {
         Ok(())
     }
 
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        material: &mut crate::material::Material,
-        rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError> {
+    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
         let mut out = AreaPlan::default();
         let c = input.config;
         let (Some(ca), Ok(days), Ok(suffixes)) =

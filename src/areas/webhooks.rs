@@ -4,7 +4,7 @@
 //! The four CKF webhook charms each made a throwaway CA with the openssl CLI, discarded its key,
 //! kept the result in per-unit state lost with the pod, and never renewed anything
 //! (`ckf-reference.md` §13 flaw 1). Here the CA and its key, the previous CA during a rotation,
-//! and every leaf live in the material secret ([`Material`]: content keys `ca-crt`, `ca-key`,
+//! and every leaf live in the material secret ([`Stored`]: content keys `ca-crt`, `ca-key`,
 //! `previous-ca-crt`, `crt-<name>`, `key-<name>`), so every unit and every later leader serves the
 //! same material. Planning decides what to keep and what to (re)issue:
 //!
@@ -29,11 +29,11 @@ use juju::SecretString;
 use juju::tools::SecretContent;
 use time::OffsetDateTime;
 
-use super::{Area, AreaPlan, Input, KubeReads, PlanError};
+use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::certs::{self, CertInfo, Issued, KeyAlgorithm};
 use crate::config::WebhookSpec;
 use crate::k8s::{ObjectRef, WebhookKind, Write};
-use crate::material::{Part, put_key, take_key};
+use crate::material::{Material, Part, put_key, take_key};
 use crate::random::Entropy;
 use crate::status::Level;
 
@@ -45,7 +45,7 @@ const KEY_PREFIX: &str = "key-";
 
 /// This area's material.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Material {
+pub struct Stored {
     /// The CA, with its key.
     pub ca: Option<Issued>,
     /// The previous CA's certificate, while a rotation is under way.
@@ -54,7 +54,7 @@ pub struct Material {
     pub leaves: BTreeMap<String, Issued>,
 }
 
-impl Part for Material {
+impl Part for Stored {
     fn take(content: &mut SecretContent) -> Self {
         let text = |v: SecretString| v.expose().to_owned();
         let ca = match (take_key(content, CA_CRT), take_key(content, CA_KEY)) {
@@ -93,7 +93,7 @@ impl Part for Material {
 
 /// The CA bundle: the current CA, the previous one while it is valid at `now`, then `extra`
 /// (the verified extra CAs). `None` before a CA exists.
-pub fn bundle(m: &Material, extra: Option<&str>, now: OffsetDateTime) -> Option<String> {
+pub fn bundle(m: &Stored, extra: Option<&str>, now: OffsetDateTime) -> Option<String> {
     let ca = m.ca.as_ref()?;
     let mut out = normalise(&ca.cert_pem);
     let valid = |p: &&String| certs::inspect(p).is_ok_and(|i| i.not_after > now);
@@ -169,12 +169,7 @@ impl Area for Webhooks {
         KubeReads { secrets: true, webhook_configs: true }
     }
 
-    fn plan(
-        &self,
-        input: &Input<'_>,
-        material: &mut crate::material::Material,
-        rng: &mut dyn Entropy,
-    ) -> Result<AreaPlan, PlanError> {
+    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
         let c = input.config;
         let renew = input.intent.renew;
         let mut plan = AreaPlan::default();
@@ -244,7 +239,7 @@ impl Area for Webhooks {
 }
 
 /// The `caBundle` writes, then the Secrets, of every configured entry.
-fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Material, bundle: &str, plan: &mut AreaPlan) {
+fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Stored, bundle: &str, plan: &mut AreaPlan) {
     let configs = input.kube.webhook_configs();
     let mut named = BTreeSet::new();
     for spec in p.specs {

@@ -266,26 +266,10 @@ mod tests {
                 key_pem: juju::SecretString::new(ca.key_pem.expose().to_owned()),
             };
             let services = ["admission-webhook".to_owned()];
-            let a = issue_webhook_leaf(
-                &stored,
-                &services,
-                "kubeflow",
-                7,
-                leaf_alg,
-                NOW,
-                &mut OsEntropy,
-            )
-            .expect("first leaf");
-            let b = issue_webhook_leaf(
-                &stored,
-                &services,
-                "kubeflow",
-                7,
-                leaf_alg,
-                NOW,
-                &mut OsEntropy,
-            )
-            .expect("second leaf");
+            let leaf = || {
+                issue_webhook_leaf(&stored, &services, "kubeflow", 7, leaf_alg, NOW, &mut OsEntropy)
+            };
+            let (a, b) = (leaf().expect("first leaf"), leaf().expect("second leaf"));
             for leaf in [&a, &b] {
                 assert!(issued_by(&leaf.cert_pem, &ca.cert_pem), "{ca_alg} CA, {leaf_alg} leaf");
                 let info = inspect(&leaf.cert_pem).expect("parses");

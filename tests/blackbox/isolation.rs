@@ -9,13 +9,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use juju_sim::Event;
 use kube_fake::Fault;
 use serde_json::{Value, json};
 
-use crate::common::{Sim, state};
+use super::resources::extra_ca;
+use crate::common::{RSA, Sim, csr_with, state};
 
 const TLS_SECRETS: [&str; 4] = [
     "admission-webhook-webhook-tls",
@@ -26,46 +27,10 @@ const TLS_SECRETS: [&str; 4] = [
 
 const AREAS: [&str; 6] = ["webhooks", "dex", "generated", "certificates", "tokens", "resources"];
 
-/// An RSA-2048 key for [`csr_with`].
-pub const RSA: &[&str] = &["-newkey", "rsa:2048"];
-
-/// A CSR made by the openssl CLI: `key` are the `openssl req` arguments that make its key,
-/// `digest` the signature's hash (`-sha256`, ...).
-pub fn csr_with(dns: &str, key: &[&str], digest: &str) -> String {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = Command::new("openssl")
-        .args(["req", "-new"])
-        .args(key)
-        .args(["-nodes", digest, "-subj", &format!("/CN={dns}")])
-        .args(["-addext", &format!("subjectAltName=DNS:{dns}"), "-keyout"])
-        .arg(dir.path().join("key.pem"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("openssl req");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("PEM").trim().to_owned()
-}
-
 fn requests(csrs: &[&str]) -> BTreeMap<String, String> {
     let list: Vec<Value> =
         csrs.iter().map(|c| json!({"certificate_signing_request": c, "ca": false})).collect();
     BTreeMap::from([("certificate_signing_requests".to_owned(), json!(list).to_string())])
-}
-
-/// A self-signed CA by the openssl CLI, as the `extra-ca-certificates` resource.
-fn extra_ca(dir: &Path) -> (std::path::PathBuf, String) {
-    let path = dir.join("extra.pem");
-    let out = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"])
-        .args(["-subj", "/CN=isolation-extra-ca", "-days", "30", "-keyout"])
-        .arg(dir.join("extra.key"))
-        .arg("-out")
-        .arg(&path)
-        .output()
-        .expect("openssl");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let pem = std::fs::read_to_string(&path).expect("pem");
-    (path, pem)
 }
 
 fn sha256(path: &Path) -> String {
@@ -88,7 +53,7 @@ fn model() -> Model {
 
 fn model_of(units: u32) -> Model {
     let dir = tempfile::tempdir().expect("tmp");
-    let (path, extra) = extra_ca(dir.path());
+    let (path, extra) = extra_ca(dir.path(), "isolation-extra-ca");
     let mut sim = Sim::new(state(units));
     sim.config("key-algorithm", json!("ecdsa-p256"));
     sim.config("bcrypt-cost", json!(10));

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::common::{Sim, state};
 
 /// A CA certificate made by the openssl CLI, written to `dir/extra.pem`.
-fn extra_ca(dir: &Path, cn: &str) -> (PathBuf, String) {
+pub(crate) fn extra_ca(dir: &Path, cn: &str) -> (PathBuf, String) {
     let path = dir.join(format!("{cn}.pem"));
     let out = Command::new("openssl")
         .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"])

@@ -2,14 +2,14 @@
 //! library (charmlibs-interfaces-tls-certificates under ops.testing) and by openssl.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use base64::Engine;
 use juju_sim::Event;
 use serde_json::{Value, json};
 
 use super::tls_requirer::{requirer_accept, requirer_request};
-use crate::common::{Sim, state};
+use crate::common::{RSA, Sim, csr_with, state};
 
 fn sim() -> Sim {
     let mut sim = Sim::new(state(1));
@@ -20,16 +20,7 @@ fn sim() -> Sim {
 
 /// A CSR made by the openssl CLI, with a fresh RSA key.
 fn openssl_csr(dns: &str) -> String {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = Command::new("openssl")
-        .args(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={dns}")])
-        .args(["-addext", &format!("subjectAltName=DNS:{dns}"), "-keyout"])
-        .arg(dir.path().join("key.pem"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("openssl req");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("PEM").trim().to_owned()
+    csr_with(dns, RSA, "-sha256")
 }
 
 /// The same CSR with one bit of its signature flipped.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use juju_sim::{CharmFiles, CharmMeta, Event, Harness, Outcome, State};
 use kube_fake::FakeKube;
@@ -195,6 +196,26 @@ impl Sim {
     pub fn charm_dir(&self) -> PathBuf {
         self.harness.charm_dir()
     }
+}
+
+/// An RSA-2048 key for [`csr_with`].
+pub const RSA: &[&str] = &["-newkey", "rsa:2048"];
+
+/// A CSR made by the openssl CLI: `key` are the `openssl req` arguments that make its key,
+/// `digest` the signature's hash (`-sha256`, ...).
+pub fn csr_with(dns: &str, key: &[&str], digest: &str) -> String {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = Command::new("openssl")
+        .args(["req", "-new"])
+        .args(key)
+        .args(["-nodes", digest, "-subj", &format!("/CN={dns}")])
+        .args(["-addext", &format!("subjectAltName=DNS:{dns}"), "-keyout"])
+        .arg(dir.path().join("key.pem"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("openssl req");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("PEM").trim().to_owned()
 }
 
 /// The material secret's content keys of the generated values.
