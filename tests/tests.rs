@@ -18,6 +18,7 @@ mod blackbox {
     mod multi_unit;
     mod pack;
     mod python_sdi;
+    mod refusals;
     mod resources;
     mod sa_tokens;
     mod state_transitions;
