@@ -27,9 +27,6 @@ use crate::status::Level;
 const SECRET_KEY: &str = "secret-key";
 const OIDC_CLIENT_SECRET: &str = "oidc-client-secret";
 
-/// The names `rotate-secret` takes for this area's values.
-pub const ROTATABLE: [&str; 2] = [SECRET_KEY, OIDC_CLIENT_SECRET];
-
 /// The Secret MinIO's clients read.
 pub const MINIO_SECRET: &str = "mlpipeline-minio-artifact";
 /// The Secret the OIDC authservice reads.

@@ -212,3 +212,67 @@ fn read_ca_bundle(path: &std::path::Path) -> Option<String> {
     }
     Some(certs_pem.concat())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::tests::run_area;
+    use serde_json::json;
+
+    fn verified(name: &str, ok: bool) -> Verified {
+        Verified {
+            name: name.into(),
+            algorithm: "sha256".into(),
+            expected: "00".into(),
+            actual: Some(if ok { "00" } else { "11" }.into()),
+            ok,
+            problem: (!ok).then(|| format!("Resource '{name}' failed sha256 verification")),
+        }
+    }
+
+    const PINNED: &str = "extra-ca-certificates: \
+        sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+    #[test]
+    fn a_verification_is_recorded_and_reported_until_the_next_one() {
+        let good =
+            Verification { resources: vec![verified(EXTRA_CA, true)], extra_ca: Some("CA".into()) };
+        let area = Resources::with(Some(good));
+        let (m, plan) =
+            run_area(&area, json!({"resource-checksums": PINNED}), None, &Default::default(), 1);
+        assert_eq!(m.resources, Stored { extra_ca: Some("CA".into()), problems: vec![] });
+        assert_eq!(plan.status.resolve().0, Level::Active);
+
+        // A pinned bundle that fails later: blocked, and the last verified one stays in use.
+        let bad = Verification { resources: vec![verified(EXTRA_CA, false)], extra_ca: None };
+        let (failed, plan) = run_area(
+            &Resources::with(Some(bad)),
+            json!({"resource-checksums": PINNED}),
+            Some(&m),
+            &Default::default(),
+            1,
+        );
+        assert_eq!(failed.resources.extra_ca.as_deref(), Some("CA"));
+        assert_eq!(
+            plan.status.resolve(),
+            (Level::Blocked, "Resource 'extra-ca-certificates' failed sha256 verification".into())
+        );
+        // A hook that does not verify reports the recorded outcome.
+        let (kept, plan) =
+            run_area(&Resources::default(), json!({}), Some(&failed), &Default::default(), 1);
+        assert_eq!(kept.resources, failed.resources);
+        assert_eq!(plan.status.resolve().0, Level::Blocked);
+
+        // No longer pinned: the bundle is not used any more.
+        let unpinned = Verification::default();
+        let (dropped, plan) = run_area(
+            &Resources::with(Some(unpinned)),
+            json!({}),
+            Some(&failed),
+            &Default::default(),
+            1,
+        );
+        assert_eq!(dropped.resources, Stored::default());
+        assert_eq!(plan.status.resolve().0, Level::Active);
+    }
+}
