@@ -102,6 +102,16 @@ fn rotate_secret(hook: &mut Hook<'_>) -> anyhow::Result<()> {
         }
         Some(false) => {}
     }
+    // A Dex area held by a bad option would not rotate: say why instead of "rotated".
+    if name == dex::ROTATABLE && dex::Params::of(&config).is_none() {
+        let problem = [config.static_username.as_ref().err(), config.bcrypt_cost.as_ref().err()]
+            .into_iter()
+            .flatten()
+            .map(|p| p.message.clone())
+            .next()
+            .unwrap_or_default();
+        return Ok(hook.tools.action_fail(&problem)?);
+    }
     hook.reconcile(Intent { rotate: Some(name.clone()), ..Intent::default() })?;
     log::info!("rotated '{name}'");
     hook.tools.action_set(&results(vec![("rotated", ActionValue::from(name.as_str()))]))?;
