@@ -142,8 +142,45 @@ fn load_pkcs8(der: &[u8]) -> Result<SigningKey, CertError> {
 
 /// Whether the private key `key_pem` belongs to the certificate `cert_pem`: their public keys
 /// (algorithm and subject public key bits) are equal. `false` when either does not parse.
+///
+/// Every hook checks the stored keys, so an EC key in PKCS#8, which carries its public point
+/// beside the secret scalar, is compared by that point as it is stored: recomputing it (a
+/// scalar multiplication, about half a millisecond) is left to signing, which loads the key.
 pub fn key_matches(cert_pem: &str, key_pem: &SecretString) -> bool {
+    // Exposed to decode it; the decoded bytes stay in zeroizing buffers.
+    if let Some(point) = decode_pem(key_pem.expose())
+        .filter(|(label, _)| label == "PRIVATE KEY")
+        .and_then(|(_, der)| embedded_p256_point(&der))
+    {
+        return public_key_matches(cert_pem, &P256Point(point));
+    }
     load_key(key_pem).is_ok_and(|key| public_key_matches(cert_pem, &key))
+}
+
+/// The public point a PKCS#8 P-256 private key carries (`ECPrivateKey.publicKey`), if any.
+fn embedded_p256_point(der: &[u8]) -> Option<Vec<u8>> {
+    use p256::pkcs8::{AssociatedOid as _, PrivateKeyInfoRef};
+    use sec1::der::Decode as _;
+    let info = PrivateKeyInfoRef::from_der(der).ok()?;
+    let curve = info.algorithm.parameters_oid().ok()?;
+    if info.algorithm.oid != p256::elliptic_curve::ALGORITHM_OID || curve != p256::NistP256::OID {
+        return None;
+    }
+    let ec = sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).ok()?;
+    ec.public_key.map(<[u8]>::to_vec)
+}
+
+/// A P-256 public point, to compare with a certificate's.
+struct P256Point(Vec<u8>);
+
+impl PublicKeyData for P256Point {
+    fn der_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        &PKCS_ECDSA_P256_SHA256
+    }
 }
 
 /// Whether `key`'s public key is the one in the certificate `cert_pem`.
@@ -226,6 +263,23 @@ mod tests {
     }
 
     #[test]
+    fn the_stored_public_point_is_what_is_compared_and_a_foreign_key_does_not_match() {
+        for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
+            let ca = crate::certs::generate_ca("ca", 30, alg, now(), &mut OsEntropy).expect("ca");
+            assert!(key_matches(&ca.cert_pem, &ca.key_pem), "{alg}");
+            let (_, other) = generate_key(alg, &mut OsEntropy).expect("keygen");
+            assert!(!key_matches(&ca.cert_pem, &other), "{alg}");
+        }
+        let (_, pem) = generate_key(KeyAlgorithm::EcdsaP256, &mut OsEntropy).expect("keygen");
+        let (_, der) = decode_pem(pem.expose()).expect("pem");
+        assert_eq!(embedded_p256_point(&der).map(|p| p.len()), Some(65));
+    }
+
+    fn now() -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time")
+    }
+
+    #[test]
     fn pkcs1_and_sec1_keys_are_read() {
         use rsa::pkcs1::EncodeRsaPrivateKey as _;
         let private = rsa::PrivateKey::new(&mut OsEntropy, 2048).expect("keygen");
@@ -263,6 +317,27 @@ mod tests {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).expect("keygen");
         let pem = pkcs8_pem(key.serialized_der()).expect("pem");
         assert!(matches!(load_key(&pem), Err(CertError::InvalidKey)));
+    }
+
+    /// Key-loading times (every hook checks the stored keys). Run with
+    /// `cargo test --release --lib -- --ignored --nocapture keyload_timing_probe`.
+    #[test]
+    #[ignore = "timing probe, run by hand in release"]
+    fn keyload_timing_probe() {
+        for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
+            let (_, pem) = generate_key(alg, &mut OsEntropy).expect("keygen");
+            let start = std::time::Instant::now();
+            for _ in 0..200 {
+                load_key(&pem).expect("load");
+            }
+            println!("{alg}: load_key {:.3} ms", start.elapsed().as_secs_f64() * 1e3 / 200.0);
+            let ca = crate::certs::generate_ca("ca", 30, alg, now(), &mut OsEntropy).expect("ca");
+            let start = std::time::Instant::now();
+            for _ in 0..200 {
+                assert!(key_matches(&ca.cert_pem, &ca.key_pem));
+            }
+            println!("{alg}: key_matches {:.3} ms", start.elapsed().as_secs_f64() * 1e3 / 200.0);
+        }
     }
 
     /// Key-generation times, for budgeting hooks (`crates.md` §2.6). Run with
