@@ -14,7 +14,7 @@ use juju::tools::SecretContent;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::material::{Part, put_key, take_key};
+use crate::material::{Keys, put_key, take_key};
 use crate::random::{self, Entropy, EntropyError};
 
 const SALT_KEY: &str = "config-hash-salt";
@@ -23,7 +23,7 @@ const SALT_KEY: &str = "config-hash-salt";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Salt(pub Option<SecretString>);
 
-impl Part for Salt {
+impl Keys for Salt {
     fn take(content: &mut SecretContent) -> Self {
         Self(take_key(content, SALT_KEY))
     }

@@ -3,15 +3,16 @@
 //! Salts, keys, certificates and generated secrets must survive pod replacement and leader
 //! changes, so they live in a Juju secret owned by the application ([`crate::store`]), never in
 //! files or unit state. On the wire that secret is a flat map of content keys; in the charm it is
-//! a [`Material`], whose fields are the typed parts of each area ([`Part`]). Each part takes its
+//! a [`Material`], whose fields are the typed parts of each area ([`Keys`]). Each part takes its
 //! own content keys out of the map and puts them back; keys no part claims (written by a later
 //! revision of the charm, say) are kept in [`Material::other`] and written back unchanged, so a
 //! downgrade or an upgrade never loses a value.
 //!
 //! One secret rather than one per area, because every leader hook reads it and each `secret-get`
-//! is a process. The reconcile hands the whole [`Material`] to each area in turn; an area changes
-//! only its own part, and later areas see what earlier ones planned (the webhook CA that the
-//! `certificates` relation signs with, the verified extra CAs that join every bundle).
+//! is a process. The reconcile hands the whole [`Material`] to each area in turn; an area's plan
+//! returns its own part as it should be ([`Part`]), which the reconcile puts in place, so later
+//! areas see what earlier ones planned (the webhook CA that the `certificates` relation signs
+//! with, the verified extra CAs that join every bundle), and an area that fails changes nothing.
 
 use juju::tools::SecretContent;
 
@@ -19,7 +20,7 @@ use crate::areas::{dex, generated, resources, webhooks};
 use crate::config_hash;
 
 /// One area's share of the material, read from and written to the secret's content keys.
-pub trait Part: Sized {
+pub trait Keys: Sized {
     /// Takes this part's keys out of `content` (what is left belongs to other parts).
     fn take(content: &mut SecretContent) -> Self;
     /// Writes this part's keys into `content`.
@@ -49,11 +50,11 @@ impl Material {
     pub fn from_content(content: &SecretContent) -> Self {
         let mut rest = content.clone();
         Self {
-            config_hash: Part::take(&mut rest),
-            resources: Part::take(&mut rest),
-            generated: Part::take(&mut rest),
-            dex: Part::take(&mut rest),
-            webhooks: Part::take(&mut rest),
+            config_hash: Keys::take(&mut rest),
+            resources: Keys::take(&mut rest),
+            generated: Keys::take(&mut rest),
+            dex: Keys::take(&mut rest),
+            webhooks: Keys::take(&mut rest),
             other: rest,
         }
     }
@@ -67,6 +68,31 @@ impl Material {
         self.dex.put(&mut out);
         self.webhooks.put(&mut out);
         out
+    }
+}
+
+/// One area's part as its plan would have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The resources area's.
+    Resources(resources::Stored),
+    /// The generated secrets area's.
+    Generated(generated::Stored),
+    /// The Dex area's.
+    Dex(dex::Stored),
+    /// The webhook certificates area's.
+    Webhooks(webhooks::Stored),
+}
+
+impl Material {
+    /// Puts `part` in place of the one it replaces.
+    pub fn set(&mut self, part: Part) {
+        match part {
+            Part::Resources(p) => self.resources = p,
+            Part::Generated(p) => self.generated = p,
+            Part::Dex(p) => self.dex = p,
+            Part::Webhooks(p) => self.webhooks = p,
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use sha2::Sha256;
 
 use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::config::Config;
-use crate::material::{Material, Part, put_key, take_key};
+use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::{self, Entropy, EntropyError};
 
 /// The Kubernetes Secret holding Dex's `staticPasswords`.
@@ -59,7 +59,7 @@ const PASSWORD: &str = "dex-password";
 const HASH: &str = "dex-hash";
 const FINGERPRINT: &str = "dex-fingerprint";
 
-impl Part for Stored {
+impl Keys for Stored {
     fn take(content: &mut SecretContent) -> Self {
         let text = |v: SecretString| v.expose().to_owned();
         Self {
@@ -242,18 +242,19 @@ impl Area for Dex {
         KubeReads { secrets: true, ..KubeReads::default() }
     }
 
-    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
+    fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned {
         let mut plan = AreaPlan::default();
         // Bad Dex config: the hash and the Secret in place stay as they are.
         let Some(p) = Params::of(input.config) else { return Ok(plan) };
-        let m = &mut material.dex;
-        let done = desired(m, &p, input.intent.rotates(ROTATABLE), rng)?;
+        let mut m = material.dex.clone();
+        let done = desired(&mut m, &p, input.intent.rotates(ROTATABLE), rng)?;
         if done.hashed {
             plan.info(format!("hashed the Dex static password (bcrypt cost {})", p.cost));
         }
-        let yaml = zeroize::Zeroizing::new(static_passwords_yaml(p.username, m)?);
+        let yaml = zeroize::Zeroizing::new(static_passwords_yaml(p.username, &m)?);
         let secret = input.secret(SECRET, "Opaque", vec![(SECRET_KEY, yaml.as_bytes())]);
         plan.kube.extend(input.secret_write(secret, vec![]));
+        plan.material = Some(Part::Dex(m));
         Ok(plan)
     }
 }

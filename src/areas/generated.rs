@@ -20,7 +20,7 @@ use super::object_storage::{self, Credentials, Relation, Standing};
 use super::{Area, AreaPlan, Input, KubeReads, Observe, PlanError, Planned, unless_gone};
 use crate::config::Config;
 use crate::databag::Databag;
-use crate::material::{Material, Part, put_key, take_key};
+use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::{self, Entropy};
 use crate::status::Level;
 
@@ -41,7 +41,7 @@ pub struct Stored {
     pub oidc_client_secret: Option<SecretString>,
 }
 
-impl Part for Stored {
+impl Keys for Stored {
     fn take(content: &mut SecretContent) -> Self {
         Self {
             secret_key: take_key(content, SECRET_KEY),
@@ -132,9 +132,9 @@ impl Area for Generated {
         Ok(())
     }
 
-    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
+    fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned {
         let config = input.config;
-        let m = &mut material.generated;
+        let mut m = material.generated.clone();
         let need_key = matches!(config.secret_key, Ok(None));
         let fresh =
             |rng: &mut dyn Entropy| random::string(rng, random::UPPER_ALNUM, random::SECRET_LEN);
@@ -144,9 +144,8 @@ impl Area for Generated {
         if (need_key && m.secret_key.is_none()) || input.intent.rotates(SECRET_KEY) {
             m.secret_key = Some(fresh(rng)?);
         }
-        let m = &material.generated;
         let mut plan = AreaPlan::default();
-        let secret_key = object_storage_key(config, m);
+        let secret_key = object_storage_key(config, &m);
         self.plan_relations(input, secret_key, &mut plan)?;
         if let (Ok(access_key), Some(secret_key)) = (&config.access_key, secret_key) {
             // The values leave their redacting types here: they are the Secret's content.
@@ -166,6 +165,7 @@ impl Area for Generated {
             ];
             plan.kube.extend(input.secret_write(input.secret(OIDC_SECRET, "Opaque", data), vec![]));
         }
+        plan.material = Some(Part::Generated(m));
         Ok(plan)
     }
 }
@@ -335,14 +335,13 @@ mod tests {
     #[test]
     fn the_same_seed_makes_the_same_plan() {
         let area = Generated::with(vec![v1(1, "kfp-api")]);
-        let config = json!({});
-        let input_a = input_for(config.clone());
+        let fixture = input_for(json!({}));
         let plan = |seed| {
-            let mut m = Material::default();
-            let p = area.plan(&input_a.input(), &mut m, &mut Seeded::new(seed)).expect("plan");
-            (m, p)
+            let m = Material::default();
+            area.plan(&fixture.input(), &m, &mut Seeded::new(seed)).expect("plan")
         };
         assert_eq!(plan(5), plan(5));
-        assert_ne!(plan(5).0, plan(6).0);
+        assert!(plan(5).material.is_some());
+        assert_ne!(plan(5).material, plan(6).material);
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! An area owns one piece of the charm's job end to end, as an ops charm library owns one
 //! relation protocol: what it reads from Juju besides config and material ([`Area::observe`]),
-//! its share of the material (a typed [`crate::material::Part`]), and its plan: the relation
+//! its share of the material (a typed [`crate::material::Keys`]), and its plan: the relation
 //! data, the Kubernetes objects and the status it contributes ([`Area::plan`], pure). The
 //! reconcile composes them without knowing any of their internals, in the order of [`all`], so
 //! that a failure in one (a config problem, a refused object, a broken relation, an error while
@@ -28,7 +28,7 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::databag::Databag;
 use crate::k8s::{SecretObject, View, Write};
-use crate::material::Material;
+use crate::material::{Material, Part};
 use crate::random::{Entropy, EntropyError};
 use crate::status::StatusReport;
 
@@ -143,6 +143,8 @@ pub struct Note {
 /// seeded random source are equal.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct AreaPlan {
+    /// This area's part of the material as it should be; `None` keeps it as it is.
+    pub material: Option<Part>,
     /// Application databags to update (an empty value deletes a key).
     pub relations: Vec<(RelationId, Databag)>,
     /// Kubernetes writes, in order.
@@ -208,10 +210,9 @@ pub trait Area {
         Ok(())
     }
 
-    /// Pure: what its part of `material`, its relation data, its Kubernetes objects and its
-    /// status should be. It changes only its own part of `material`; on an error the reconcile
-    /// puts that part back as it was.
-    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned;
+    /// Pure: what its part of the material, its relation data, its Kubernetes objects and its
+    /// status should be, given `material` as the areas before it planned it.
+    fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned;
 }
 
 impl fmt::Debug for dyn Area {
@@ -307,7 +308,10 @@ pub(crate) mod tests {
         let mut fixture = input_for(config);
         fixture.intent = intent.clone();
         let mut m = stored.cloned().unwrap_or_default();
-        let plan = area.plan(&fixture.input(), &mut m, &mut Seeded::new(seed)).expect("plan");
+        let mut plan = area.plan(&fixture.input(), &m, &mut Seeded::new(seed)).expect("plan");
+        if let Some(part) = plan.material.take() {
+            m.set(part);
+        }
         (m, plan)
     }
 
@@ -349,7 +353,11 @@ pub(crate) mod tests {
             .enumerate()
             .map(|(i, a)| {
                 let seed = u64::try_from(i).expect("small");
-                a.plan(&fixture.input(), &mut m, &mut Seeded::new(seed)).expect("plan")
+                let mut p = a.plan(&fixture.input(), &m, &mut Seeded::new(seed)).expect("plan");
+                if let Some(part) = p.material.take() {
+                    m.set(part);
+                }
+                p
             })
             .collect();
         (m, plans)

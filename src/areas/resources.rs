@@ -24,7 +24,7 @@ use juju::{Event, HookToolError, HookTools, SecretString};
 use super::{Area, AreaPlan, Input, Observe, Planned};
 use crate::certs;
 use crate::checksums::{self, Expected};
-use crate::material::{Material, Part, put_key, take_key};
+use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
 use crate::status::Level;
 
@@ -43,7 +43,7 @@ pub struct Stored {
     pub problems: Vec<String>,
 }
 
-impl Part for Stored {
+impl Keys for Stored {
     fn take(content: &mut SecretContent) -> Self {
         let text = |v: SecretString| v.expose().to_owned();
         Self {
@@ -91,9 +91,9 @@ impl Area for Resources {
         Ok(())
     }
 
-    fn plan(&self, input: &Input<'_>, material: &mut Material, _rng: &mut dyn Entropy) -> Planned {
+    fn plan(&self, input: &Input<'_>, material: &Material, _rng: &mut dyn Entropy) -> Planned {
         let mut plan = AreaPlan::default();
-        let part = &mut material.resources;
+        let mut part = material.resources.clone();
         if let Some(v) = &self.verification {
             part.problems = v.problems();
             let pinned =
@@ -109,6 +109,7 @@ impl Area for Resources {
         for problem in &part.problems {
             plan.status.add(Level::Blocked, problem.clone());
         }
+        plan.material = Some(Part::Resources(part));
         Ok(plan)
     }
 }

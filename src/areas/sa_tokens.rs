@@ -73,7 +73,7 @@ impl Area for SaTokens {
         KubeReads { secrets: true, ..KubeReads::default() }
     }
 
-    fn plan(&self, input: &Input<'_>, _material: &mut Material, _rng: &mut dyn Entropy) -> Planned {
+    fn plan(&self, input: &Input<'_>, _material: &Material, _rng: &mut dyn Entropy) -> Planned {
         let mut plan = AreaPlan::default();
         let (Ok(specs), Some(listed)) =
             (&input.config.service_account_tokens, input.kube.secrets())
@@ -181,9 +181,9 @@ mod tests {
             secrets: Some(Ok([(s.name.clone(), s)].into_iter().collect())),
             ..View::default()
         };
-        let mut m = Material::default();
+        let m = Material::default();
         let plan =
-            SaTokens.plan(&fixture.input(), &mut m, &mut crate::random::OsEntropy).expect("plan");
+            SaTokens.plan(&fixture.input(), &m, &mut crate::random::OsEntropy).expect("plan");
         let [Write::Secret { secret, .. }] = plan.kube.as_slice() else {
             panic!("{:?}", plan.kube)
         };
@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(&secret.data[TOKEN_KEY][..], b"tok");
         fixture.view.secrets = Some(Ok(BTreeMap::new()));
         let plan =
-            SaTokens.plan(&fixture.input(), &mut m, &mut crate::random::OsEntropy).expect("plan");
+            SaTokens.plan(&fixture.input(), &m, &mut crate::random::OsEntropy).expect("plan");
         assert!(matches!(plan.kube.as_slice(), [Write::Token { .. }]));
     }
 }

@@ -318,7 +318,7 @@ impl Area for TlsProvider {
         Ok(())
     }
 
-    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
+    fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned {
         let mut out = AreaPlan::default();
         let c = input.config;
         let (Some(ca), Ok(days), Ok(suffixes)) =

@@ -33,7 +33,7 @@ use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::certs::{self, CertInfo, Issued, KeyAlgorithm};
 use crate::config::WebhookSpec;
 use crate::k8s::{ObjectRef, WebhookKind, Write};
-use crate::material::{Material, Part, put_key, take_key};
+use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
 use crate::status::Level;
 
@@ -54,7 +54,7 @@ pub struct Stored {
     pub leaves: BTreeMap<String, Issued>,
 }
 
-impl Part for Stored {
+impl Keys for Stored {
     fn take(content: &mut SecretContent) -> Self {
         let text = |v: SecretString| v.expose().to_owned();
         let ca = match (take_key(content, CA_CRT), take_key(content, CA_KEY)) {
@@ -169,11 +169,11 @@ impl Area for Webhooks {
         KubeReads { secrets: true, webhook_configs: true }
     }
 
-    fn plan(&self, input: &Input<'_>, material: &mut Material, rng: &mut dyn Entropy) -> Planned {
+    fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned {
         let c = input.config;
         let renew = input.intent.renew;
         let mut plan = AreaPlan::default();
-        let m = &mut material.webhooks;
+        let mut m = material.webhooks.clone();
         let now = input.now;
         let mut ca_rotated = false;
         if let (Ok(common_name), Ok(days), Ok(alg)) =
@@ -192,28 +192,30 @@ impl Area for Webhooks {
         m.previous_ca =
             m.previous_ca.take().filter(|p| certs::inspect(p).is_ok_and(|i| i.not_after > now));
         let (Some(ca), Ok(specs), Ok(days), Ok(alg), Some(namespace)) = (
-            m.ca.clone(),
+            m.ca.as_ref(),
             &c.webhooks,
             &c.certificate_validity_days,
             &c.key_algorithm,
             input.namespace,
         ) else {
             // Bad leaf config (or no CA yet): the leaves and their delivery stay as they are.
+            plan.material = Some(Part::Webhooks(m));
             return Ok(plan);
         };
         let p = LeafParams { specs, days: *days, alg: *alg, namespace };
-        let mut leaves = BTreeMap::new();
+        // Entries no longer configured are dropped with their keys.
+        let mut stored = std::mem::take(&mut m.leaves);
         let mut fresh = Vec::new();
         for spec in p.specs {
-            let kept = m.leaves.get(&spec.name).filter(|leaf| {
-                !ca_rotated && renew.is_none() && leaf_fits(leaf, spec, &ca, &p, now)
+            let kept = stored.remove(&spec.name).filter(|leaf| {
+                !ca_rotated && renew.is_none() && leaf_fits(leaf, spec, ca, &p, now)
             });
             let leaf = match kept {
-                Some(leaf) => leaf.clone(),
+                Some(leaf) => leaf,
                 None => {
                     fresh.push(spec.name.as_str());
                     certs::issue_webhook_leaf(
-                        &ca,
+                        ca,
                         &spec.services,
                         p.namespace,
                         p.days,
@@ -223,17 +225,15 @@ impl Area for Webhooks {
                     )?
                 }
             };
-            leaves.insert(spec.name.clone(), leaf);
+            m.leaves.insert(spec.name.clone(), leaf);
         }
-        // Entries no longer configured are dropped with their keys.
-        m.leaves = leaves;
         plan.issued = fresh.len();
         if !fresh.is_empty() {
             plan.info(format!("issued webhook certificates for {}", fresh.join(", ")));
         }
-        let extra = material.resources.extra_ca.as_deref();
-        let bundle = bundle(&material.webhooks, extra, now).unwrap_or_default();
-        deliver(input, &p, &material.webhooks, &bundle, &mut plan);
+        let bundle = bundle(&m, material.resources.extra_ca.as_deref(), now).unwrap_or_default();
+        deliver(input, &p, &m, &bundle, &mut plan);
+        plan.material = Some(Part::Webhooks(m));
         Ok(plan)
     }
 }

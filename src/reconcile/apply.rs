@@ -78,11 +78,11 @@ fn write_material(tools: &HookTools<'_>, plan: &Plan) -> Result<(), HookToolErro
     match plan.change {
         Change::Keep => {}
         Change::Create => {
-            store::create(tools, store::LABEL, store::DESCRIPTION, &plan.material.to_content())?;
+            store::create(tools, store::LABEL, store::DESCRIPTION, &plan.content)?;
             log::info!("created the Juju secret '{}'", store::LABEL);
         }
         Change::Update => {
-            store::update(tools, store::LABEL, &plan.material.to_content())?;
+            store::update(tools, store::LABEL, &plan.content)?;
             log::info!("updated the Juju secret '{}'", store::LABEL);
         }
     }

@@ -42,6 +42,8 @@ pub fn trust_message(app: &str) -> String {
 pub struct Plan {
     /// The material as it should be.
     pub material: Material,
+    /// The secret content that holds it.
+    pub content: juju::tools::SecretContent,
     /// What to do to the stored secret.
     pub change: Change,
     /// Each area's plan, in order, by area name (an area whose planning failed has none).
@@ -91,15 +93,16 @@ pub fn plan(
     };
     let mut planned = Vec::with_capacity(areas.len());
     for area in areas {
-        let before = material.clone();
-        match area.plan(&input, &mut material, rng) {
-            Ok(p) => {
+        match area.plan(&input, &material, rng) {
+            Ok(mut p) => {
+                if let Some(part) = p.material.take() {
+                    material.set(part);
+                }
                 report.extend(&p.status);
                 planned.push((area.name(), p));
             }
             Err(e) => {
                 // Its material stays as it was; the other areas go on.
-                material = before;
                 retry = true;
                 report.add(
                     Level::Waiting,
@@ -108,8 +111,9 @@ pub fn plan(
             }
         }
     }
-    let change = Change::between(stored, &material.to_content());
-    Ok(Plan { material, change, areas: planned, report, retry })
+    let content = material.to_content();
+    let change = Change::between(stored, &content);
+    Ok(Plan { material, content, change, areas: planned, report, retry })
 }
 
 /// Every config problem, blocked, in the order of `config.yaml` (any unit).
@@ -257,7 +261,7 @@ mod tests {
 
     /// What the cluster holds once `p` was applied.
     fn applied(mut obs: Observed, p: &Plan) -> Observed {
-        obs.material = Some(p.material.to_content());
+        obs.material = Some(p.content.clone());
         let mut secrets = std::collections::BTreeMap::new();
         let mut configs = ckf_configs();
         for w in p.areas.iter().flat_map(|(_, a)| &a.kube) {
