@@ -111,16 +111,21 @@ pub fn generate_key(
 pub fn load_key(key_pem: &SecretString) -> Result<SigningKey, CertError> {
     // Exposed to decode it; the decoded bytes stay in zeroizing buffers.
     let (label, der) = decode_pem(key_pem.expose()).ok_or(CertError::InvalidKey)?;
-    match label.as_str() {
-        "PRIVATE KEY" => load_pkcs8(&der),
+    load_der(&label, &der)
+}
+
+/// A decoded PEM block of one of the key types [`load_key`] reads.
+fn load_der(label: &str, der: &[u8]) -> Result<SigningKey, CertError> {
+    match label {
+        "PRIVATE KEY" => load_pkcs8(der),
         "RSA PRIVATE KEY" => {
             let private =
-                rsa::PrivateKey::from_pkcs1_der(&der).map_err(|_| CertError::InvalidKey)?;
+                rsa::PrivateKey::from_pkcs1_der(der).map_err(|_| CertError::InvalidKey)?;
             let pkcs8 = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&private)
                 .map_err(|_| CertError::InvalidKey)?;
             load_pkcs8(pkcs8.as_bytes())
         }
-        "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(&der)
+        "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(der)
             .map(|k| SigningKey::p256(k.into()))
             .map_err(|_| CertError::InvalidKey),
         _ => Err(CertError::InvalidKey),
@@ -143,43 +148,54 @@ fn load_pkcs8(der: &[u8]) -> Result<SigningKey, CertError> {
 /// Whether the private key `key_pem` belongs to the certificate `cert_pem`: their public keys
 /// (algorithm and subject public key bits) are equal. `false` when either does not parse.
 ///
-/// Every hook checks the stored keys, so an EC key in PKCS#8, which carries its public point
-/// beside the secret scalar, is compared by that point as it is stored: recomputing it (a
-/// scalar multiplication, about half a millisecond) is left to signing, which loads the key.
+/// Every hook checks every stored key, so a PKCS#8 key is compared by the public half it carries
+/// beside its secret (an RSA key's modulus and exponent, a P-256 key's point), read without any
+/// arithmetic: recomputing the point (a scalar multiplication) or validating the secret half
+/// (ring's RSA key checks) is left to signing, which loads the whole key.
 pub fn key_matches(cert_pem: &str, key_pem: &SecretString) -> bool {
-    // Exposed to decode it; the decoded bytes stay in zeroizing buffers.
-    if let Some(point) = decode_pem(key_pem.expose())
-        .filter(|(label, _)| label == "PRIVATE KEY")
-        .and_then(|(_, der)| embedded_p256_point(&der))
-    {
-        return public_key_matches(cert_pem, &P256Point(point));
+    // Exposed to decode it (once: constant-time base64 is not cheap); the decoded bytes stay in
+    // zeroizing buffers.
+    let Some((label, der)) = decode_pem(key_pem.expose()) else { return false };
+    if let Some(public) = stored_public_key(&der).filter(|_| label == "PRIVATE KEY") {
+        return public_key_matches(cert_pem, &public);
     }
-    load_key(key_pem).is_ok_and(|key| public_key_matches(cert_pem, &key))
+    load_der(&label, &der).is_ok_and(|key| public_key_matches(cert_pem, &key))
 }
 
-/// The public point a PKCS#8 P-256 private key carries (`ECPrivateKey.publicKey`), if any.
-fn embedded_p256_point(der: &[u8]) -> Option<Vec<u8>> {
+/// The public half a PKCS#8 private key carries, as a certificate's `subjectPublicKey` holds it:
+/// an RSA key's `RSAPublicKey` (from its modulus and public exponent), a P-256 key's point (its
+/// `ECPrivateKey.publicKey`). `None` for other keys, or a P-256 key stored without its point.
+fn stored_public_key(der: &[u8]) -> Option<StoredPublic> {
     use p256::pkcs8::{AssociatedOid as _, PrivateKeyInfoRef};
-    use sec1::der::Decode as _;
+    use sec1::der::{Decode as _, Encode as _};
     let info = PrivateKeyInfoRef::from_der(der).ok()?;
+    let secret = info.private_key.as_bytes();
+    if info.algorithm.oid == rsa::pkcs1::ALGORITHM_OID {
+        let key = rsa::pkcs1::RsaPrivateKeyRef::from_der(secret).ok()?;
+        let public = key.public_key().to_der().ok()?;
+        return Some(StoredPublic { der: public, alg: &PKCS_RSA_SHA256 });
+    }
     let curve = info.algorithm.parameters_oid().ok()?;
     if info.algorithm.oid != p256::elliptic_curve::ALGORITHM_OID || curve != p256::NistP256::OID {
         return None;
     }
-    let ec = sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).ok()?;
-    ec.public_key.map(<[u8]>::to_vec)
+    let ec = sec1::EcPrivateKey::from_der(secret).ok()?;
+    Some(StoredPublic { der: ec.public_key?.to_vec(), alg: &PKCS_ECDSA_P256_SHA256 })
 }
 
-/// A P-256 public point, to compare with a certificate's.
-struct P256Point(Vec<u8>);
+/// The public half of a stored key, to compare with a certificate's.
+struct StoredPublic {
+    der: Vec<u8>,
+    alg: &'static SignatureAlgorithm,
+}
 
-impl PublicKeyData for P256Point {
+impl PublicKeyData for StoredPublic {
     fn der_bytes(&self) -> &[u8] {
-        &self.0
+        &self.der
     }
 
     fn algorithm(&self) -> &'static SignatureAlgorithm {
-        &PKCS_ECDSA_P256_SHA256
+        self.alg
     }
 }
 
@@ -263,16 +279,19 @@ mod tests {
     }
 
     #[test]
-    fn the_stored_public_point_is_what_is_compared_and_a_foreign_key_does_not_match() {
+    fn the_stored_public_half_is_what_is_compared_and_a_foreign_key_does_not_match() {
         for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
             let ca = crate::certs::generate_ca("ca", 30, alg, now(), &mut OsEntropy).expect("ca");
             assert!(key_matches(&ca.cert_pem, &ca.key_pem), "{alg}");
             let (_, other) = generate_key(alg, &mut OsEntropy).expect("keygen");
             assert!(!key_matches(&ca.cert_pem, &other), "{alg}");
         }
-        let (_, pem) = generate_key(KeyAlgorithm::EcdsaP256, &mut OsEntropy).expect("keygen");
-        let (_, der) = decode_pem(pem.expose()).expect("pem");
-        assert_eq!(embedded_p256_point(&der).map(|p| p.len()), Some(65));
+        for (alg, len) in [(KeyAlgorithm::EcdsaP256, 65), (KeyAlgorithm::Rsa2048, 270)] {
+            let (key, pem) = generate_key(alg, &mut OsEntropy).expect("keygen");
+            let (_, der) = decode_pem(pem.expose()).expect("pem");
+            let public = stored_public_key(&der).expect("a public half");
+            assert_eq!((public.der.len(), public.der_bytes()), (len, key.der_bytes()), "{alg}");
+        }
     }
 
     fn now() -> time::OffsetDateTime {
