@@ -20,6 +20,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use zeroize::Zeroizing;
 
+use super::listed;
 use super::{
     FIELD_MANAGER, IssuedToken, Kube, KubeError, SecretObject, WebhookConfig, WebhookKind,
 };
@@ -68,17 +69,19 @@ impl KubeClient {
         self.conn.as_ref().ok_or_else(|| KubeError::Other("no connection".into()))
     }
 
-    /// Lists every webhook configuration of one kind.
-    fn list_configs<K: WebhookResource>(
+    /// Lists `url_path` into `T`s that read only what the charm compares ([`listed`]).
+    fn list<T: serde::de::DeserializeOwned>(
         &mut self,
-        kind: WebhookKind,
-    ) -> Result<Vec<WebhookConfig>, KubeError> {
-        let lp = ListParams::default();
+        url_path: &str,
+        lp: &ListParams,
+    ) -> Result<Vec<T>, KubeError> {
         let list = self.call(|c| {
-            let lp = lp.clone();
-            async move { Api::<K>::all(c).list(&lp).await }
+            let request = kube::core::Request::new(url_path).list(lp);
+            async move {
+                c.request::<listed::List<T>>(request.map_err(kube::Error::BuildRequest)?).await
+            }
         })?;
-        Ok(list.items.into_iter().map(|k| k.into_config(kind)).collect())
+        Ok(list.items())
     }
 
     /// Server-side applies `body` to the webhook configuration `name`.
@@ -164,43 +167,10 @@ trait WebhookResource:
     + Send
     + 'static
 {
-    /// The configuration's name and its webhooks' names and `caBundle`s.
-    fn into_config(self, kind: WebhookKind) -> WebhookConfig;
 }
 
-fn webhook_config(
-    kind: WebhookKind,
-    name: Option<String>,
-    webhooks: impl Iterator<Item = (String, Option<ByteString>)>,
-) -> WebhookConfig {
-    WebhookConfig {
-        kind,
-        name: name.unwrap_or_default(),
-        webhooks: webhooks.map(|(n, ca)| (n, ca.map(|b| b.0))).collect(),
-    }
-}
-
-impl WebhookResource for MutatingWebhookConfiguration {
-    fn into_config(self, kind: WebhookKind) -> WebhookConfig {
-        let webhooks = self
-            .webhooks
-            .unwrap_or_default()
-            .into_iter()
-            .map(|w| (w.name, w.client_config.ca_bundle));
-        webhook_config(kind, self.metadata.name, webhooks)
-    }
-}
-
-impl WebhookResource for ValidatingWebhookConfiguration {
-    fn into_config(self, kind: WebhookKind) -> WebhookConfig {
-        let webhooks = self
-            .webhooks
-            .unwrap_or_default()
-            .into_iter()
-            .map(|w| (w.name, w.client_config.ca_bundle));
-        webhook_config(kind, self.metadata.name, webhooks)
-    }
-}
+impl WebhookResource for MutatingWebhookConfiguration {}
+impl WebhookResource for ValidatingWebhookConfiguration {}
 
 fn to_object(s: Secret) -> SecretObject {
     SecretObject {
@@ -240,11 +210,9 @@ impl Kube for KubeClient {
         label_selector: &str,
     ) -> Result<Vec<SecretObject>, KubeError> {
         let lp = ListParams::default().labels(label_selector);
-        let list = self.call(|c| {
-            let lp = lp.clone();
-            async move { Api::<Secret>::namespaced(c, namespace).list(&lp).await }
-        })?;
-        Ok(list.items.into_iter().map(to_object).collect())
+        let path = <Secret as kube::Resource>::url_path(&(), Some(namespace));
+        let listed: Vec<listed::Secret> = self.list(&path, &lp)?;
+        Ok(listed.into_iter().map(SecretObject::from).collect())
     }
 
     fn get_secret(
@@ -284,10 +252,16 @@ impl Kube for KubeClient {
     }
 
     fn list_webhook_configs(&mut self, kind: WebhookKind) -> Result<Vec<WebhookConfig>, KubeError> {
-        match kind {
-            WebhookKind::Mutating => self.list_configs::<MutatingWebhookConfiguration>(kind),
-            WebhookKind::Validating => self.list_configs::<ValidatingWebhookConfiguration>(kind),
-        }
+        let path = match kind {
+            WebhookKind::Mutating => {
+                <MutatingWebhookConfiguration as kube::Resource>::url_path(&(), None)
+            }
+            WebhookKind::Validating => {
+                <ValidatingWebhookConfiguration as kube::Resource>::url_path(&(), None)
+            }
+        };
+        let listed: Vec<listed::Config> = self.list(&path, &ListParams::default())?;
+        Ok(listed.into_iter().map(|c| c.into_config(kind)).collect())
     }
 
     fn apply_ca_bundle(

@@ -12,6 +12,7 @@
 //! data; [`crate::reconcile`] performs the writes one by one, each with its own outcome.
 
 pub mod client;
+mod listed;
 mod objects;
 
 pub use objects::{
