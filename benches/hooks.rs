@@ -234,6 +234,8 @@ fn measure(what: &str) {
     let path = std::env::var("CKF_BENCH_STATE").expect("state path");
     let state: State = serde_json::from_slice(&std::fs::read(path).expect("state")).expect("json");
     let mut samples = Vec::new();
+    let mut usage = None;
+    let mut instructions = None;
     if what == "py-update-status" || what == "py-config-noop" {
         let dir = tempfile::tempdir().expect("tmp");
         let mut h = py_harness(dir.path(), state);
@@ -268,6 +270,9 @@ fn measure(what: &str) {
         for _ in 0..RUNS {
             samples.push(must(&mut h, Event::UpdateStatus));
         }
+        // The usage of the timed hooks only, before callgrind's run.
+        usage = Some(children_usage());
+        instructions = dispatch_instructions(&mut h, dir.path());
     } else if what == "update-status-short" {
         let dir = tempfile::tempdir().expect("tmp");
         let mut h = harness(dir.path(), state);
@@ -297,10 +302,12 @@ fn measure(what: &str) {
             samples.push(must(&mut h, Event::Install));
         }
     }
-    let rss = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
-        .expect("getrusage");
+    let rss = usage.unwrap_or_else(children_usage);
     for (wall, calls) in samples {
         println!("{} {calls}", wall.as_nanos());
+    }
+    if let Some(n) = instructions {
+        println!("instructions {n}");
     }
     println!("rss {}", rss.max_rss());
     let cpu =
@@ -308,8 +315,42 @@ fn measure(what: &str) {
     println!("cpu {}", cpu(rss.user_time()) + cpu(rss.system_time()));
 }
 
+fn children_usage() -> nix::sys::resource::Usage {
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).expect("getrusage")
+}
+
+/// Instructions the `dispatch` process alone executes in one more no-op hook, counted by
+/// callgrind (deterministic, unlike times; `None` without valgrind). `dispatch` is replaced
+/// by a script that runs the same binary under valgrind; the hook tools are not counted.
+fn dispatch_instructions(h: &mut Harness, dir: &Path) -> Option<u64> {
+    use std::os::unix::fs::PermissionsExt;
+    let found = Command::new("valgrind").arg("--version").output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let out = dir.join("callgrind.out");
+    let dispatch = h.charm_dir().join("dispatch");
+    std::fs::remove_file(&dispatch).ok()?;
+    let script = format!(
+        "#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={} {} \"$@\"\n",
+        out.display(),
+        binary().display()
+    );
+    std::fs::write(&dispatch, script).ok()?;
+    std::fs::set_permissions(&dispatch, std::fs::Permissions::from_mode(0o755)).ok()?;
+    must(h, Event::UpdateStatus);
+    let text = std::fs::read_to_string(&out).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("summary: ").or_else(|| l.strip_prefix("totals: ")))?
+        .trim()
+        .parse()
+        .ok()
+}
+
 struct Figures {
     walls: Vec<u64>,
+    /// Instructions of one `dispatch` under callgrind (the no-op update-status only).
+    instructions: Option<u64>,
     calls: usize,
     rss_kib: i64,
     /// User + system CPU time of all the measured hooks' processes, nanoseconds.
@@ -333,13 +374,21 @@ fn run_scenario(name: &str) -> Figures {
         .output()
         .expect("scenario process");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut f = Figures { walls: Vec::new(), calls: 0, rss_kib: 0, cpu_ns: 0, k8s_writes: 0 };
+    let mut f = Figures {
+        walls: Vec::new(),
+        instructions: None,
+        calls: 0,
+        rss_kib: 0,
+        cpu_ns: 0,
+        k8s_writes: 0,
+    };
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut it = line.split_whitespace();
         match (it.next(), it.next()) {
             (Some("rss"), Some(v)) => f.rss_kib = v.parse().expect("rss"),
             (Some("cpu"), Some(v)) => f.cpu_ns = v.parse().expect("cpu"),
             (Some("k8s-writes"), Some(v)) => f.k8s_writes = v.parse().expect("writes"),
+            (Some("instructions"), Some(v)) => f.instructions = v.parse().ok(),
             (Some(w), Some(c)) => {
                 f.walls.push(w.parse().expect("ns"));
                 f.calls = c.parse().expect("calls");
@@ -399,6 +448,14 @@ fn main() {
             f.k8s_writes
         );
         rust.insert(name, f);
+    }
+    match rust.get("update-status").and_then(|f| f.instructions) {
+        Some(n) => println!(
+            "\nno-op update-status, the dispatch process alone under callgrind: {:.2} M instructions \
+             (deterministic; the times above vary by a few percent from run to run)",
+            n as f64 / 1e6
+        ),
+        None => println!("\n(valgrind not found: no instruction count)"),
     }
     // One bcrypt at cost 12, in process, for comparison with the re-hashing hook.
     let mut bcrypt_ns = Vec::new();
