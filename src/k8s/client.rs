@@ -18,7 +18,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
-use zeroize::Zeroizing;
 
 use super::listed;
 use super::{
@@ -172,21 +171,6 @@ trait WebhookResource:
 impl WebhookResource for MutatingWebhookConfiguration {}
 impl WebhookResource for ValidatingWebhookConfiguration {}
 
-fn to_object(s: Secret) -> SecretObject {
-    SecretObject {
-        name: s.metadata.name.unwrap_or_default(),
-        type_: s.type_.unwrap_or_else(|| "Opaque".into()),
-        data: s
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, Zeroizing::new(v.0)))
-            .collect(),
-        labels: s.metadata.labels.unwrap_or_default(),
-        annotations: s.metadata.annotations.unwrap_or_default(),
-    }
-}
-
 fn to_secret(namespace: &str, o: &SecretObject) -> Secret {
     Secret {
         metadata: ObjectMeta {
@@ -220,9 +204,19 @@ impl Kube for KubeClient {
         namespace: &str,
         name: &str,
     ) -> Result<Option<SecretObject>, KubeError> {
-        let found = self
-            .call(|c| async move { Api::<Secret>::namespaced(c, namespace).get_opt(name).await })?;
-        Ok(found.map(to_object))
+        let path = <Secret as kube::Resource>::url_path(&(), Some(namespace));
+        let found =
+            self.call(|c| {
+                let request = kube::core::Request::new(&path).get(name, &Default::default());
+                async move {
+                    c.request::<listed::Secret>(request.map_err(kube::Error::BuildRequest)?).await
+                }
+            });
+        match found {
+            Ok(secret) => Ok(Some(secret.into())),
+            Err(KubeError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn delete_secret(&mut self, namespace: &str, name: &str) -> Result<(), KubeError> {

@@ -40,7 +40,7 @@ struct Meta {
     annotations: Option<BTreeMap<String, String>>,
 }
 
-/// A listed Secret.
+/// A listed (or read) Secret.
 #[derive(Deserialize)]
 pub(super) struct Secret {
     #[serde(default)]
