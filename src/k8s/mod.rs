@@ -61,6 +61,18 @@ impl KubeError {
         matches!(self, Self::Transient(_) | Self::Other(_) | Self::Unavailable(_))
     }
 
+    /// The same error with `reason` in place of its message (a redacted one, say).
+    pub fn with_reason(self, reason: String) -> Self {
+        match self {
+            Self::Forbidden(_) => Self::Forbidden(reason),
+            Self::NotFound(_) => Self::NotFound(reason),
+            Self::Refused { code, .. } => Self::Refused { code, message: reason },
+            Self::Unavailable(_) => Self::Unavailable(reason),
+            Self::Transient(_) => Self::Transient(reason),
+            Self::Other(_) => Self::Other(reason),
+        }
+    }
+
     /// The API server's reason, as a status message can show it.
     pub fn reason(&self) -> &str {
         match self {

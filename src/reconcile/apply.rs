@@ -185,25 +185,23 @@ fn write_one(kube: &mut dyn Kube, ns: &str, write: &Write) -> Result<(), Failed>
 /// says so.
 fn apply_secret(kube: &mut dyn Kube, ns: &str, secret: &SecretObject) -> Result<(), Failed> {
     let Err(e) = kube.apply_secret(ns, secret) else { return Ok(()) };
+    // Whatever the failure, its text is logged or shown: without the Secret's data.
     let reason = redact(e.reason(), secret);
-    let e = match e {
-        KubeError::Refused { code: 422, .. } => match kube.get_secret(ns, &secret.name) {
+    let e = match e.with_reason(reason) {
+        KubeError::Refused { code: 422, message } => match kube.get_secret(ns, &secret.name) {
             Ok(Some(other)) if other.type_ != secret.type_ => {
                 let owner = other.labels.get(MANAGED_BY).map_or("another owner", String::as_str);
                 KubeError::Refused {
                     code: 422,
                     message: format!(
-                        "{reason} (a Secret of type '{}' managed by {owner} is in the way: \
+                        "{message} (a Secret of type '{}' managed by {owner} is in the way: \
                          delete it, or have this one written under another name)",
                         other.type_
                     ),
                 }
             }
-            _ => KubeError::Refused { code: 422, message: reason },
+            _ => KubeError::Refused { code: 422, message },
         },
-        KubeError::Refused { code, .. } => KubeError::Refused { code, message: reason },
-        KubeError::Forbidden(_) => KubeError::Forbidden(reason),
-        KubeError::NotFound(_) => KubeError::NotFound(reason),
         other => other,
     };
     Err(Failed::Kube(e))
