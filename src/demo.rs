@@ -79,6 +79,36 @@ pub fn ckf_webhook_configs() -> Vec<Value> {
     ]
 }
 
+/// The field manager of the Python CKF charms' `caBundle` writes (lightkube's default).
+pub const PYTHON_CHARMS: &str = "lightkube";
+
+/// Seeds `kube` with the CKF webhook configurations as a live deployment has them while the
+/// Python webhook charms still serve them: admission-webhook, katib-controller and
+/// kserve-controller with their own CA `foreign_ca_pem` in every `caBundle`, applied by
+/// [`PYTHON_CHARMS`]; admission-webhook's annotated for ckf-crypto (the operator opted in), and
+/// pvcviewer-operator's without a `caBundle` (its server moved to ckf-crypto's Secret already).
+pub fn seed_served_configs(kube: &FakeKube, foreign_ca_pem: &str) -> anyhow::Result<()> {
+    use base64::Engine;
+    let ca = base64::engine::general_purpose::STANDARD.encode(foreign_ca_pem);
+    for mut cfg in ckf_webhook_configs() {
+        let name = cfg["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        if name.starts_with("pvcviewer") {
+            kube.put(cfg);
+            continue;
+        }
+        for w in cfg["webhooks"].as_array_mut().into_iter().flatten() {
+            w["clientConfig"]["caBundle"] = json!(ca);
+        }
+        if name == "admission-webhook" {
+            cfg["metadata"]["annotations"] =
+                json!({crate::k8s::INJECT_CA_FROM: "admission-webhook"});
+        }
+        kube.apply_as(PYTHON_CHARMS, cfg, true)
+            .map_err(|status| anyhow::anyhow!("cannot seed {name}: {status}"))?;
+    }
+    Ok(())
+}
+
 /// The requirer in the demo, as KFP's object-storage requirer names itself.
 const REQUIRER: &str = "kfp-api";
 
@@ -96,9 +126,15 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     let meta = CharmMeta::from_yaml(files::METADATA, files::CONFIG, files::ACTIONS)?;
     let mut state = State::new(meta, "ckf-crypto", "kubeflow");
     let kube = FakeKube::start().context("cannot start the fake Kubernetes API server")?;
-    for cfg in ckf_webhook_configs() {
-        kube.put(cfg);
-    }
+    // The CA a Python webhook charm made for itself (the demo's stand-in, made here).
+    let foreign = certs::generate_ca(
+        "admission-webhook-ca",
+        365,
+        certs::KeyAlgorithm::EcdsaP256,
+        time::OffsetDateTime::now_utc(),
+        &mut crate::random::OsEntropy,
+    )?;
+    seed_served_configs(&kube, &foreign.cert_pem)?;
     std::fs::create_dir_all(&root)?;
     let kubeconfig = root.join("kubeconfig");
     kube.write_kubeconfig(&kubeconfig, "kubeflow")?;
@@ -115,8 +151,12 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(out, "simulator directory: {}", root.display())?;
     writeln!(
         out,
-        "fake Kubernetes API server: {} (11 webhook configurations seeded)\n",
-        kube.url()
+        "fake Kubernetes API server: {} (the 11 webhook configurations of a CKF deployment: \
+         admission-webhook's, katib-controller's and kserve-controller's hold their Python \
+         charms' own CA, applied by '{PYTHON_CHARMS}'; admission-webhook's is annotated \
+         {}=admission-webhook; pvcviewer-operator's have no caBundle)\n",
+        kube.url(),
+        crate::k8s::INJECT_CA_FROM,
     )?;
 
     writeln!(out, "== hooks")?;
@@ -220,20 +260,31 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
             keys
         )?;
     }
-    let mut set = 0;
-    let mut total = 0;
-    for kind in ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] {
-        for cfg in kube.list(kind, None) {
-            for w in cfg["webhooks"].as_array().into_iter().flatten() {
-                total += 1;
-                set += usize::from(w["clientConfig"]["caBundle"].is_string());
-            }
-        }
-    }
-    writeln!(out, "caBundle set on {set} of {total} webhooks")?;
     kube.clear_requests();
     sim.run(0, &Event::UpdateStatus)?;
     writeln!(out, "a further update-status made {} Kubernetes writes", kube.writes().len())?;
+
+    writeln!(out, "\n== caBundle injection (contract 4.1)")?;
+    let ours = ca_bundle(&kube, "Secret", "admission-webhook-webhook-tls");
+    print_injection(&kube, &ours, out)?;
+    writeln!(
+        out,
+        "held configurations keep the Python charms' CA: ckf-crypto never overwrites a CA it did \
+         not put there.\nTo move a webhook to ckf-crypto (README, \"Moving a CKF webhook to \
+         ckf-crypto\"), point its server at the Secret <entry>-webhook-tls, then either\n  \
+         kubectl annotate validatingwebhookconfiguration katib.kubeflow.org {}=katib-controller\n  \
+         or set `take-over: true` on its entry: juju config ckf-crypto webhooks=@webhooks.yaml",
+        crate::k8s::INJECT_CA_FROM,
+    )?;
+    for kind in ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] {
+        let patch =
+            json!({"metadata": {"annotations": {crate::k8s::INJECT_CA_FROM: "katib-controller"}}});
+        kube.merge_patch_as("kubectl-annotate", kind, None, "katib.kubeflow.org", patch)
+            .map_err(|status| anyhow::anyhow!("cannot annotate katib.kubeflow.org: {status}"))?;
+    }
+    writeln!(out, "\nkubectl annotate (both katib.kubeflow.org configurations), then:")?;
+    step(&mut sim, &Event::UpdateStatus, out)?;
+    print_injection(&kube, &ours, out)?;
 
     writeln!(
         out,
@@ -267,6 +318,48 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     let (status, message) = sim.state().unit_status(0);
     writeln!(out, "\nfinal status: {status} {message:?}")?;
+    Ok(())
+}
+
+/// The decoded `ca.crt` of a Secret, or the first `caBundle` of a configuration.
+fn ca_bundle(kube: &FakeKube, kind: &str, name: &str) -> String {
+    let Some(obj) = kube.get(kind, (kind == "Secret").then_some("kubeflow"), name) else {
+        return String::new();
+    };
+    let b64 = if kind == "Secret" {
+        obj["data"]["ca.crt"].as_str()
+    } else {
+        obj["webhooks"][0]["clientConfig"]["caBundle"].as_str()
+    };
+    b64.map(decode).unwrap_or_default()
+}
+
+/// One line per webhook configuration: whose CA its `caBundle` holds, and who owns the field.
+fn print_injection(kube: &FakeKube, ours: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+    for kind in ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] {
+        for cfg in kube.list(kind, None) {
+            let name = cfg["metadata"]["name"].as_str().unwrap_or("?");
+            let bundle = ca_bundle(kube, kind, name);
+            let state = match bundle.as_str() {
+                "" => "no caBundle",
+                b if b == ours => "ckf-crypto's CA",
+                _ => "held: its own CA",
+            };
+            let owners: Vec<&str> = cfg["metadata"]["managedFields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["fieldsV1"].to_string().contains("f:caBundle"))
+                .filter_map(|m| m["manager"].as_str())
+                .collect();
+            let kind_short = if kind.starts_with('M') { "mutating" } else { "validating" };
+            writeln!(
+                out,
+                "{kind_short:<10} {name:<45} {state:<17} caBundle owned by {}",
+                if owners.is_empty() { "-".to_owned() } else { owners.join(", ") }
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! The `webhooks` option: which webhook servers get certificates (`contract.md` §3).
 //!
-//! A YAML list of entries `{name, services, mutating, validating, secret}`, parsed into
+//! A YAML list of entries `{name, services, mutating, validating, secret, take-over}`, parsed into
 //! [`WebhookSpec`]s once. The default is the CKF set (admission-webhook, katib-controller,
 //! kserve-controller, pvcviewer-operator). Names and services are DNS-1123 labels; a name must
 //! also avoid `--`, because it becomes part of a Juju secret content key, which Juju restricts
@@ -46,6 +46,9 @@ pub struct WebhookSpec {
     pub validating: Vec<String>,
     /// The `kubernetes.io/tls` Secret to write (default `<name>-webhook-tls`).
     pub secret: String,
+    /// `take-over`: the operator lets the charm force its CA into these configurations'
+    /// `caBundle`, whoever holds it now (`contract.md` §4.1).
+    pub take_over: bool,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +61,8 @@ struct RawEntry {
     #[serde(default)]
     validating: Vec<String>,
     secret: Option<String>,
+    #[serde(rename = "take-over", default)]
+    take_over: bool,
 }
 
 /// Parses and validates the option's YAML; the error says what is wrong, without the value.
@@ -111,6 +116,7 @@ pub fn parse(yaml: &str) -> Result<Vec<WebhookSpec>, String> {
             mutating: e.mutating,
             validating: e.validating,
             secret,
+            take_over: e.take_over,
         });
     }
     Ok(out)
@@ -140,6 +146,7 @@ mod tests {
         assert_eq!(specs[2].validating.len(), 5);
         assert_eq!(specs[0].secret, "admission-webhook-webhook-tls");
         assert!(specs[0].validating.is_empty());
+        assert!(specs.iter().all(|s| !s.take_over));
     }
 
     #[test]
@@ -147,6 +154,8 @@ mod tests {
         let specs = parse("- {name: abc, services: [a, a, b], secret: my-tls}").expect("parses");
         assert_eq!(specs[0].services, ["a", "b"]);
         assert_eq!(specs[0].secret, "my-tls");
+        let specs = parse("- {name: abc, services: [a], take-over: true}").expect("parses");
+        assert!(specs[0].take_over);
     }
 
     #[test]
@@ -171,6 +180,7 @@ mod tests {
                 "used by another",
             ),
             ("key: value", "not a YAML list"),
+            ("- {name: abc, services: [a], take-over: maybe}", "not a YAML list"),
         ] {
             let err = parse(yaml).expect_err(yaml);
             assert!(err.contains(needle), "{yaml}: {err}");

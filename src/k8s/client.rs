@@ -88,8 +88,9 @@ impl KubeClient {
         &mut self,
         name: &str,
         body: &serde_json::Value,
+        force: bool,
     ) -> Result<(), KubeError> {
-        let pp = PatchParams::apply(FIELD_MANAGER).force();
+        let pp = PatchParams { force, ..PatchParams::apply(FIELD_MANAGER) };
         self.call(|c| {
             let pp = &pp;
             async move { Api::<K>::all(c).patch(name, pp, &Patch::Apply(body)).await }
@@ -264,6 +265,7 @@ impl Kube for KubeClient {
         name: &str,
         webhooks: &[String],
         bundle: &[u8],
+        force: bool,
     ) -> Result<(), KubeError> {
         use base64::Engine;
         // A partial object as JSON: the typed webhook structs would also send their required
@@ -279,9 +281,11 @@ impl Kube for KubeClient {
                 .collect::<Vec<_>>(),
         });
         match kind {
-            WebhookKind::Mutating => self.apply_config::<MutatingWebhookConfiguration>(name, &body),
+            WebhookKind::Mutating => {
+                self.apply_config::<MutatingWebhookConfiguration>(name, &body, force)
+            }
             WebhookKind::Validating => {
-                self.apply_config::<ValidatingWebhookConfiguration>(name, &body)
+                self.apply_config::<ValidatingWebhookConfiguration>(name, &body, force)
             }
         }
     }

@@ -16,8 +16,8 @@ mod listed;
 mod objects;
 
 pub use objects::{
-    CONFIG_HASH, MANAGED_BY, ObjectRef, PART_OF, SecretObject, View, WebhookConfig, WebhookConfigs,
-    WebhookKind, Write, labels, selector,
+    CONFIG_HASH, INJECT_CA_FROM, MANAGED_BY, ObjectRef, PART_OF, SecretObject, View, WebhookConfig,
+    WebhookConfigs, WebhookKind, Write, labels, selector,
 };
 
 use std::fmt;
@@ -124,13 +124,15 @@ pub trait Kube: Send {
     fn delete_secret(&mut self, namespace: &str, name: &str) -> Result<(), KubeError>;
     /// All webhook configurations of `kind`.
     fn list_webhook_configs(&mut self, kind: WebhookKind) -> Result<Vec<WebhookConfig>, KubeError>;
-    /// Server-side applies `caBundle = bundle` on the named webhooks of configuration `name`.
+    /// Server-side applies `caBundle = bundle` on the named webhooks of configuration `name`;
+    /// with `force`, taking the field over from any other field manager (a conflict otherwise).
     fn apply_ca_bundle(
         &mut self,
         kind: WebhookKind,
         name: &str,
         webhooks: &[String],
         bundle: &[u8],
+        force: bool,
     ) -> Result<(), KubeError>;
     /// A TokenRequest for ServiceAccount `service_account` in `namespace`.
     fn request_token(

@@ -21,6 +21,9 @@ pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 /// Annotation carrying the salted config hash.
 pub const CONFIG_HASH: &str = "ckf-crypto.kubeflow.org/config-hash";
+/// Annotation by which an operator asks for the charm's CA in a webhook configuration's
+/// `caBundle` (`contract.md` §4.1; cert-manager's `cert-manager.io/inject-ca-from`).
+pub const INJECT_CA_FROM: &str = "ckf-crypto.kubeflow.org/inject-ca-from";
 
 /// The labels of every Secret the charm writes.
 pub fn labels(app: &str) -> BTreeMap<String, String> {
@@ -122,6 +125,11 @@ pub struct WebhookConfig {
     pub name: String,
     /// `(webhooks[].name, webhooks[].clientConfig.caBundle)`
     pub webhooks: Vec<(String, Option<Vec<u8>>)>,
+    /// The value of the [`INJECT_CA_FROM`] annotation, if any.
+    pub inject_ca_from: Option<String>,
+    /// The field managers that own a webhook's `caBundle` (from `metadata.managedFields`), for
+    /// the log of a configuration the charm holds off.
+    pub ca_bundle_managers: Vec<String>,
 }
 
 /// The listed webhook configurations, by kind and name.
@@ -199,6 +207,8 @@ pub enum Write {
         webhooks: Vec<String>,
         /// The PEM bundle.
         bundle: Vec<u8>,
+        /// Take the field over from other field managers (the operator opted in).
+        force: bool,
     },
     /// A TokenRequest, then the Secret that holds the token.
     Token {

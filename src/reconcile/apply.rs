@@ -122,6 +122,9 @@ fn write_all(kube: &mut dyn Kube, ns: &str, writes: &[&Write]) -> Vec<Failure> {
             None => write_one(kube, ns, write),
         };
         match done {
+            Ok(()) if matches!(write, Write::CaBundle { force: true, .. }) => {
+                bundles.push(format!("{} (taking the field over)", object.name));
+            }
             Ok(()) if matches!(write, Write::CaBundle { .. }) => bundles.push(object.name),
             Ok(()) => secrets.push(object.name),
             Err(what) => {
@@ -142,8 +145,8 @@ fn write_all(kube: &mut dyn Kube, ns: &str, writes: &[&Write]) -> Vec<Failure> {
 
 fn write_one(kube: &mut dyn Kube, ns: &str, write: &Write) -> Result<(), Failed> {
     match write {
-        Write::CaBundle { kind, name, webhooks, bundle } => {
-            kube.apply_ca_bundle(*kind, name, webhooks, bundle).map_err(Failed::Kube)
+        Write::CaBundle { kind, name, webhooks, bundle, force } => {
+            kube.apply_ca_bundle(*kind, name, webhooks, bundle, *force).map_err(Failed::Kube)
         }
         Write::Secret { secret, replace, .. } => {
             if *replace {

@@ -198,7 +198,14 @@ mod tests {
                     .iter()
                     .map(|w| (w["name"].as_str().expect("name").to_owned(), None))
                     .collect();
-                ((kind, name.clone()), WebhookConfig { kind, name, webhooks })
+                let config = WebhookConfig {
+                    kind,
+                    name: name.clone(),
+                    webhooks,
+                    inject_ca_from: None,
+                    ca_bundle_managers: Vec::new(),
+                };
+                ((kind, name), config)
             })
             .collect()
     }

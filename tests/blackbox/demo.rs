@@ -26,14 +26,43 @@ fn demo_runs_the_lifecycle_and_prints_no_secret() {
         "kserve-webhook-server-service.kubeflow.svc.cluster.local",
         "CA: CN=ckf-crypto",
         "PATCH  /api/v1/namespaces/kubeflow/secrets/admission-webhook-webhook-tls -> 201",
-        "caBundle set on 13 of 13 webhooks",
         "a further update-status made 0 Kubernetes writes",
+        "== caBundle injection (contract 4.1)",
+        "caBundle held: clusterservingruntime.serving.kserve.io, inferencegraph.serving.kserve.io, \
+         inferenceservice.serving.kserve.io, katib.kubeflow.org, servingruntime.serving.kserve.io, \
+         trainedmodel.serving.kserve.io",
+        "kubectl annotate validatingwebhookconfiguration katib.kubeflow.org \
+         ckf-crypto.kubeflow.org/inject-ca-from=katib-controller",
         "== Dex static password",
         "  hash: $2b$12$",
         "  username: admin",
         "static-password: [redacted",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // Both states, then an opt-in: held with the Python charms' CA, and injected.
+    let section = text.split("== caBundle injection").nth(1).expect("injection section");
+    let (before, after) = section.split_once("kubectl annotate (both").expect("opt-in step");
+    let after = after.split("== Dex").next().expect("section end");
+    let state_of = |table: &str, kind: &str, name: &str| -> String {
+        let line = table
+            .lines()
+            .find(|l| l.split_whitespace().take(2).eq([kind, name]))
+            .unwrap_or_else(|| panic!("no line for {kind} {name} in:\n{table}"));
+        line.split_whitespace().skip(2).collect::<Vec<_>>().join(" ")
+    };
+    for (kind, name, was, now) in [
+        ("mutating", "admission-webhook", "ckf-crypto's CA", "ckf-crypto's CA"),
+        ("mutating", "pvcviewer-mutating-webhook-configuration", "ckf-crypto's", "ckf-crypto's"),
+        ("mutating", "katib.kubeflow.org", "held: its own CA", "ckf-crypto's CA"),
+        ("validating", "katib.kubeflow.org", "held: its own CA", "ckf-crypto's CA"),
+        ("validating", "trainedmodel.serving.kserve.io", "held: its own CA", "held: its own CA"),
+    ] {
+        let (b, a) = (state_of(before, kind, name), state_of(after, kind, name));
+        assert!(b.starts_with(was), "{kind} {name} before: {b}");
+        assert!(a.starts_with(now), "{kind} {name} after: {a}");
+        let owner = if now.starts_with("held") { "lightkube" } else { "ckf-crypto" };
+        assert!(a.ends_with(&format!("caBundle owned by {owner}")), "{kind} {name}: {a}");
     }
     // Every secret the demo's model holds stays out of what it prints.
     let state: serde_json::Value = serde_json::from_slice(

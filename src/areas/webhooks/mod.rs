@@ -18,10 +18,14 @@
 //!   left, when it was not signed by the current CA, when its DNS names, key algorithm or
 //!   lifetime no longer match, or on `renew-certificates`.
 //!
-//! Delivery: the `caBundle` of every named configuration that does not hold the bundle yet, then
-//! the Secrets. A configuration that does not exist yet is reported as pending and retried on
-//! later hooks. A Secret that exists waits for its configurations' `caBundle`s: if one of them
-//! could not be written, the Secret keeps its old leaf, which the API server still trusts.
+//! Delivery: the `caBundle` of every named configuration that does not hold the bundle yet and
+//! may receive it ([`inject`]: annotated, `take-over`, or holding nothing but the charm's own
+//! CA; the others are held and named in the status), then the Secrets. A configuration that
+//! does not exist yet is reported as pending and retried on later hooks, a held one likewise.
+//! A Secret that exists waits for its configurations' `caBundle` writes: if one of them failed,
+//! the Secret keeps its old leaf, which the API server still trusts.
+
+mod inject;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +40,7 @@ use crate::k8s::{ObjectRef, WebhookKind, Write};
 use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
 use crate::status::Level;
+use inject::{Injection, OwnCas};
 
 const CA_CRT: &str = "ca-crt";
 const CA_KEY: &str = "ca-key";
@@ -241,38 +246,59 @@ impl Area for Webhooks {
 /// The `caBundle` writes, then the Secrets, of every configured entry.
 fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Stored, bundle: &str, plan: &mut AreaPlan) {
     let configs = input.kube.webhook_configs();
-    let mut named = BTreeSet::new();
+    // Each named configuration, with the entries that name it.
+    let mut named: BTreeMap<(WebhookKind, String), Vec<&WebhookSpec>> = BTreeMap::new();
     for spec in p.specs {
-        named.extend(spec.mutating.iter().map(|n| (WebhookKind::Mutating, n.clone())));
-        named.extend(spec.validating.iter().map(|n| (WebhookKind::Validating, n.clone())));
-    }
-    let mut pending = BTreeSet::new();
-    let mut written = BTreeSet::new();
-    for (kind, name) in named.into_iter().filter(|_| configs.is_some()) {
-        match configs.and_then(|c| c.get(&(kind, name.clone()))) {
-            None => {
-                pending.insert(name);
-            }
-            Some(cfg) => {
-                let stale =
-                    cfg.webhooks.iter().any(|(_, ca)| ca.as_deref() != Some(bundle.as_bytes()));
-                if stale && !cfg.webhooks.is_empty() {
-                    let webhooks = cfg.webhooks.iter().map(|(n, _)| n.clone()).collect();
-                    let write = Write::CaBundle {
-                        kind,
-                        name,
-                        webhooks,
-                        bundle: bundle.as_bytes().to_vec(),
-                    };
-                    written.insert(write.object());
-                    plan.kube.push(write);
-                }
-            }
+        let kinds = (spec.mutating.iter().map(|n| (WebhookKind::Mutating, n)))
+            .chain(spec.validating.iter().map(|n| (WebhookKind::Validating, n)));
+        for (kind, name) in kinds {
+            named.entry((kind, name.clone())).or_default().push(spec);
         }
     }
+    // The charm's own CAs, parsed only when some configuration does not hold the bundle.
+    let own = std::cell::OnceCell::new();
+    let own = || {
+        own.get_or_init(|| {
+            let current = m.ca.as_ref().map(|ca| ca.cert_pem.as_str());
+            OwnCas::new(current.into_iter().chain(m.previous_ca.as_deref()))
+        })
+    };
+    let (mut pending, mut held) = (BTreeSet::new(), BTreeSet::new());
+    let mut held_notes = Vec::new();
+    let mut written = BTreeSet::new();
+    for ((kind, name), entries) in named.into_iter().filter(|_| configs.is_some()) {
+        let Some(cfg) = configs.and_then(|c| c.get(&(kind, name.clone()))) else {
+            pending.insert(name);
+            continue;
+        };
+        let stale = cfg.webhooks.iter().any(|(_, ca)| ca.as_deref() != Some(bundle.as_bytes()));
+        if !stale || cfg.webhooks.is_empty() {
+            continue;
+        }
+        let injection = inject::decide(cfg, &entries, own());
+        if injection == Injection::Held {
+            held_notes.push(inject::held_note(cfg, &entries));
+            held.insert(name);
+            continue;
+        }
+        let webhooks = cfg.webhooks.iter().map(|(n, _)| n.clone()).collect();
+        let force = injection.force();
+        let write =
+            Write::CaBundle { kind, name, webhooks, bundle: bundle.as_bytes().to_vec(), force };
+        written.insert(write.object());
+        plan.kube.push(write);
+    }
+    let list = |names: BTreeSet<String>| names.into_iter().collect::<Vec<_>>().join(", ");
     if !pending.is_empty() {
-        let names: Vec<String> = pending.into_iter().collect();
-        plan.status.add(Level::Active, format!("caBundle pending: {}", names.join(", ")));
+        plan.status.add(Level::Active, format!("caBundle pending: {}", list(pending)));
+    }
+    if !held.is_empty() {
+        plan.status.add(Level::Active, format!("caBundle held: {}", list(held)));
+        // One line, not one per configuration: each juju-log is a process.
+        plan.info(format!(
+            "caBundle held, not written (another CA is in it, which its server may still use): {}",
+            held_notes.join("; ")
+        ));
     }
     for spec in p.specs {
         let Some(leaf) = m.leaves.get(&spec.name) else { continue };
@@ -301,5 +327,66 @@ fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Stored, bundle: &str, plan
         ];
         let secret = input.secret(&spec.secret, "kubernetes.io/tls", data);
         plan.kube.extend(input.secret_write(secret, after));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::tests::input_for;
+    use crate::k8s::WebhookConfig;
+    use crate::random::tests::Seeded;
+    use serde_json::json;
+
+    fn config(name: &str, ca: Option<&str>, annotation: Option<&str>) -> WebhookConfig {
+        WebhookConfig {
+            kind: WebhookKind::Mutating,
+            name: name.into(),
+            webhooks: vec![(format!("{name}.x.io"), ca.map(|c| c.as_bytes().to_vec()))],
+            inject_ca_from: annotation.map(str::to_owned),
+            ca_bundle_managers: vec!["lightkube".into()],
+        }
+    }
+
+    /// The `caBundle` writes (name, force) and the status of one plan.
+    fn plan(webhooks: &str, configs: Vec<WebhookConfig>) -> (Vec<(String, bool)>, String) {
+        let mut fixture = input_for(json!({ "webhooks": webhooks }));
+        let configs = configs.into_iter().map(|c| ((c.kind, c.name.clone()), c)).collect();
+        fixture.view.webhook_configs = Some(Ok(configs));
+        let plan = Webhooks
+            .plan(&fixture.input(), &Material::default(), &mut Seeded::new(1))
+            .expect("plan");
+        let writes = plan
+            .kube
+            .iter()
+            .filter_map(|w| match w {
+                Write::CaBundle { name, force, .. } => Some((name.clone(), *force)),
+                _ => None,
+            })
+            .collect();
+        (writes, plan.status.resolve().1)
+    }
+
+    #[test]
+    fn only_eligible_configurations_are_written_and_only_opt_ins_are_forced() {
+        let foreign = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        let configs = || {
+            vec![
+                config("empty", None, None),
+                config("foreign", Some(foreign), None),
+                config("annotated", Some(foreign), Some("abc")),
+                config("other-entry", Some(foreign), Some("xyz")),
+            ]
+        };
+        let entry = "- {name: abc, services: [abc], \
+                     mutating: [empty, foreign, annotated, other-entry, missing]";
+        let (writes, status) = plan(&format!("{entry}}}"), configs());
+        assert_eq!(writes, [("annotated".into(), true), ("empty".into(), false)]);
+        assert_eq!(status, "caBundle pending: missing; caBundle held: foreign, other-entry");
+
+        let (writes, status) = plan(&format!("{entry}, take-over: true}}"), configs());
+        let forced = ["annotated", "empty", "foreign", "other-entry"].map(|n| (n.into(), true));
+        assert_eq!(writes, forced);
+        assert_eq!(status, "caBundle pending: missing");
     }
 }
