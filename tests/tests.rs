@@ -13,6 +13,7 @@ mod blackbox {
     mod demo;
     mod dex;
     mod fault_sweep;
+    mod injection;
     mod isolation;
     mod lifecycle;
     mod multi_unit;

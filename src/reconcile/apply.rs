@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use juju::{HookToolError, HookTools};
 
 use super::{Observed, Plan, trust_message};
-use crate::k8s::{Kube, KubeError, MANAGED_BY, ObjectRef, SecretObject, Write};
+use crate::k8s::{INJECT_CA_FROM, Kube, KubeError, MANAGED_BY, ObjectRef, SecretObject, Write};
 use crate::material::Change;
 use crate::status::{Level, StatusReport};
 use crate::store;
@@ -146,7 +146,19 @@ fn write_all(kube: &mut dyn Kube, ns: &str, writes: &[&Write]) -> Vec<Failure> {
 fn write_one(kube: &mut dyn Kube, ns: &str, write: &Write) -> Result<(), Failed> {
     match write {
         Write::CaBundle { kind, name, webhooks, bundle, force } => {
-            kube.apply_ca_bundle(*kind, name, webhooks, bundle, *force).map_err(Failed::Kube)
+            match kube.apply_ca_bundle(*kind, name, webhooks, bundle, *force) {
+                // Not forced: another manager shares the field (with the charm's CA in it).
+                Err(KubeError::Refused { code: 409, message }) => {
+                    Err(Failed::Kube(KubeError::Refused {
+                        code: 409,
+                        message: format!(
+                            "{message} (annotate it {INJECT_CA_FROM}=<entry>, or set take-over: \
+                             true on its webhooks entry, to let ckf-crypto take the field over)"
+                        ),
+                    }))
+                }
+                done => done.map_err(Failed::Kube),
+            }
         }
         Write::Secret { secret, replace, .. } => {
             if *replace {
