@@ -152,14 +152,42 @@ fn cert_config_problem(c: &Config) -> Option<String> {
 }
 
 fn get_ca_certificate(hook: &mut Hook<'_>) -> anyhow::Result<()> {
-    let bundle = stored(hook)?
+    let m = stored(hook)?;
+    let bundle = m
+        .as_ref()
         .and_then(|m| webhooks::bundle(&m.webhooks, m.resources.extra_ca.as_deref(), hook.now));
-    match bundle {
-        Some(bundle) => {
-            hook.tools.action_set(&results(vec![("ca-certificate", ActionValue::from(bundle))]))?
+    let Some(bundle) = bundle else {
+        return Ok(hook.tools.action_fail("no CA has been issued yet")?);
+    };
+    let mut out = vec![("ca-certificate", ActionValue::from(bundle))];
+    // The relation's issuer: the operator's CA and its chain when `certificates-ca` is set,
+    // else the charm's own relation CA.
+    let relation = match config(hook)?.certificates_ca {
+        Ok(Some(uri)) => {
+            let app = hook.ctx.app_name.clone();
+            let secret =
+                tls_provider::read_operator_secret(&hook.tools, &hook.ctx.event, &uri, &app)?;
+            secret
+                .content
+                .and_then(|c| tls_provider::operator_issuer(&c, hook.now))
+                .map(|(ca, above)| {
+                    let mut chain = vec![ca.cert_pem];
+                    chain.extend(above);
+                    chain.iter().map(|c| format!("{}\n", c.trim_end())).collect::<String>()
+                })
+                .map_err(|why| format!("Invalid 'certificates-ca' config: {why}"))
         }
-        None => hook.tools.action_fail("no CA has been issued yet")?,
+        _ => m
+            .and_then(|m| m.certificates.ca)
+            .map(|ca| format!("{}\n", ca.cert_pem.trim_end()))
+            .ok_or_else(|| "no relation CA has been issued yet".to_owned()),
+    };
+    match relation {
+        Ok(chain) => out.push(("relation-ca-certificate", ActionValue::from(chain))),
+        // The webhook bundle is still worth having; the reason says what is missing.
+        Err(why) => out.push(("relation-ca-error", ActionValue::from(why))),
     }
+    hook.tools.action_set(&results(out))?;
     Ok(())
 }
 

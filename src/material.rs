@@ -16,7 +16,7 @@
 
 use juju::tools::SecretContent;
 
-use crate::areas::{dex, generated, resources, webhooks};
+use crate::areas::{dex, generated, resources, tls_provider, webhooks};
 use crate::config_hash;
 
 /// One area's share of the material, read from and written to the secret's content keys.
@@ -41,6 +41,8 @@ pub struct Material {
     pub dex: dex::Stored,
     /// The webhook CA and leaves.
     pub webhooks: webhooks::Stored,
+    /// The `certificates` relation's own issuer.
+    pub certificates: tls_provider::Stored,
     /// Content keys no part of this revision claims, kept as they are.
     pub other: SecretContent,
 }
@@ -55,6 +57,7 @@ impl Material {
             generated: Keys::take(&mut rest),
             dex: Keys::take(&mut rest),
             webhooks: Keys::take(&mut rest),
+            certificates: Keys::take(&mut rest),
             other: rest,
         }
     }
@@ -67,6 +70,7 @@ impl Material {
         self.generated.put(&mut out);
         self.dex.put(&mut out);
         self.webhooks.put(&mut out);
+        self.certificates.put(&mut out);
         out
     }
 }
@@ -82,6 +86,8 @@ pub enum Part {
     Dex(dex::Stored),
     /// The webhook certificates area's.
     Webhooks(webhooks::Stored),
+    /// The `certificates` area's.
+    Certificates(tls_provider::Stored),
 }
 
 impl Material {
@@ -92,6 +98,7 @@ impl Material {
             Part::Generated(p) => self.generated = p,
             Part::Dex(p) => self.dex = p,
             Part::Webhooks(p) => self.webhooks = p,
+            Part::Certificates(p) => self.certificates = p,
         }
     }
 }

@@ -1,41 +1,103 @@
-//! The `certificates` endpoint: provider side of tls-certificates v4 (`contract.md` §6, §11, §12).
+//! The `certificates` endpoint: provider side of tls-certificates v4 (`contract.md` §6, §6.1,
+//! §11, §12).
 //!
 //! istio-pilot (through cert_handler) and other requirers write their CSRs, in their unit or
 //! application databag, as `certificate_signing_requests` = JSON `[{certificate_signing_request,
 //! ca}]`. The provider answers in its application databag with `certificates` = JSON
-//! `[{ca, certificate_signing_request, certificate, chain}]` (`chain` = [leaf, CA], every PEM
-//! without its trailing newline) and `request_errors` = JSON `[{csr, error: {code, name,
-//! message}}]`, exactly as the Python `tls_certificates` library does (an empty list is left
-//! out, as the library does). The published certificates are the record of what was signed:
-//! one is kept while it was signed by the current CA, for the same key, with the configured
-//! lifetime and more than a third of it left; otherwise it is signed again. A CSR the requirer
-//! withdrew disappears from `certificates` on the next hook.
+//! `[{ca, certificate_signing_request, certificate, chain}]` and `request_errors` = JSON
+//! `[{csr, error: {code, name, message}}]`, exactly as the Python `tls_certificates` library
+//! does (every PEM without its trailing newline; an empty list is left out, as the library
+//! does).
 //!
-//! Every request stands alone: a request with a bad signature, an unsupported extension,
-//! `ca: true`, DNS names outside `allowed-dns-suffixes`, or one that fails to sign is refused
-//! with an entry in `request_errors`, and the other requests are served. A requirer databag that
-//! does not parse affects that relation only. The signer is the webhook CA as the webhook area
-//! planned it; while there is none, or this area's options are bad, the relations stay as they
-//! are.
+//! **Its own trust domain.** The relation has its own issuer, never the webhook CA: no
+//! certificate issued on a relation is ever trusted by the API server for an admission
+//! webhook. By default that is the charm's relation CA (CN `<ca-common-name> certificates`,
+//! kept in the material secret as `relation-ca-crt`/`relation-ca-key`, renewed with less than
+//! a third of its lifetime left and rotated by `renew-certificates rotate-ca=true`, as the
+//! webhook CA is). With `certificates-ca` set, an operator-provided CA signs instead: read with
+//! `secret-get` from a user secret granted to the application (`certificate`: the CA, then
+//! optionally the chain above it; `private-key`), checked (a CA, keyCertSign, valid now, the key
+//! matches, the chain in order) and never copied into the charm's own secret. `chain` is
+//! `[leaf, issuing CA, the chain above it...]` and `ca` its last certificate.
+//!
+//! **Its profile** (`crate::certs::csr`): the charm decides what a certificate may do; only the
+//! subject and the DNS and IP SANs come from the request.
+//!
+//! The published certificates are the record of what was signed: one is kept while it was signed
+//! by the current issuer with the current chain, for the same key, with the configured lifetime
+//! and more than a third of it left; otherwise it is signed again (so the first hook after an
+//! upgrade, an issuer rotation, a new `certificates-ca` revision or its removal re-signs them).
+//! A CSR the requirer withdrew disappears from `certificates` on the next hook.
+//!
+//! Every request stands alone: one the profile refuses, with DNS names outside
+//! `allowed-dns-suffixes`, IP addresses outside `allowed-ip-ranges`, beyond
+//! [`MAX_SERVED`] on its relation, or that fails to sign is refused with an entry in
+//! `request_errors`, and the other requests are served. A requirer databag that does not parse
+//! affects that relation only. While there is no issuer, or this area's options are bad, the
+//! relations stay as they are.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use juju::{HookToolError, HookTools, RelationId};
+use juju::context::SecretHook;
+use juju::tools::{SecretContent, SecretRead, SecretRef};
+use juju::{ErrorKind, Event, HookToolError, HookTools, RelationId, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::webhooks::{CaParams, ca_fits};
 use super::{Area, AreaPlan, Input, Observe, Planned, unless_gone};
-use crate::certs::{self, Issued, SigningKey, csr};
+use crate::certs::{self, Issued, SigningKey, csr, keys::load_key};
+use crate::config::ip_ranges::IpRange;
 use crate::databag::Databag;
-use crate::material::Material;
+use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
+use crate::status::Level;
 
 /// The endpoint name.
 pub const ENDPOINT: &str = "certificates";
 
+/// The most requests served on one relation.
+pub const MAX_SERVED: usize = 500;
+
 const REQUESTS_KEY: &str = "certificate_signing_requests";
 const CERTIFICATES_KEY: &str = "certificates";
 const ERRORS_KEY: &str = "request_errors";
+const RELATION_CA_CRT: &str = "relation-ca-crt";
+const RELATION_CA_KEY: &str = "relation-ca-key";
+/// The content keys of a `certificates-ca` user secret.
+pub const OPERATOR_CERTIFICATE: &str = "certificate";
+/// See [`OPERATOR_CERTIFICATE`].
+pub const OPERATOR_KEY: &str = "private-key";
+
+/// This area's material: the charm's own relation issuer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stored {
+    /// The relation CA, with its key.
+    pub ca: Option<Issued>,
+}
+
+impl Keys for Stored {
+    fn take(content: &mut SecretContent) -> Self {
+        let ca = match (take_key(content, RELATION_CA_CRT), take_key(content, RELATION_CA_KEY)) {
+            (Some(cert), Some(key_pem)) => {
+                Some(Issued { cert_pem: cert.expose().to_owned(), key_pem })
+            }
+            _ => None,
+        };
+        Self { ca }
+    }
+
+    fn put(&self, content: &mut SecretContent) {
+        let cert = self.ca.as_ref().map(|ca| SecretString::new(ca.cert_pem.as_str()));
+        put_key(content, RELATION_CA_CRT, cert.as_ref());
+        put_key(content, RELATION_CA_KEY, self.ca.as_ref().map(|ca| &ca.key_pem));
+    }
+}
+
+/// The common name of the charm's relation CA.
+pub fn relation_ca_common_name(ca_common_name: &str) -> String {
+    format!("{ca_common_name} certificates")
+}
 
 /// One `certificates` relation as observed.
 #[derive(Debug, Clone)]
@@ -50,6 +112,17 @@ pub struct Relation {
     pub local: Databag,
 }
 
+/// The `certificates-ca` secret as read this hook.
+#[derive(Debug, Clone)]
+pub struct OperatorSecret {
+    /// Its URI (from the config).
+    pub uri: String,
+    /// Its content, or the message of why it could not be read.
+    pub content: Result<SecretContent, String>,
+    /// This hook is its `secret-changed`: every certificate is signed again.
+    pub changed: bool,
+}
+
 #[derive(Deserialize)]
 struct RawRequest {
     certificate_signing_request: String,
@@ -60,13 +133,13 @@ struct RawRequest {
 /// One entry of `certificates`, as the Python library reads and writes it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProviderCertificate {
-    /// The CA certificate.
+    /// The last certificate of `chain`: the root the requirer should trust.
     pub ca: String,
     /// The CSR it answers, as the requirer wrote it (trimmed).
     pub certificate_signing_request: String,
     /// The certificate.
     pub certificate: String,
-    /// `[certificate, ca]`.
+    /// `[certificate, issuing CA, the chain above it...]`.
     #[serde(default)]
     pub chain: Vec<String>,
 }
@@ -84,12 +157,30 @@ struct RequestError<'a> {
     error: ErrorBody<'a>,
 }
 
+/// The library's `CertificateRequestErrorCode`s the provider uses.
+pub mod code {
+    /// `IP_NOT_ALLOWED`
+    pub const IP_NOT_ALLOWED: u32 = 101;
+    /// `DOMAIN_NOT_ALLOWED`
+    pub const DOMAIN_NOT_ALLOWED: u32 = 102;
+    /// `OTHER`
+    pub const OTHER: u32 = 999;
+}
+
+fn code_name(code: u32) -> &'static str {
+    match code {
+        code::IP_NOT_ALLOWED => "IP_NOT_ALLOWED",
+        code::DOMAIN_NOT_ALLOWED => "DOMAIN_NOT_ALLOWED",
+        _ => "OTHER",
+    }
+}
+
 /// A request that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// The CSR (trimmed).
     pub csr: String,
-    /// The library's error code: 102 `DOMAIN_NOT_ALLOWED` or 999 `OTHER`.
+    /// The library's error code ([`code`]).
     pub code: u32,
     /// Why.
     pub message: String,
@@ -117,13 +208,17 @@ pub struct Plan {
 pub struct Params<'a> {
     /// The CA that signs.
     pub ca: &'a Issued,
+    /// Above it, up to a root: the operator's chain (trimmed PEMs), empty for the charm's own.
+    pub above: &'a [String],
     /// `certificate-validity-days`
     pub days: u32,
     /// `allowed-dns-suffixes` (empty: any).
     pub suffixes: &'a [String],
+    /// `allowed-ip-ranges` (empty: any).
+    pub ranges: &'a [IpRange],
     /// The time of this hook.
     pub now: OffsetDateTime,
-    /// Sign every request again (`renew-certificates`).
+    /// Sign every request again (`renew-certificates`, a new `certificates-ca` revision).
     pub force: bool,
 }
 
@@ -188,32 +283,58 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
         .unwrap_or_default();
     let published: BTreeMap<String, ProviderCertificate> =
         published.into_iter().map(|c| (trim(&c.certificate_signing_request), c)).collect();
-    let ca_pem = trim(&p.ca.cert_pem);
+    // The issuer's chain as published: the issuing CA, then the operator's chain above it.
+    let issuer_chain: Vec<String> =
+        std::iter::once(trim(&p.ca.cert_pem)).chain(p.above.iter().cloned()).collect();
+    let root = issuer_chain.last().cloned().unwrap_or_default();
     let mut served = Vec::new();
     let mut refused = Vec::new();
     let mut signed = 0;
     let mut signer = Signer::Unloaded(p.ca);
-    for (pem, wants_ca) in requests {
+    // Requests served before come first, so that a new one never takes an old one's place under
+    // the limit.
+    let mut ordered: Vec<(String, bool)> = requests.into_iter().collect();
+    ordered.sort_by_key(|(pem, _)| !published.contains_key(pem));
+    for (pem, wants_ca) in ordered {
         let refuse = |code, message: String| Refusal { csr: pem.clone(), code, message };
         if wants_ca {
-            refused.push(refuse(999, "CA certificates are not issued (ca: true)".into()));
+            refused.push(refuse(code::OTHER, "CA certificates are not issued (ca: true)".into()));
+            continue;
+        }
+        if served.len() >= MAX_SERVED {
+            let why = format!("the relation already has {MAX_SERVED} served requests");
+            refused.push(refuse(code::OTHER, why));
             continue;
         }
         let checked = match csr::check_csr(&pem) {
             Ok(c) => c,
             Err(why) => {
-                refused.push(refuse(999, why));
+                refused.push(refuse(code::OTHER, why));
                 continue;
             }
         };
         let outside =
             checked.dns_names.iter().find(|n| !p.suffixes.is_empty() && !allowed(n, p.suffixes));
         if let Some(bad) = outside {
-            refused.push(refuse(102, format!("DNS name '{bad}' is outside allowed-dns-suffixes")));
+            let why = format!("DNS name '{bad}' is outside allowed-dns-suffixes");
+            refused.push(refuse(code::DOMAIN_NOT_ALLOWED, why));
+            continue;
+        }
+        let outside = checked
+            .ip_addresses
+            .iter()
+            .find(|ip| !p.ranges.is_empty() && !p.ranges.iter().any(|r| r.contains(**ip)));
+        if let Some(bad) = outside {
+            let why = format!("IP address '{bad}' is outside allowed-ip-ranges");
+            refused.push(refuse(code::IP_NOT_ALLOWED, why));
             continue;
         }
         let keep = published.get(&pem).filter(|c| {
             !p.force
+                && c.chain.get(1..).is_some_and(|above| {
+                    above.iter().map(|c| trim(c)).eq(issuer_chain.iter().cloned())
+                })
+                && trim(&c.ca) == root
                 && certs::issued_by(&c.certificate, &p.ca.cert_pem)
                 && csr::same_public_key(&c.certificate, &pem)
                 && certs::inspect(&c.certificate).is_ok_and(|i| {
@@ -229,15 +350,17 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
                     trim(&cert)
                 }
                 Err(why) => {
-                    refused.push(refuse(999, why));
+                    refused.push(refuse(code::OTHER, why));
                     continue;
                 }
             },
         };
         served.push(ProviderCertificate {
-            ca: ca_pem.clone(),
+            ca: root.clone(),
             certificate_signing_request: pem,
-            chain: vec![certificate.clone(), ca_pem.clone()],
+            chain: std::iter::once(certificate.clone())
+                .chain(issuer_chain.iter().cloned())
+                .collect(),
             certificate,
         });
     }
@@ -245,11 +368,7 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
         .iter()
         .map(|r| RequestError {
             csr: &r.csr,
-            error: ErrorBody {
-                code: r.code,
-                name: if r.code == 102 { "DOMAIN_NOT_ALLOWED" } else { "OTHER" },
-                message: &r.message,
-            },
+            error: ErrorBody { code: r.code, name: code_name(r.code), message: &r.message },
         })
         .collect();
     let json = |empty: bool, v: String| if empty { String::new() } else { v };
@@ -274,16 +393,105 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
     }
 }
 
+/// The operator's issuing CA from the content of the `certificates-ca` secret, checked at
+/// `now`: the CA and its key, and the chain above it (trimmed PEMs). The error is the reason
+/// for `Invalid 'certificates-ca' config: <why>`; it never quotes the content.
+pub fn operator_issuer(
+    content: &SecretContent,
+    now: OffsetDateTime,
+) -> Result<(Issued, Vec<String>), String> {
+    let (Some(cert), Some(key)) = (content.get(OPERATOR_CERTIFICATE), content.get(OPERATOR_KEY))
+    else {
+        return Err(format!(
+            "the secret must hold the keys '{OPERATOR_CERTIFICATE}' and '{OPERATOR_KEY}'"
+        ));
+    };
+    let mut chain = certs::split_pem_bundle(cert.expose()).into_iter().map(|c| trim(&c));
+    let Some(first) = chain.next() else {
+        return Err(format!("'{OPERATOR_CERTIFICATE}' holds no PEM certificate"));
+    };
+    let above: Vec<String> = chain.collect();
+    let info =
+        certs::inspect(&first).map_err(|e| format!("the certificate does not parse: {e}"))?;
+    let subject = info.subject_cn.clone().unwrap_or_default();
+    if !info.is_ca {
+        return Err(format!("'{subject}' is not a CA (basic constraints CA:TRUE)"));
+    }
+    if !info.key_cert_sign {
+        return Err(format!("'{subject}' has no key usage keyCertSign"));
+    }
+    if info.not_after <= now {
+        return Err(format!("'{subject}' expired at {}", info.not_after_rfc3339()));
+    }
+    if info.not_before > now {
+        return Err(format!("'{subject}' is not valid yet"));
+    }
+    if load_key(key).is_err() {
+        return Err(format!(
+            "'{OPERATOR_KEY}' is not an RSA or ECDSA P-256 private key in PEM (PKCS#8, PKCS#1 \
+             or SEC1)"
+        ));
+    }
+    if !certs::key_matches(&first, key) {
+        return Err(format!("'{OPERATOR_KEY}' does not belong to '{subject}'"));
+    }
+    let mut below = first.as_str();
+    for (i, next) in above.iter().enumerate() {
+        if !certs::issued_by(below, next) {
+            return Err(format!(
+                "the chain is not in order: certificate {} is not issued by certificate {}",
+                i + 1,
+                i + 2
+            ));
+        }
+        below = next;
+    }
+    Ok((Issued { cert_pem: first.clone(), key_pem: key.clone() }, above))
+}
+
+/// The status message when `certificates-ca` cannot be read.
+pub fn unreadable_message(uri: &str, app: &str) -> String {
+    format!("cannot read secret {uri}; grant it with 'juju grant-secret {uri} {app}'")
+}
+
+/// Reads the `certificates-ca` secret, the latest revision on its `secret-changed`. A secret
+/// that is not there or not granted is a config problem; any other failure is the hook's.
+pub fn read_operator_secret(
+    tools: &HookTools<'_>,
+    event: &Event,
+    uri: &str,
+    app: &str,
+) -> Result<OperatorSecret, HookToolError> {
+    let xid = |id: &str| id.rsplit(['/', ':']).next().map(str::to_owned);
+    let changed = matches!(event, Event::Secret { hook: SecretHook::Changed, id, .. }
+        if xid(id) == xid(uri));
+    let read = if changed { SecretRead::Refresh } else { SecretRead::Tracked };
+    let content = match tools.secret_get(SecretRef::Id(uri), read) {
+        Ok(content) => Ok(content),
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied) => {
+            Err(unreadable_message(uri, app))
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(OperatorSecret { uri: uri.to_owned(), content, changed })
+}
+
 /// The `certificates` provider area.
 #[derive(Debug, Default)]
 pub struct TlsProvider {
     relations: Vec<Relation>,
+    operator: Option<OperatorSecret>,
 }
 
 impl TlsProvider {
     /// An area that observed these relations (tests).
     pub fn with(relations: Vec<Relation>) -> Self {
-        Self { relations }
+        Self { relations, operator: None }
+    }
+
+    /// The same, with the `certificates-ca` secret as read (tests).
+    pub fn with_operator(relations: Vec<Relation>, operator: OperatorSecret) -> Self {
+        Self { relations, operator: Some(operator) }
     }
 }
 
@@ -315,24 +523,78 @@ impl Area for TlsProvider {
             };
             self.relations.push(Relation { id, remote_app, request_bags, local: Databag(local) });
         }
+        if let Ok(Some(uri)) = &juju.config.certificates_ca {
+            self.operator = Some(read_operator_secret(tools, juju.event, uri, juju.app)?);
+        }
         Ok(())
     }
 
     fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned {
         let mut out = AreaPlan::default();
         let c = input.config;
-        let (Some(ca), Ok(days), Ok(suffixes)) =
-            (&material.webhooks.ca, &c.certificate_validity_days, &c.allowed_dns_suffixes)
-        else {
-            // No CA yet, or a bad option: every relation stays as it is.
+        let now = input.now;
+        // The charm's own relation issuer, kept ready even while an operator's CA signs.
+        let mut own = material.certificates.clone();
+        if let (Ok(cn), Ok(days), Ok(alg)) =
+            (&c.ca_common_name, &c.ca_validity_days, &c.key_algorithm)
+        {
+            let common_name = relation_ca_common_name(cn);
+            let p = CaParams { common_name: &common_name, days: *days, alg: *alg };
+            let rotate = input.intent.renew.is_some_and(|r| r.rotate_ca);
+            if rotate || !own.ca.as_ref().is_some_and(|ca| ca_fits(ca, &p, now)) {
+                own.ca = Some(certs::generate_ca(&common_name, *days, *alg, now, rng)?);
+                out.info(format!("issued a new relation CA '{common_name}'"));
+            }
+        }
+        let operator = match (&c.certificates_ca, &self.operator) {
+            (Ok(Some(_)), Some(secret)) => {
+                match secret
+                    .content
+                    .as_ref()
+                    .map_err(Clone::clone)
+                    .and_then(|content| operator_issuer(content, now))
+                {
+                    Ok(issuer) => Some((issuer, secret.changed)),
+                    Err(why) => {
+                        out.status.add(
+                            Level::Blocked,
+                            format!("Invalid 'certificates-ca' config: {why}"),
+                        );
+                        out.material = Some(Part::Certificates(own));
+                        return Ok(out);
+                    }
+                }
+            }
+            _ => None,
+        };
+        let (issuer, above, changed) = match &operator {
+            Some(((issuer, above), changed)) => (issuer, above.as_slice(), *changed),
+            None => match &own.ca {
+                Some(ca) => (ca, &[][..], false),
+                None => {
+                    out.material = Some(Part::Certificates(own));
+                    return Ok(out);
+                }
+            },
+        };
+        let (Ok(days), Ok(suffixes), Ok(ranges), Ok(_)) = (
+            &c.certificate_validity_days,
+            &c.allowed_dns_suffixes,
+            &c.allowed_ip_ranges,
+            &c.certificates_ca,
+        ) else {
+            // A bad option: every relation stays as it is.
+            out.material = Some(Part::Certificates(own.clone()));
             return Ok(out);
         };
         let params = Params {
-            ca,
+            ca: issuer,
+            above,
             days: *days,
             suffixes,
-            now: input.now,
-            force: input.intent.renew.is_some(),
+            ranges,
+            now,
+            force: input.intent.renew.is_some() || changed,
         };
         let mut issued = 0;
         for rel in &self.relations {
@@ -361,6 +623,7 @@ impl Area for TlsProvider {
         if issued > 0 {
             out.status.note(format!("certificates: {issued} issued"));
         }
+        out.material = Some(Part::Certificates(own.clone()));
         Ok(out)
     }
 }
@@ -440,7 +703,15 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
         let suffixes = parse_suffixes(".kubeflow.svc, example.com").expect("suffixes");
-        let p = Params { ca: &ca, days: 10, suffixes: &suffixes, now, force: false };
+        let p = Params {
+            ca: &ca,
+            above: &[],
+            days: 10,
+            suffixes: &suffixes,
+            ranges: &[],
+            now,
+            force: false,
+        };
         let good = csr(&["gw.kubeflow.svc"], false);
         let outside = csr(&["gw.elsewhere.org"], false);
         let extension = csr(&["x.example.com"], true);
@@ -488,7 +759,8 @@ mod tests {
     fn withdrawn_requests_disappear_and_malformed_bags_are_reported() {
         let now = OffsetDateTime::now_utc();
         let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
-        let p = Params { ca: &ca, days: 10, suffixes: &[], now, force: false };
+        let p =
+            Params { ca: &ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
         let good = csr(&["a.svc"], false);
         let first = plan(&relation(&[(&good, false)], Databag::default()), &p, &mut OsEntropy);
         let mut rel = relation(&[], first.write.expect("write"));
@@ -503,7 +775,8 @@ mod tests {
     fn a_request_that_cannot_be_signed_is_refused_and_the_kept_ones_are_served() {
         let now = OffsetDateTime::now_utc();
         let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
-        let p = Params { ca: &ca, days: 10, suffixes: &[], now, force: false };
+        let p =
+            Params { ca: &ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
         let old = csr(&["old.svc"], false);
         let first = plan(&relation(&[(&old, false)], Databag::default()), &p, &mut OsEntropy);
         // The CA key no longer matches its certificate: no new request can be signed.

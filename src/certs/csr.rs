@@ -1,22 +1,42 @@
-//! Signing certificate requests for the `tls-certificates` provider (`contract.md` §6, §11).
+//! Signing certificate requests for the `tls-certificates` provider (`contract.md` §6, §6.1, §11).
 //!
-//! rcgen parses a CSR, verifies its signature, and refuses any extension other than subject
-//! alternative name, key usage, extended key usage and basic constraints, which is the policy
-//! the contract asks for. A request for a CA (in the CSR's basic constraints) is refused too.
-//! The issued certificate keeps the requested subject and extensions, gets `CA:FALSE`, an
-//! authority key identifier, a random 20-byte serial and the configured validity. It is checked
-//! before it is handed out: it must hold the requester's public key exactly. (rcgen rebuilds the
-//! public key's algorithm from the CSR's *signature* algorithm, so a P-384 key in a CSR signed
-//! with ecdsa-with-SHA256 would otherwise come out labelled as a P-256 key.)
+//! The charm, not the requester, decides what a certificate may do (the profile of §6.1, as
+//! cert-manager's issuers set usages themselves): `CA:FALSE`; key usage digitalSignature, plus
+//! keyEncipherment for an RSA key; extended key usage serverAuth and clientAuth; subject and
+//! authority key identifiers. Only the subject and the DNS and IP SANs come from the request.
+//! A request is refused, with a reason, when it asks for a CA (basic constraints `CA:TRUE`, key
+//! usage keyCertSign or cRLSign), has a SAN of another type (URI, email, other name, ...), more
+//! than [`MAX_SANS`] SANs, an RSA key under 2048 bits, a DNS SAN that is not a host name (a
+//! wildcard only as the whole leftmost label), an extension other than subject alternative
+//! name, key usage, extended key usage and basic constraints, or a signature that does not
+//! verify. Requested key usages and extended key usages that fit the profile are no error; they
+//! are replaced by it.
+//!
+//! The issued certificate is checked before it is handed out: it must hold the requester's
+//! public key exactly. (rcgen rebuilds the public key's algorithm from the CSR's *signature*
+//! algorithm, so a P-384 key in a CSR signed with ecdsa-with-SHA256 would otherwise come out
+//! labelled as a P-256 key.)
 
-use rcgen::{CertificateSigningRequestParams, IsCa, Issuer};
+use std::net::IpAddr;
+
+use rcgen::{
+    CertificateParams, CertificateSigningRequestParams, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyUsagePurpose, SanType,
+};
 use time::OffsetDateTime;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey;
 
 use super::CertError;
 use super::issue::{random_serial, validity};
 use super::keys::SigningKey;
 use crate::random::Entropy;
+
+/// The most SANs one request may ask for.
+pub const MAX_SANS: usize = 100;
+/// The smallest RSA key signed.
+pub const MIN_RSA_BITS: usize = 2048;
 
 /// A CSR that passed the policy, with what the provider checks.
 #[derive(Debug)]
@@ -24,34 +44,128 @@ pub struct CheckedCsr {
     params: CertificateSigningRequestParams,
     /// The DNS names it asks for.
     pub dns_names: Vec<String>,
+    /// The IP addresses it asks for.
+    pub ip_addresses: Vec<IpAddr>,
     /// Its `SubjectPublicKeyInfo`, DER.
     spki: Vec<u8>,
+    /// Whether its key is an RSA key.
+    rsa: bool,
 }
 
-/// Parses and checks a CSR (PEM); the error says why it is refused.
+/// Parses and checks a CSR (PEM) against the profile; the error says why it is refused.
 pub fn check_csr(pem: &str) -> Result<CheckedCsr, String> {
-    let params = CertificateSigningRequestParams::from_pem(pem).map_err(|e| match e {
-        rcgen::Error::UnsupportedExtension => "the request has an unsupported extension".to_owned(),
-        other => format!("invalid certificate request: {other}"),
-    })?;
-    if matches!(params.params.is_ca, IsCa::Ca(_)) {
-        return Err("the request asks for a CA certificate".into());
+    let invalid = |why: &str| format!("invalid certificate request: {why}");
+    let (_, block) =
+        x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|_| invalid("not PEM"))?;
+    let (_, csr) =
+        x509_parser::certification_request::X509CertificationRequest::from_der(&block.contents)
+            .map_err(|_| invalid("not a PKCS#10 request"))?;
+    csr.verify_signature().map_err(|_| "the request's signature does not verify".to_owned())?;
+    let info = &csr.certification_request_info;
+    let (mut dns_names, mut ip_addresses, mut sans) = (Vec::new(), Vec::new(), 0);
+    for ext in csr.requested_extensions().into_iter().flatten() {
+        match ext {
+            ParsedExtension::SubjectAlternativeName(san) => {
+                for name in &san.general_names {
+                    sans += 1;
+                    match name {
+                        GeneralName::DNSName(n) => dns_names.push((*n).to_owned()),
+                        GeneralName::IPAddress(b) => ip_addresses.push(ip(b).ok_or_else(|| {
+                            invalid("an IP address SAN is neither 4 nor 16 bytes")
+                        })?),
+                        other => {
+                            return Err(format!(
+                                "the request has {} SAN; only DNS and IP SANs are issued",
+                                san_kind(other)
+                            ));
+                        }
+                    }
+                }
+            }
+            ParsedExtension::KeyUsage(ku) if ku.key_cert_sign() || ku.crl_sign() => {
+                return Err("the request asks for key usage keyCertSign or cRLSign, a CA's".into());
+            }
+            ParsedExtension::BasicConstraints(bc) if bc.ca => {
+                return Err(
+                    "the request asks for a CA certificate (basic constraints CA:TRUE)".into()
+                );
+            }
+            ParsedExtension::KeyUsage(_)
+            | ParsedExtension::ExtendedKeyUsage(_)
+            | ParsedExtension::BasicConstraints(_) => {}
+            _ => return Err("the request has an unsupported extension".into()),
+        }
     }
-    let dns_names = params
-        .params
-        .subject_alt_names
-        .iter()
-        .filter_map(|san| match san {
-            rcgen::SanType::DnsName(name) => Some(name.as_str().to_owned()),
-            _ => None,
-        })
-        .collect();
-    let spki = csr_spki(pem).ok_or("invalid certificate request: no public key")?;
-    Ok(CheckedCsr { params, dns_names, spki })
+    if sans > MAX_SANS {
+        return Err(format!("the request has {sans} SANs; at most {MAX_SANS} are issued"));
+    }
+    if let Some(bad) = dns_names.iter().find(|n| !valid_dns_name(n)) {
+        return Err(format!(
+            "DNS name '{bad}' is not a valid host name (a wildcard is allowed only as the whole \
+             leftmost label)"
+        ));
+    }
+    let rsa = match info.subject_pki.parsed() {
+        Ok(PublicKey::RSA(key)) if key.key_size() < MIN_RSA_BITS => {
+            return Err(format!(
+                "the request's RSA key has {} bits; at least {MIN_RSA_BITS} are signed",
+                key.key_size()
+            ));
+        }
+        Ok(PublicKey::RSA(_)) => true,
+        _ => false,
+    };
+    let spki = info.subject_pki.raw.to_vec();
+    let params = CertificateSigningRequestParams::from_der(&block.contents.as_slice().into())
+        .map_err(|e| match e {
+            rcgen::Error::UnsupportedExtension => {
+                "the request has an unsupported extension".to_owned()
+            }
+            other => invalid(&other.to_string()),
+        })?;
+    Ok(CheckedCsr { params, dns_names, ip_addresses, spki, rsa })
+}
+
+fn ip(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+fn san_kind(name: &GeneralName<'_>) -> &'static str {
+    match name {
+        GeneralName::URI(_) => "a URI",
+        GeneralName::RFC822Name(_) => "an email",
+        GeneralName::OtherName(..) => "an other-name",
+        GeneralName::DirectoryName(_) => "a directory-name",
+        GeneralName::RegisteredID(_) => "a registered-ID",
+        _ => "an unsupported",
+    }
+}
+
+/// A host name as a certificate may carry it (RFC 5280 §4.2.1.6 preferred name syntax, RFC 1123
+/// labels): at most 253 characters, labels of 1 to 63 letters, digits and inner hyphens, at
+/// least two labels, and `*` only as the whole leftmost label.
+pub fn valid_dns_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let rest = match labels.split_first() {
+        Some((&"*", rest)) => rest,
+        _ => &labels[..],
+    };
+    name.len() <= 253 && labels.len() >= 2 && !rest.is_empty() && rest.iter().all(label_ok)
 }
 
 /// Signs a checked CSR with `issuer` (from `load_issuer`, loaded once for many CSRs), valid
-/// from `now` for `days`; returns the certificate PEM.
+/// from `now` for `days`, with the charm's profile; returns the certificate PEM.
 pub fn sign_csr(
     issuer: &Issuer<'_, SigningKey>,
     csr: CheckedCsr,
@@ -59,14 +173,31 @@ pub fn sign_csr(
     now: OffsetDateTime,
     rng: &mut dyn Entropy,
 ) -> Result<String, CertError> {
-    let CheckedCsr { params: mut req, spki, .. } = csr;
+    let CheckedCsr { params: req, spki, rsa, .. } = csr;
     let (not_before, not_after) = validity(now, days)?;
-    req.params.not_before = not_before;
-    req.params.not_after = not_after;
-    req.params.serial_number = Some(random_serial(rng)?);
-    req.params.is_ca = IsCa::ExplicitNoCa;
-    req.params.use_authority_key_identifier_extension = true;
-    let cert = req.signed_by(issuer).map_err(CertError::Sign)?;
+    let mut params = CertificateParams::default();
+    params.distinguished_name = req.params.distinguished_name.clone();
+    params.subject_alt_names = req
+        .params
+        .subject_alt_names
+        .iter()
+        .filter(|s| matches!(s, SanType::DnsName(_) | SanType::IpAddress(_)))
+        .cloned()
+        .collect();
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params.serial_number = Some(random_serial(rng)?);
+    // ExplicitNoCa writes basic constraints CA:FALSE and the subject key identifier.
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.use_authority_key_identifier_extension = true;
+    params.key_usages = if rsa {
+        vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment]
+    } else {
+        vec![KeyUsagePurpose::DigitalSignature]
+    };
+    params.extended_key_usages =
+        vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&req.public_key, issuer).map_err(CertError::Sign)?;
     let pem = cert.pem();
     if cert_spki(&pem).as_deref() != Some(spki.as_slice()) {
         return Err(CertError::InvalidParams(
@@ -130,6 +261,20 @@ mod tests {
         assert!(!info.is_ca);
         assert_eq!(info.dns_names, ["gw.kubeflow.svc"]);
         assert_eq!((info.not_after - info.not_before).whole_days(), 10);
+    }
+
+    #[test]
+    fn host_names() {
+        for good in ["a.svc", "*.kubeflow.svc", "xn--bcher-kva.example", "A-1.b2.C", "1.2"] {
+            assert!(valid_dns_name(good), "{good}");
+        }
+        let long = format!("{}.svc", "a".repeat(64));
+        for bad in [
+            "svc", "*.svc.*", "a.*.svc", "*a.svc", "a_b.svc", "-a.svc", "a-.svc", "a..b", "a.svc.",
+            "*", &long,
+        ] {
+            assert!(!valid_dns_name(bad), "{bad}");
+        }
     }
 
     #[test]

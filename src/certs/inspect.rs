@@ -39,6 +39,8 @@ pub struct CertInfo {
     pub ip_addresses: Vec<IpAddr>,
     /// Whether basic constraints say `CA:TRUE`.
     pub is_ca: bool,
+    /// Whether a key usage extension is present and allows keyCertSign.
+    pub key_cert_sign: bool,
     /// The key type, when it is one the charm can generate.
     pub key_algorithm: Option<KeyAlgorithm>,
 }
@@ -97,6 +99,7 @@ pub fn inspect(cert_pem: &str) -> Result<CertInfo, CertError> {
         dns_names,
         ip_addresses,
         is_ca: cert.is_ca(),
+        key_cert_sign: cert.key_usage().ok().flatten().is_some_and(|ku| ku.value.key_cert_sign()),
         key_algorithm: key_algorithm(cert.public_key()),
     })
 }
@@ -207,6 +210,7 @@ mod tests {
             dns_names: vec![],
             ip_addresses: vec![],
             is_ca: false,
+            key_cert_sign: false,
             key_algorithm: None,
         }
     }

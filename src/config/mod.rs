@@ -7,6 +7,7 @@
 //! `Invalid '<option>' config: <why>` (§11). A problem never includes the value itself, which may
 //! be secret.
 
+pub mod ip_ranges;
 pub mod tokens;
 pub mod webhooks;
 
@@ -72,6 +73,11 @@ pub struct Config {
     pub service_account_tokens: Opt<Vec<TokenSpec>>,
     /// `allowed-dns-suffixes` (empty: any name).
     pub allowed_dns_suffixes: Opt<Vec<String>>,
+    /// `allowed-ip-ranges` (empty: any address).
+    pub allowed_ip_ranges: Opt<Vec<ip_ranges::IpRange>>,
+    /// `certificates-ca`: the URI of the user secret holding the relation's issuing CA, `None`
+    /// when unset (the charm's own relation issuer signs).
+    pub certificates_ca: Opt<Option<String>>,
     /// `resource-checksums`: resource name to expected digest.
     pub resource_checksums: Opt<std::collections::BTreeMap<String, crate::checksums::Expected>>,
     /// The raw map, for the salted config hash.
@@ -99,10 +105,20 @@ impl std::fmt::Debug for Config {
             .field("bcrypt_cost", &self.bcrypt_cost)
             .field("service_account_tokens", &self.service_account_tokens)
             .field("allowed_dns_suffixes", &self.allowed_dns_suffixes)
+            .field("allowed_ip_ranges", &self.allowed_ip_ranges)
+            .field("certificates_ca", &self.certificates_ca)
             .field("resource_checksums", &self.resource_checksums)
             .field("raw", &self.raw.keys().collect::<Vec<_>>())
             .finish()
     }
+}
+
+/// Whether `uri` is a Juju secret URI: `secret:<xid>` or `secret://<model-uuid>/<xid>`, the xid
+/// 20 characters of `[0-9a-v]` (Juju's `core/secrets` `ParseURI`).
+fn is_secret_uri(uri: &str) -> bool {
+    let Some(rest) = uri.strip_prefix("secret:") else { return false };
+    let xid = rest.rsplit('/').next().unwrap_or_default();
+    xid.len() == 20 && xid.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'v'))
 }
 
 /// The verbatim message of `contract.md` §8 for a long `static-password`.
@@ -198,6 +214,20 @@ impl Config {
                 crate::areas::tls_provider::parse_suffixes(&v)
                     .map_err(|why| ConfigProblem::invalid("allowed-dns-suffixes", why))
             }),
+            allowed_ip_ranges: string(&raw, "allowed-ip-ranges", "").and_then(|v| {
+                ip_ranges::parse(&v).map_err(|why| ConfigProblem::invalid("allowed-ip-ranges", why))
+            }),
+            certificates_ca: string(&raw, "certificates-ca", "").and_then(|v| {
+                let v = v.trim();
+                match v {
+                    "" => Ok(None),
+                    uri if is_secret_uri(uri) => Ok(Some(uri.to_owned())),
+                    _ => Err(ConfigProblem::invalid(
+                        "certificates-ca",
+                        "not a secret URI (secret:<id>, as juju add-secret prints)",
+                    )),
+                }
+            }),
             resource_checksums: string(&raw, "resource-checksums", "").and_then(|yaml| {
                 crate::checksums::parse_checksums_option(&yaml)
                     .map_err(|why| ConfigProblem::invalid("resource-checksums", why))
@@ -225,6 +255,8 @@ impl Config {
             self.bcrypt_cost.as_ref().err(),
             self.service_account_tokens.as_ref().err(),
             self.allowed_dns_suffixes.as_ref().err(),
+            self.allowed_ip_ranges.as_ref().err(),
+            self.certificates_ca.as_ref().err(),
             self.resource_checksums.as_ref().err(),
         ]
         .into_iter()

@@ -359,7 +359,8 @@ mod tests {
         let first = plan_of(&obs, 1);
         let mut values: Vec<String> = configured.iter().map(|s| (*s).to_owned()).collect();
         for (key, value) in first.material.to_content() {
-            if !["ca-crt", "dex-user-id", "dex-hash", "dex-fingerprint"].contains(&key.as_str())
+            if !["ca-crt", "relation-ca-crt", "dex-user-id", "dex-hash", "dex-fingerprint"]
+                .contains(&key.as_str())
                 && !key.starts_with("crt-")
             {
                 // Every line of a private key but its last, which in PKCS#8 of an EC key holds

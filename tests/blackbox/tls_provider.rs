@@ -124,14 +124,21 @@ fn the_python_requirer_library_accepts_the_certificate() {
         let (_, csr_key) =
             openssl_ok(&["req", "-in", "csr.pem", "-noout", "-pubkey"], &[("csr.pem", csr)]);
         assert!(cert_key.contains("BEGIN PUBLIC KEY") && cert_key == csr_key, "public keys differ");
-        let delivered_ca =
-            sim.cluster.secret_data("admission-webhook-webhook-tls").expect("tls")["ca.crt"]
-                .clone();
-        assert_eq!(
-            String::from_utf8(delivered_ca).expect("utf8").trim(),
-            ca,
-            "the same CA as the webhooks"
+        // Its own trust domain (contract 6.1): not the webhook CA, and the API server's
+        // caBundle does not trust what the relation issues.
+        let webhook_bundle = sim
+            .cluster
+            .ca_bundles("MutatingWebhookConfiguration", "admission-webhook")
+            .remove(0)
+            .expect("caBundle");
+        assert!(!webhook_bundle.contains(ca), "{mode}: the relation CA is in the caBundle");
+        let (ok, text) = openssl_ok(
+            &["verify", "-CAfile", "bundle.pem", "leaf.pem"],
+            &[("bundle.pem", &webhook_bundle), ("leaf.pem", cert)],
         );
+        assert!(!ok && text.contains("unable to get local issuer certificate"), "{text}");
+        let subject = ckf_crypto::certs::inspect(ca).expect("ca").subject_cn;
+        assert_eq!(subject.as_deref(), Some("ckf-crypto certificates"));
 
         // A no-op hook signs nothing; list-certificates shows it.
         let out = sim.ok(0, Event::UpdateStatus);

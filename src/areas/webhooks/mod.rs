@@ -118,14 +118,14 @@ fn lifetime_days(info: &CertInfo) -> i64 {
 }
 
 /// The CA options, when valid.
-struct CaParams<'a> {
-    common_name: &'a str,
-    days: u32,
-    alg: KeyAlgorithm,
+pub(super) struct CaParams<'a> {
+    pub(super) common_name: &'a str,
+    pub(super) days: u32,
+    pub(super) alg: KeyAlgorithm,
 }
 
 /// Whether a stored CA still fits the config and the time.
-fn ca_fits(ca: &Issued, p: &CaParams<'_>, now: OffsetDateTime) -> bool {
+pub(super) fn ca_fits(ca: &Issued, p: &CaParams<'_>, now: OffsetDateTime) -> bool {
     certs::key_matches(&ca.cert_pem, &ca.key_pem)
         && certs::inspect(&ca.cert_pem).is_ok_and(|info| {
             info.is_ca
