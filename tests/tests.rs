@@ -20,6 +20,7 @@ mod blackbox {
     mod pack;
     mod python_sdi;
     mod refusals;
+    mod relation_profile;
     mod resources;
     mod sa_tokens;
     mod state_transitions;

@@ -797,6 +797,57 @@ mod tests {
     }
 
     #[test]
+    fn at_most_500_requests_are_served_per_relation_and_old_ones_keep_their_place() {
+        let now = OffsetDateTime::now_utc();
+        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let p =
+            Params { ca: &ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
+        let csrs: Vec<String> =
+            (0..=MAX_SERVED).map(|i| csr(&[&format!("h{i}.svc")], false)).collect();
+        let all: Vec<(&str, bool)> = csrs.iter().map(|c| (c.as_str(), false)).collect();
+        let first = plan(&relation(&all[..MAX_SERVED], Databag::default()), &p, &mut OsEntropy);
+        assert_eq!(first.served.len(), MAX_SERVED);
+        // One more: refused, whichever way the CSRs sort, and the 500 stay.
+        let second = plan(&relation(&all, first.write.expect("written")), &p, &mut OsEntropy);
+        assert_eq!((second.served.len(), second.signed), (MAX_SERVED, 0));
+        assert_eq!(second.refused.len(), 1);
+        assert_eq!(second.refused[0].csr, csrs[MAX_SERVED].trim());
+        assert_eq!(second.refused[0].message, "the relation already has 500 served requests");
+    }
+
+    #[test]
+    fn ip_addresses_outside_the_ranges_are_refused() {
+        let now = OffsetDateTime::now_utc();
+        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let ranges = crate::config::ip_ranges::parse("10.0.0.0/8").expect("ranges");
+        let p = Params {
+            ca: &ca,
+            above: &[],
+            days: 10,
+            suffixes: &[],
+            ranges: &ranges,
+            now,
+            force: false,
+        };
+        let inside = csr(&["10.1.1.1", "a.svc"], false);
+        let outside = csr(&["a.svc", "192.168.0.1"], false);
+        let plan = plan(
+            &relation(&[(&inside, false), (&outside, false)], Databag::default()),
+            &p,
+            &mut OsEntropy,
+        );
+        assert_eq!(plan.served.len(), 1);
+        assert_eq!(plan.served[0].certificate_signing_request, inside.trim());
+        assert_eq!(plan.refused[0].code, code::IP_NOT_ALLOWED);
+        assert_eq!(
+            plan.refused[0].message,
+            "IP address '192.168.0.1' is outside allowed-ip-ranges"
+        );
+        let bag = plan.write.expect("write");
+        assert!(bag.get("request_errors").expect("errors").contains("\"IP_NOT_ALLOWED\""));
+    }
+
+    #[test]
     fn suffixes() {
         assert_eq!(
             parse_suffixes(" .Kubeflow.svc,example.com., ").expect("ok"),

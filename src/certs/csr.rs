@@ -60,8 +60,19 @@ pub fn check_csr(pem: &str) -> Result<CheckedCsr, String> {
     let (_, csr) =
         x509_parser::certification_request::X509CertificationRequest::from_der(&block.contents)
             .map_err(|_| invalid("not a PKCS#10 request"))?;
-    csr.verify_signature().map_err(|_| "the request's signature does not verify".to_owned())?;
     let info = &csr.certification_request_info;
+    // Before the signature: ring does not verify signatures of RSA keys this small.
+    let rsa = match info.subject_pki.parsed() {
+        Ok(PublicKey::RSA(key)) if key.key_size() < MIN_RSA_BITS => {
+            return Err(format!(
+                "the request's RSA key has {} bits; at least {MIN_RSA_BITS} are signed",
+                key.key_size()
+            ));
+        }
+        Ok(PublicKey::RSA(_)) => true,
+        _ => false,
+    };
+    csr.verify_signature().map_err(|_| "the request's signature does not verify".to_owned())?;
     let (mut dns_names, mut ip_addresses, mut sans) = (Vec::new(), Vec::new(), 0);
     for ext in csr.requested_extensions().into_iter().flatten() {
         match ext {
@@ -105,16 +116,6 @@ pub fn check_csr(pem: &str) -> Result<CheckedCsr, String> {
              leftmost label)"
         ));
     }
-    let rsa = match info.subject_pki.parsed() {
-        Ok(PublicKey::RSA(key)) if key.key_size() < MIN_RSA_BITS => {
-            return Err(format!(
-                "the request's RSA key has {} bits; at least {MIN_RSA_BITS} are signed",
-                key.key_size()
-            ));
-        }
-        Ok(PublicKey::RSA(_)) => true,
-        _ => false,
-    };
     let spki = info.subject_pki.raw.to_vec();
     let params = CertificateSigningRequestParams::from_der(&block.contents.as_slice().into())
         .map_err(|e| match e {
