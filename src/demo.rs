@@ -232,12 +232,21 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
             .unwrap_or_default();
         writeln!(out, "    {}", names.join(", "))?;
     }
-    if let Some(ca) = kube.get("Secret", Some("kubeflow"), "admission-webhook-webhook-tls") {
-        let ca_pem = ca["data"]["ca.crt"].as_str().map(decode).unwrap_or_default();
-        if let Ok(info) = certs::inspect(&ca_pem) {
+    // The two trust domains (contract 6.1), as get-ca-certificate returns them.
+    let cas = sim.run(
+        0,
+        &Event::Action { name: "get-ca-certificate".into(), params: Default::default() },
+    )?;
+    let results = cas.action.map(|a| a.results).unwrap_or_default();
+    for (key, what) in [
+        ("ca-certificate", "webhook CA (every caBundle and ca.crt)"),
+        ("relation-ca-certificate", "relation issuer (the certificates relation)"),
+    ] {
+        let pem = results.get(key).and_then(Value::as_str).unwrap_or_default();
+        if let Ok(info) = certs::inspect(pem) {
             writeln!(
                 out,
-                "CA: CN={}  serial {}  not after {}",
+                "{what}: CN={}  serial {}  not after {}",
                 info.subject_cn.clone().unwrap_or_default(),
                 info.serial_hex,
                 info.not_after_rfc3339()
