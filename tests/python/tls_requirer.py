@@ -17,7 +17,8 @@ Subcommands (JSON on stdin, JSON on stdout):
   (CertificateDeniedEvent: `{csr, error}`), `available` (each CertificateAvailableEvent:
   `{certificate, certificate_signing_request, ca, chain}`), `chain_verified` plus
   `verify_errors` (this script's own check, which the library does not make: every
-  available certificate is issued by its `ca`, `chain` == [certificate, ca], and the server
+  available certificate is issued by the next entry of its `chain` == [certificate, ..., ca],
+  and the server
   verifier of `cryptography` accepts it for the requested DNS name), the requirer's databags
   after the hook, and the new `state`.
 * `provide`: input `{"state": ..., "error": null | {code, name, message, ...}}`; the library's
@@ -250,20 +251,24 @@ def verify_available(event: CertificateAvailableEvent, private_key: str | None) 
     leaf = x509.load_pem_x509_certificate(str(event.certificate).encode())
     ca = x509.load_pem_x509_certificate(str(event.ca).encode())
     chain = [str(c) for c in event.chain]
-    if chain != [str(event.certificate), str(event.ca)]:
-        problems.append(f"chain is not [certificate, ca] ({len(chain)} entries)")
+    # [certificate, issuing CA, ..., ca]: two entries for a self-signed issuer, more under an
+    # operator's intermediate.
+    if len(chain) < 2 or chain[0] != str(event.certificate) or chain[-1] != str(event.ca):
+        problems.append(f"chain is not [certificate, ..., ca] ({len(chain)} entries)")
     if not chain_has_valid_order(chain):
         problems.append("chain order is not valid (each entry issued by the next)")
+    parsed = [x509.load_pem_x509_certificate(c.encode()) for c in chain]
+    issuer = parsed[1] if len(parsed) > 1 else ca
     try:
-        leaf.verify_directly_issued_by(ca)
+        leaf.verify_directly_issued_by(issuer)
     except Exception as e:  # noqa: BLE001
-        problems.append(f"certificate is not issued by ca: {e!r}")
+        problems.append(f"certificate is not issued by the chain's next entry: {e!r}")
     try:
         store = verification.Store([ca])
         verifier = verification.PolicyBuilder().store(store).build_server_verifier(
             x509.DNSName(COMMON_NAME)
         )
-        verifier.verify(leaf, [])
+        verifier.verify(leaf, parsed[1:-1])
     except Exception as e:  # noqa: BLE001
         problems.append(f"server verification for {COMMON_NAME} failed: {e!r}")
     if private_key is not None and not event.certificate.matches_private_key(
