@@ -9,8 +9,8 @@
 //! planning) leaves every other one served in the same hook.
 //!
 //! The order is a data flow: an area sees the material as the areas before it planned it. The
-//! resources area comes first (its verified extra CAs join the webhook bundles), the webhook
-//! certificates before the `certificates` relation (whose requests the webhook CA signs).
+//! resources area comes first (its verified extra CAs join the webhook bundles). The
+//! `certificates` relation has an issuer of its own, so it depends on no other area.
 
 pub mod dex;
 pub mod generated;

@@ -12,8 +12,8 @@
 //!   when its common name, key algorithm or lifetime no longer match the config, or on
 //!   `renew-certificates rotate-ca=true`; the outgoing CA stays in the bundle until it expires or
 //!   the next rotation, so workloads holding a leaf of either CA keep verifying. A bad CA option
-//!   keeps the CA in place; a bad `webhooks` entry holds the leaves, not the CA (the
-//!   `certificates` relation signs with it);
+//!   keeps the CA in place; a bad `webhooks` entry holds the leaves, not the CA (its rotation
+//!   does not wait for the entries to be fixed);
 //! * a leaf is issued when missing, and re-issued when less than a third of its lifetime is
 //!   left, when it was not signed by the current CA, when its DNS names, key algorithm or
 //!   lifetime no longer match, or on `renew-certificates`.
