@@ -122,6 +122,15 @@ pub(crate) fn finish(
     if let (true, Some(id)) = (ok, ctx.broken) {
         state.relations.remove(&id);
     }
+    if let (true, "secret-changed", Some((xid, _))) = (ok, ctx.hook.as_str(), &ctx.secret) {
+        // The unit agent remembers the revision it ran secret-changed for (the uniter's
+        // ConsumedSecretInfo), so the hook is not due again until a newer revision.
+        if let Some(s) = state.secrets.iter_mut().find(|s| &s.id == xid)
+            && let Some(latest) = s.latest().map(|r| r.revision)
+        {
+            s.seen.insert(unit_name.clone(), latest);
+        }
+    }
     let history = state.status_history.get(status_start..).unwrap_or_default();
     let pick = |unit: bool| -> Vec<(String, String)> {
         history

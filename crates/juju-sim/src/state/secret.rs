@@ -4,7 +4,7 @@
 //! Ids are bare xids (20 characters of `[0-9a-v]`); URIs (`secret:<xid>`,
 //! `secret://<model-uuid>/<xid>`) are accepted wherever Juju accepts them and normalised here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,9 @@ pub enum Owner {
         /// The owning application.
         app: String,
     },
+    /// The model: a user secret made by the operator (`juju add-secret`). The application reads
+    /// it only while it is granted ([`Secret::app_grants`]), and can never manage it.
+    Model,
 }
 
 /// One revision of a secret's content.
@@ -52,6 +55,17 @@ pub struct Secret {
     pub tracked: BTreeMap<String, u64>,
     /// Relation id → application or unit names granted `view`.
     pub grants: BTreeMap<u64, Vec<String>>,
+    /// User secrets: the name given to `juju add-secret` (the owner-side label, which consumers
+    /// never see).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User secrets: applications granted `view` with model scope (`juju grant-secret`).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub app_grants: BTreeSet<String>,
+    /// Consumer unit name → revision of the last `secret-changed` it ran (the unit agent's
+    /// "last seen revision", which decides whether `secret-changed` is due).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seen: BTreeMap<String, u64>,
 }
 
 impl Secret {
@@ -96,12 +110,30 @@ pub(crate) fn is_xid(s: &str) -> bool {
 
 /// Extracts the xid from `secret:<xid>`, `secret://<uuid>/<xid>` or a bare xid.
 pub(crate) fn parse_secret_id(s: &str) -> Option<String> {
-    let tail = if let Some(rest) = s.strip_prefix("secret://") {
-        rest.rsplit_once('/')?.1
+    parse_secret_uri(s).map(|(_, xid)| xid)
+}
+
+/// The source model UUID (if the id names one) and the xid of a secret id in any of the three
+/// forms.
+fn parse_secret_uri(s: &str) -> Option<(Option<&str>, String)> {
+    let (source, tail) = if let Some(rest) = s.strip_prefix("secret://") {
+        let (uuid, tail) = rest.rsplit_once('/')?;
+        (Some(uuid), tail)
     } else {
-        s.strip_prefix("secret:").unwrap_or(s)
+        (None, s.strip_prefix("secret:").unwrap_or(s))
     };
-    is_xid(tail).then(|| tail.to_owned())
+    is_xid(tail).then(|| (source, tail.to_owned()))
+}
+
+/// A secret id as Juju prints it back (`URI.String()` of the parsed id, juju/juju
+/// core/secrets/secret.go): `secret:<xid>` for a bare xid or `secret:<xid>`, and
+/// `secret://<model-uuid>/<xid>` when the id names its model.
+pub(crate) fn canonical_uri(s: &str) -> Option<String> {
+    let (source, xid) = parse_secret_uri(s)?;
+    Some(match source {
+        Some(uuid) => format!("secret://{uuid}/{xid}"),
+        None => format!("secret:{xid}"),
+    })
 }
 
 /// FNV-1a, for deterministic ids derived from names.
@@ -129,5 +161,15 @@ mod tests {
         assert_eq!(parse_secret_id(&format!("secret:{x}")).as_deref(), Some(x.as_str()));
         assert_eq!(parse_secret_id(&format!("secret://abc-def/{x}")).as_deref(), Some(x.as_str()));
         assert_eq!(parse_secret_id("secret:nope"), None);
+    }
+
+    #[test]
+    fn secret_ids_print_back_as_juju_prints_a_parsed_uri() {
+        let x = make_xid("u", 7);
+        assert_eq!(canonical_uri(&x), Some(format!("secret:{x}")));
+        assert_eq!(canonical_uri(&format!("secret:{x}")), Some(format!("secret:{x}")));
+        let full = format!("secret://abc-def/{x}");
+        assert_eq!(canonical_uri(&full).as_deref(), Some(full.as_str()));
+        assert_eq!(canonical_uri("nope"), None);
     }
 }

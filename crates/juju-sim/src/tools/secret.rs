@@ -60,6 +60,9 @@ pub(crate) fn secret_add(sess: &mut Session, args: &[String], stdin: &mut dyn Re
         revisions: vec![Revision { revision: 1, content }],
         tracked: BTreeMap::new(),
         grants: BTreeMap::new(),
+        name: None,
+        app_grants: Default::default(),
+        seen: BTreeMap::new(),
     });
     Ok(format!("secret:{id}\n").into_bytes())
 }
@@ -292,6 +295,7 @@ pub(crate) fn visible(sess: &Session, s: &Secret) -> bool {
     match s.owner {
         Owner::App | Owner::Remote { .. } => true,
         Owner::Unit(n) => n == sess.unit(),
+        Owner::Model => s.app_grants.contains(&sess.view().app),
     }
 }
 
@@ -300,7 +304,7 @@ pub(crate) fn owned(sess: &Session, s: &Secret) -> bool {
     match s.owner {
         Owner::App => sess.is_leader(),
         Owner::Unit(n) => n == sess.unit(),
-        Owner::Remote { .. } => false,
+        Owner::Remote { .. } | Owner::Model => false,
     }
 }
 
