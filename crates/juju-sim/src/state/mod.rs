@@ -194,7 +194,9 @@ impl State {
         format!("{}/{}", self.app, unit)
     }
 
-    /// Sets (or with `Value::Null` unsets) a config value, checked against config.yaml.
+    /// Sets (or with `Value::Null` unsets) a config value, checked against config.yaml as Juju
+    /// checks `juju config`. A `secret` option takes the secret's URI as a string (e.g. the one
+    /// [`Self::add_user_secret`] returned), which config-get prints back unchanged.
     pub fn set_config(&mut self, key: &str, value: Value) -> Result<(), SimError> {
         let opt = self
             .meta
@@ -205,7 +207,8 @@ impl State {
             self.config.remove(key);
             return Ok(());
         }
-        check_option(opt.kind, &value).map_err(|e| SimError::Config(format!("{key}: {e}")))?;
+        check_option(opt.kind, &value)
+            .map_err(|e| SimError::Config(format!("option {key:?} {e}")))?;
         self.config.insert(key.into(), value);
         Ok(())
     }
