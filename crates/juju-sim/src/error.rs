@@ -21,6 +21,10 @@ pub enum SimError {
     /// Action parameters that do not match actions.yaml.
     #[error("invalid action parameters: {0}")]
     ActionParams(String),
+    /// A user-secret operation (`juju add-secret`, `update-secret`, `grant-secret`, …) that Juju
+    /// would refuse: unknown secret, not a user secret, invalid content.
+    #[error("secret: {0}")]
+    Secret(String),
     /// metadata.yaml, config.yaml or actions.yaml could not be parsed.
     #[error("invalid charm metadata: {0}")]
     Meta(String),

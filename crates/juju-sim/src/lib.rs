@@ -5,6 +5,10 @@
 //! [`run_in_process`] runs a closure standing in for `dispatch`; [`Harness`] runs the real compiled
 //! `dispatch` with hook tools on `PATH` that are symlinks to a multi-call binary calling
 //! [`multicall_main`].
+//!
+//! Juju 3.6 user secrets (model-owned, made by the operator) are modelled by [`Owner::Model`]
+//! and [`State::add_user_secret`] and its siblings; the module docs of `state::secret` (in the
+//! source) list what was copied from juju/juju and from which files.
 
 mod action_params;
 mod env;

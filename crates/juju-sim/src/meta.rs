@@ -139,8 +139,9 @@ impl CharmMeta {
             };
             let default = spec.get("default").filter(|v| !v.is_null()).cloned();
             if let Some(d) = &default {
-                check_option(kind, d)
-                    .map_err(|e| SimError::Meta(format!("option {name:?}: {e}")))?;
+                check_option(kind, d).map_err(|e| {
+                    SimError::Meta(format!("invalid config default: option {name:?} {e}"))
+                })?;
             }
             meta.options.insert(name.clone(), ConfigOption { kind, default });
         }
@@ -187,16 +188,38 @@ impl CharmMeta {
     }
 }
 
-/// Checks that `value` has the JSON shape of a config option of type `kind`.
+/// Checks that `value` has the JSON shape of a config option of type `kind`; the error reads as
+/// the end of Juju's `option "<name>" expected <type>, got <value>` (juju/charm config.go).
 pub(crate) fn check_option(kind: OptionType, value: &Value) -> Result<(), String> {
     let ok = match kind {
         OptionType::String => value.is_string(),
-        OptionType::Secret => value.as_str().is_some_and(|s| s.starts_with("secret:")),
+        OptionType::Secret => value.as_str().is_some_and(secret_option_ok),
         OptionType::Int => value.is_i64() || value.is_u64(),
         OptionType::Float => value.is_number(),
         OptionType::Boolean => value.is_boolean(),
     };
-    if ok { Ok(()) } else { Err(format!("{value} is not a valid {kind:?} value")) }
+    let name = match kind {
+        OptionType::String => "string",
+        OptionType::Secret => "secret",
+        OptionType::Int => "int",
+        OptionType::Float => "float",
+        OptionType::Boolean => "boolean",
+    };
+    if ok { Ok(()) } else { Err(format!("expected {name}, got {value}")) }
+}
+
+/// Juju's check of a `secret` option's value (juju/charm config.go `secretC.Coerce`): the empty
+/// string, or anything whose URL scheme (as Go's `url.Parse` finds it: letters, then letters,
+/// digits, `+`, `-` or `.`, up to the first `:`, case-insensitive) is `secret`. Juju checks
+/// neither that the secret exists nor that the application may read it.
+fn secret_option_ok(s: &str) -> bool {
+    if s.is_empty() {
+        return true;
+    }
+    let Some((scheme, _)) = s.split_once(':') else { return false };
+    let well_formed = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    well_formed && scheme.eq_ignore_ascii_case("secret") && !s.chars().any(|c| c.is_ascii_control())
 }
 
 /// Parses a YAML document that must be a mapping (an empty document is an empty map).

@@ -73,8 +73,12 @@ pub struct ActionOutcome {
 pub struct Outcome {
     /// dispatch's exit code (`None` if killed by a signal).
     pub exit_code: Option<i32>,
-    /// Whether buffered writes were committed (exit 0).
+    /// Whether buffered writes were committed (exit 0 and the controller accepted them).
     pub committed: bool,
+    /// Why the controller refused this hook's changes although dispatch exited 0 (Juju logs
+    /// `cannot apply changes: <this>` and the hook fails), e.g.
+    /// `updating secrets: permission denied`.
+    pub commit_error: Option<String>,
     /// Every hook-tool call, in order.
     pub calls: Vec<Call>,
     /// juju-log lines of this run.
@@ -108,8 +112,9 @@ pub(crate) fn finish(
     exit_code: Option<i32>,
     calls: Vec<Call>,
 ) -> (State, Outcome) {
-    let ok = exit_code == Some(0);
-    let Session { base, work, ctx, log_start, status_start, .. } = session;
+    let Session { base, work, ctx, log_start, status_start, commit_error, .. } = session;
+    let commit_error = commit_error.filter(|_| exit_code == Some(0));
+    let ok = exit_code == Some(0) && commit_error.is_none();
     let mut state = if ok { work } else { base };
     let unit_name = state.unit_name(ctx.unit);
     if let Some(unit) = state.units.get_mut(&ctx.unit) {
@@ -122,6 +127,15 @@ pub(crate) fn finish(
     if let (true, Some(id)) = (ok, ctx.broken) {
         state.relations.remove(&id);
     }
+    if let (true, "secret-changed", Some((xid, _))) = (ok, ctx.hook.as_str(), &ctx.secret) {
+        // The unit agent remembers the revision it ran secret-changed for (the uniter's
+        // ConsumedSecretInfo), so the hook is not due again until a newer revision.
+        if let Some(s) = state.secrets.iter_mut().find(|s| &s.id == xid)
+            && let Some(latest) = s.latest().map(|r| r.revision)
+        {
+            s.seen.insert(unit_name.clone(), latest);
+        }
+    }
     let history = state.status_history.get(status_start..).unwrap_or_default();
     let pick = |unit: bool| -> Vec<(String, String)> {
         history
@@ -133,6 +147,10 @@ pub(crate) fn finish(
     let action = ctx.action.map(|a| ActionOutcome {
         results: a.results,
         failed: match exit_code {
+            // A refused commit fails the action; Juju keeps an action-fail message if any.
+            Some(0) if commit_error.is_some() => {
+                Some(a.failed.unwrap_or_else(|| "committing requested changes failed".into()))
+            }
             Some(0) => a.failed,
             Some(n) => Some(format!("exit status {n}")),
             None => Some("signal: killed".into()),
@@ -142,6 +160,7 @@ pub(crate) fn finish(
     let outcome = Outcome {
         exit_code,
         committed: ok,
+        commit_error,
         calls,
         logs: state.juju_log.get(log_start..).unwrap_or_default().to_vec(),
         unit_status: state.unit_status(ctx.unit),

@@ -38,6 +38,11 @@ pub(crate) struct Session {
     pub log_start: usize,
     /// Length of the status history when the hook started.
     pub status_start: usize,
+    /// Why committing this hook's changes will fail even if dispatch exits 0: a buffered change
+    /// the controller refuses (e.g. `secret-set` of a secret the unit does not own, which the
+    /// tool accepts and Juju refuses at commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_error: Option<String>,
     /// Whether a call changed the session (not persisted).
     #[serde(skip)]
     pub dirty: bool,
@@ -49,6 +54,7 @@ impl Session {
         Session {
             log_start: state.juju_log.len(),
             status_start: state.status_history.len(),
+            commit_error: None,
             work: state.clone(),
             base: state,
             ctx,
@@ -73,6 +79,13 @@ impl Session {
         self.dirty = true;
         f(&mut self.base);
         f(&mut self.work);
+    }
+
+    /// Records a change the controller will refuse when the hook's changes are committed; the
+    /// first one recorded is the one reported.
+    pub(crate) fn refuse_at_commit(&mut self, error: &str) {
+        self.dirty = true;
+        self.commit_error.get_or_insert_with(|| error.to_owned());
     }
 
     /// The running unit's number.

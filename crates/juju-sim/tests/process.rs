@@ -199,3 +199,82 @@ fn process_performance_probe_per_tool_call() {
     }
     eprintln!("per call: {times:?}");
 }
+
+/// The charm's way to a user secret: its URI from the `certificates-ca` option, then secret-get;
+/// in secret-changed, the hook's secret read without and with --peek/--refresh.
+const USER_SECRET_SCRIPT: &str = r#"
+case "$JUJU_DISPATCH_PATH" in
+hooks/secret-changed)
+  echo "id=$JUJU_SECRET_ID label=[$JUJU_SECRET_LABEL]"
+  secret-get "$JUJU_SECRET_ID" ca-crt
+  secret-get "$JUJU_SECRET_ID" ca-crt --peek
+  secret-get "$JUJU_SECRET_ID" ca-crt
+  secret-get "$JUJU_SECRET_ID" ca-crt --refresh
+  secret-get "$JUJU_SECRET_ID" ca-crt ;;
+*)
+  id=$(config-get certificates-ca)
+  secret-get "$id" --format=json; echo "rc=$?" ;;
+esac
+"#;
+
+#[test]
+fn process_row5_user_secret_through_the_config_option_grant_tracking_and_secret_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state().with_units(2);
+    let uri = st.add_user_secret("ca", bag(&[("ca-crt", "PEM1")]));
+    st.set_config("certificates-ca", serde_json::json!(uri)).unwrap();
+    let mut h = harness(dir.path(), USER_SECRET_SCRIPT, st);
+    let out = h.run(0, &Event::ConfigChanged).unwrap();
+    assert_eq!(out.stdout, "rc=1\n");
+    assert_eq!(out.stderr, "ERROR permission denied\n");
+    assert_eq!(out.calls.iter().map(|c| c.code).collect::<Vec<_>>(), [0, 1]);
+    assert!(out.committed);
+    h.state_mut().grant_secret(&uri, "ckf-crypto").unwrap();
+    let out = h.run(0, &Event::ConfigChanged).unwrap();
+    assert_eq!(out.stdout, "{\"ca-crt\":\"PEM1\"}\nrc=0\n", "{}", out.stderr);
+    h.state_mut().update_user_secret(&uri, bag(&[("ca-crt", "PEM2")])).unwrap();
+    let out = h.run(0, &Event::ConfigChanged).unwrap();
+    assert_eq!(out.stdout, "{\"ca-crt\":\"PEM1\"}\nrc=0\n", "unit 0 tracks revision 1");
+    assert_eq!(h.state().pending_secret_changed(0), vec![uri.clone()]);
+    assert!(h.state().pending_secret_changed(1).is_empty(), "unit 1 never read it");
+    let out = h.run(0, &Event::SecretChanged { id: uri.clone() }).unwrap();
+    assert_eq!(out.stdout, format!("id={uri} label=[]\nPEM1\nPEM2\nPEM1\nPEM2\nPEM2\n"));
+    assert!(out.committed, "{}", out.stderr);
+    assert!(h.state().pending_secret_changed(0).is_empty());
+    assert_eq!(h.state().secret(&uri).unwrap().tracked["ckf-crypto/0"], 2);
+    let saved: juju_sim::State =
+        serde_json::from_slice(&std::fs::read(h.agent_dir().join("state.json")).unwrap()).unwrap();
+    assert_eq!(&saved, h.state(), "user secrets, grants and seen revisions round-trip");
+    h.state_mut().revoke_secret(&uri, "ckf-crypto").unwrap();
+    let out = h.run(1, &Event::ConfigChanged).unwrap();
+    assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("rc=1\n", "ERROR permission denied\n"));
+    h.state_mut().remove_user_secret(&uri).unwrap();
+    let out = h.run(1, &Event::ConfigChanged).unwrap();
+    assert_eq!(out.stderr, format!("ERROR secret \"{uri}\" not found\n"));
+}
+
+#[test]
+fn process_row5_user_secret_cannot_be_managed_and_the_refused_commit_fails_the_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state();
+    let uri = st.add_user_secret("ca", bag(&[("ca-crt", "PEM1")]));
+    st.grant_secret(&uri, "ckf-crypto").unwrap();
+    let xid = uri.strip_prefix("secret:").unwrap().to_owned();
+    let script = format!(
+        "state-set done=yes\nsecret-info-get {uri}; echo \"rc=$?\"\nsecret-set {uri} ca-crt=mine; echo \"rc=$?\"\nsecret-remove {uri}; echo \"rc=$?\"\nsecret-ids --format=json\n"
+    );
+    let mut h = harness(dir.path(), &script, st);
+    let before = h.state().clone();
+    let out = h.run(0, &Event::ConfigChanged).unwrap();
+    assert_eq!(out.stdout, "rc=1\nrc=0\nrc=0\nnull\n");
+    assert_eq!(out.stderr, format!("ERROR secret \"{xid}\" not found\n"));
+    assert_eq!(out.exit_code, Some(0));
+    assert!(!out.committed);
+    assert_eq!(out.commit_error.as_deref(), Some("updating secrets: permission denied"));
+    assert_eq!(
+        h.state().unit_status(0),
+        ("error".into(), "hook failed: \"config-changed\"".into())
+    );
+    assert!(h.state().units[&0].kv.is_empty(), "nothing of the hook is committed");
+    assert_eq!(h.state().secrets, before.secrets);
+}

@@ -18,9 +18,10 @@ use serde_json::Value;
 pub use self::relation::{Bag, Relation};
 pub(crate) use self::relation::{default_unit_bag, local_address, remote_address};
 pub use self::secret::{Owner, Revision, Secret};
-pub(crate) use self::secret::{fnv1a, make_xid, parse_secret_id};
+pub(crate) use self::secret::{canonical_uri, fnv1a, make_xid, parse_secret_id};
 use crate::SimError;
 use crate::meta::{CharmMeta, Role, check_option};
+use crate::tools::valid_secret_key;
 
 /// Model identity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -193,7 +194,9 @@ impl State {
         format!("{}/{}", self.app, unit)
     }
 
-    /// Sets (or with `Value::Null` unsets) a config value, checked against config.yaml.
+    /// Sets (or with `Value::Null` unsets) a config value, checked against config.yaml as Juju
+    /// checks `juju config`. A `secret` option takes the secret's URI as a string (e.g. the one
+    /// [`Self::add_user_secret`] returned), which config-get prints back unchanged.
     pub fn set_config(&mut self, key: &str, value: Value) -> Result<(), SimError> {
         let opt = self
             .meta
@@ -204,7 +207,8 @@ impl State {
             self.config.remove(key);
             return Ok(());
         }
-        check_option(opt.kind, &value).map_err(|e| SimError::Config(format!("{key}: {e}")))?;
+        check_option(opt.kind, &value)
+            .map_err(|e| SimError::Config(format!("option {key:?} {e}")))?;
         self.config.insert(key.into(), value);
         Ok(())
     }
@@ -373,13 +377,143 @@ impl State {
             revisions: vec![Revision { revision: 1, content }],
             tracked: BTreeMap::new(),
             grants: BTreeMap::new(),
+            name: None,
+            app_grants: BTreeSet::new(),
+            seen: BTreeMap::new(),
         });
         id
+    }
+
+    /// Adds a user secret as `juju add-secret <name> key=value…` does and returns its URI,
+    /// `secret:<xid>`, as the command prints it. Revision 1 holds `content`. The model owns it; no
+    /// unit can read it until it is granted to the application ([`Self::grant_secret`]).
+    ///
+    /// # Panics
+    /// If Juju would refuse it (see [`Self::try_add_user_secret`]); a fixture error.
+    pub fn add_user_secret(&mut self, name: &str, content: BTreeMap<String, String>) -> String {
+        match self.try_add_user_secret(name, content) {
+            Ok(uri) => uri,
+            Err(e) => panic!("add_user_secret: {e}"),
+        }
+    }
+
+    /// [`Self::add_user_secret`], returning Juju's refusal instead: an empty name, no content
+    /// (`empty secret value not valid`), a key that is not valid (`key "X" not valid`), or a name
+    /// another user secret already has (`secret with label "x" already exists`).
+    pub fn try_add_user_secret(
+        &mut self,
+        name: &str,
+        content: BTreeMap<String, String>,
+    ) -> Result<String, SimError> {
+        if name.is_empty() {
+            return Err(SimError::Secret("missing secret name".into()));
+        }
+        check_user_content(&content)?;
+        if self.secrets.iter().any(|s| s.owner == Owner::Model && s.name.as_deref() == Some(name)) {
+            return Err(SimError::Secret(format!("secret with label {name:?} already exists")));
+        }
+        let id = self.new_xid();
+        self.secrets.push(Secret {
+            id: id.clone(),
+            owner: Owner::Model,
+            label: None,
+            description: None,
+            expire: None,
+            rotate: None,
+            revisions: vec![Revision { revision: 1, content }],
+            tracked: BTreeMap::new(),
+            grants: BTreeMap::new(),
+            name: Some(name.to_owned()),
+            app_grants: BTreeSet::new(),
+            seen: BTreeMap::new(),
+        });
+        Ok(format!("secret:{id}"))
+    }
+
+    /// Makes a new revision of a user secret, as `juju update-secret <uri> key=value…` does, and
+    /// returns its number. Juju 3.6 compares nothing here: identical content is a new revision
+    /// too. Consumers keep their tracked revision; see [`Self::pending_secret_changed`].
+    pub fn update_user_secret(
+        &mut self,
+        uri: &str,
+        content: BTreeMap<String, String>,
+    ) -> Result<u64, SimError> {
+        check_user_content(&content)?;
+        let secret = self.user_secret_mut(uri)?;
+        let revision = secret.latest().map_or(1, |r| r.revision + 1);
+        secret.revisions.push(Revision { revision, content });
+        Ok(revision)
+    }
+
+    /// Grants `app` `view` of a user secret, as `juju grant-secret <uri> <app>` does. Every unit
+    /// of a granted application can read it. Granting twice is a no-op.
+    pub fn grant_secret(&mut self, uri: &str, app: &str) -> Result<(), SimError> {
+        if app.is_empty() {
+            return Err(SimError::Secret("missing application name".into()));
+        }
+        self.user_secret_mut(uri)?.app_grants.insert(app.to_owned());
+        Ok(())
+    }
+
+    /// Revokes `app`'s access to a user secret, as `juju revoke-secret <uri> <app>` does. Its
+    /// units keep their tracked revisions but `secret-get` fails with `permission denied`.
+    pub fn revoke_secret(&mut self, uri: &str, app: &str) -> Result<(), SimError> {
+        self.user_secret_mut(uri)?.app_grants.remove(app);
+        Ok(())
+    }
+
+    /// Removes a user secret and every revision, as `juju remove-secret <uri>` does. Consumers
+    /// get no hook; their next `secret-get` fails with `not found`.
+    pub fn remove_user_secret(&mut self, uri: &str) -> Result<(), SimError> {
+        let xid = self.user_secret_mut(uri)?.id.clone();
+        self.secrets.retain(|s| s.id != xid);
+        Ok(())
+    }
+
+    /// URIs (`secret:<xid>`) of the secrets for which Juju would now run `secret-changed` on
+    /// `unit`, oldest secret first: secrets of another owner (user secrets while granted, and
+    /// `Owner::Remote` ones) that the unit has read at least once, whose latest revision is 2 or
+    /// more and differs from the revision of the last `secret-changed` the unit ran for it.
+    /// Running `Event::SecretChanged { id }` successfully on the unit clears the entry. (Juju's
+    /// rule, so a first read of a secret already at revision 2 or later is followed by one
+    /// `secret-changed` too; see the module docs of `state::secret`.)
+    pub fn pending_secret_changed(&self, unit: u32) -> Vec<String> {
+        let me = self.unit_name(unit);
+        self.secrets
+            .iter()
+            .filter(|s| match &s.owner {
+                Owner::Model => s.app_grants.contains(&self.app),
+                Owner::Remote { .. } => true,
+                Owner::App | Owner::Unit(_) => false,
+            })
+            .filter(|s| s.tracked.contains_key(&me))
+            .filter(|s| {
+                let latest = s.latest().map_or(0, |r| r.revision);
+                latest >= 2 && s.seen.get(&me).copied().unwrap_or(0) != latest
+            })
+            .map(Secret::uri)
+            .collect()
     }
 
     /// Every juju-log line so far.
     pub fn juju_log(&self) -> &[LogLine] {
         &self.juju_log
+    }
+
+    /// The user secret with this URI, or Juju's `not found`.
+    fn user_secret_mut(&mut self, uri: &str) -> Result<&mut Secret, SimError> {
+        let shown = canonical_uri(uri)
+            .ok_or_else(|| SimError::Secret(format!("secret URI {uri:?} not valid")))?;
+        let xid = parse_secret_id(uri).unwrap_or_default();
+        let secret = self
+            .secrets
+            .iter_mut()
+            .find(|s| s.id == xid)
+            .ok_or_else(|| SimError::Secret(format!("secret {shown:?} not found")))?;
+        if secret.owner != Owner::Model {
+            return Err(SimError::Secret(format!("secret {shown:?} is not a user secret")));
+        }
+        Ok(secret)
     }
 
     pub(crate) fn new_xid(&mut self) -> String {
@@ -395,5 +529,17 @@ impl State {
         for r in self.relations.values_mut() {
             r.local_unit_data.entry(n).or_insert_with(|| default_unit_bag(&local_address(n)));
         }
+    }
+}
+
+/// The content checks of `juju add-secret` / `juju update-secret` (core/secrets
+/// `CreateSecretData`): some content, every key valid.
+fn check_user_content(content: &BTreeMap<String, String>) -> Result<(), SimError> {
+    if content.is_empty() {
+        return Err(SimError::Secret("empty secret value not valid".into()));
+    }
+    match content.keys().find(|k| !valid_secret_key(k)) {
+        Some(k) => Err(SimError::Secret(format!("key {k:?} not valid"))),
+        None => Ok(()),
     }
 }

@@ -3,8 +3,85 @@
 //!
 //! Ids are bare xids (20 characters of `[0-9a-v]`); URIs (`secret:<xid>`,
 //! `secret://<model-uuid>/<xid>`) are accepted wherever Juju accepts them and normalised here.
+//!
+//! # User secrets (Juju 3.6)
+//!
+//! A user secret is owned by the model ([`Owner::Model`]): the operator makes it with
+//! `juju add-secret <name> key=value…` (`State::add_user_secret`), makes new revisions with
+//! `juju update-secret` (`State::update_user_secret`), and lets an application read it with
+//! `juju grant-secret <uri> <app>` / `juju revoke-secret` (`State::grant_secret`,
+//! `State::revoke_secret`). The charm gets its URI from a config option of type `secret`.
+//!
+//! What was copied from juju/juju, and where to check it. The files are the 3.x (Mongo state,
+//! `juju/charm/v12`, `juju/names/v5`) versions held by the public code index; the paths are
+//! juju/juju's unless another repository is named.
+//!
+//! - **add-secret**: `apiserver/facades/client/secrets/secrets.go` `createSecret`. The owner
+//!   is the model tag, the URI is a fresh `coresecrets.NewURI()` printed as `secret:<xid>`
+//!   (`URI.String()`, `core/secrets/secret.go`), the name is the secret's label (owner side
+//!   only), empty content is `empty secret value not valid`, a taken name
+//!   `secret with label "<name>" already exists`; keys are checked as for charm secrets
+//!   (`core/secrets` `CreateSecretData`, `key "X" not valid`).
+//! - **update-secret**: same file, `updateSecret`, and `state/secrets.go` `UpdateSecret` /
+//!   `updateSecretMetadataDoc`: any content is a new revision (`LatestRevision++`, no checksum
+//!   comparison on this path in 3.6), and every consumer record's latest revision is bumped
+//!   (`secretUpdateConsumersOps`).
+//! - **grant-secret / revoke-secret**: same file, `secretsGrantRevoke`: role `view` for the
+//!   application tag with model scope. Every unit of a granted application can read
+//!   (`apiserver/common/secrets/access.go` `CanRead`: the unit's own access, else its
+//!   application's).
+//! - **secret-get from a unit** (`internal/worker/uniter/runner/jujuc/secret-get.go`, then
+//!   `apiserver/facades/agent/secretsmanager/secrets.go` `getSecretContent`): a URI that does
+//!   not exist fails in `state/secrets.go` `GetSecret` with `secret "<uri>" not found`, the URI
+//!   printed back by `URI.String()`; one the unit may not read fails `CanRead` with
+//!   `apiservererrors.ErrPerm`, whose message `permission denied` survives
+//!   `apiservererrors.RestoreError` on the agent side (`api/agent/secretsmanager`
+//!   `processSecretContentResults`). Both are `Run` errors, so the tool prints
+//!   `ERROR <message>` and exits 1 (juju/cmd). juju/juju's own 3.x integration test
+//!   (`tests/suites/secrets_k8s/k8s.sh`, `run_user_secrets`) expects `permission denied` from
+//!   `secret-get` before `juju grant-secret`. (Juju 4's domain services say
+//!   `"<unit>" is not allowed to read this secret` instead; not modelled.)
+//! - **Tracking**: `getConsumedRevision` in the same facade. A unit's first read creates its
+//!   consumer record at the latest revision, even with `--peek`; later reads return the
+//!   record's current revision; `--peek` returns the latest without moving it; `--refresh`
+//!   moves it to the latest. `secret-get <uri> --label L` saves `L` as the consumer label.
+//! - **The charm cannot manage a user secret**: `internal/worker/uniter/runner/context/context.go`
+//!   (3.6). `UpdateSecret`, `RemoveSecret` and `RevokeSecret` buffer the change without asking
+//!   when the secret is not among the unit's own (`secretMetadata`), so `secret-set`,
+//!   `secret-remove` and `secret-revoke` exit 0. At the end of the hook `doFlush` sends them
+//!   with `CommitHookChanges`; the SecretsManager facade's `updateSecret` / `RemoveSecrets` /
+//!   revoke check `CanManage`, which fails with `permission denied`, annotated by
+//!   `apiserver/facades/agent/uniter/uniter.go` `commitHookChangesForOneUnit` as
+//!   `updating secrets: …`, `removing secrets: …`, `revoking secrets access: …`. The flush
+//!   error fails the hook (`Flush`), or the action with `committing requested changes failed`
+//!   (`finalizeAction`). `GrantSecret` looks the secret up among the unit's own and fails at
+//!   once with `secret "<xid>" not found`; `secret-info-get` likewise
+//!   (`jujuc/secret-info-get.go`, the bare xid), and `secret-ids` lists only owned secrets.
+//! - **secret-changed**: `state/secrets.go` `consumedSecretsWatcher` reports a consumer record
+//!   whose latest revision is 2 or more and differs from what it last saw;
+//!   `internal/worker/uniter/remotestate/watcher.go` `secretsChanged` fetches the latest
+//!   revision and label (`GetConsumerSecretsRevisionInfo`, which checks `CanRead`);
+//!   `internal/worker/uniter/secrets/resolver.go` runs `secret-changed` when that revision
+//!   differs from the unit's last seen one, and `secrets/state.go` `UpdateStateForHook`
+//!   records it when the hook succeeds. Hence `State::pending_secret_changed`, and
+//!   [`Secret::seen`]. A consequence copied as is: a unit whose *first* read finds revision 2
+//!   or later gets one `secret-changed` afterwards. The hook's `JUJU_SECRET_ID` is
+//!   `secret:<xid>`; `JUJU_SECRET_LABEL` is the consumer label, else empty (the owner-label
+//!   fallback in `getSecretConsumerInfo` and `runner/context/contextfactory.go` applies only
+//!   to the application's own secrets); `JUJU_SECRET_REVISION` is not set (only remove/expired
+//!   carry it).
+//! - **Config option of type `secret`**: juju/charm `config.go` `secretC.Coerce` (the same
+//!   code is juju/juju `internal/charm/config.go` in 4.x): a string that is empty or whose URL
+//!   scheme is `secret`; nothing checks that the secret exists or is granted, and config-get
+//!   returns the string as set.
+//!
+//! Not modelled: content size limits and `--info`/`--auto-prune` on user secrets; Juju applies
+//! the secret parts of a commit before the rest and not in one transaction, while a refused
+//! commit here keeps nothing; a same-hook `secret-get --peek` of a refused pending update; on a
+//! Kubernetes model the refused content may fail earlier in the secret backend, with another
+//! message; consumer labels are kept per application, not per unit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +97,9 @@ pub enum Owner {
         /// The owning application.
         app: String,
     },
+    /// The model: a user secret made by the operator (`juju add-secret`). The application reads
+    /// it only while it is granted ([`Secret::app_grants`]), and can never manage it.
+    Model,
 }
 
 /// One revision of a secret's content.
@@ -52,6 +132,17 @@ pub struct Secret {
     pub tracked: BTreeMap<String, u64>,
     /// Relation id → application or unit names granted `view`.
     pub grants: BTreeMap<u64, Vec<String>>,
+    /// User secrets: the name given to `juju add-secret` (the owner-side label, which consumers
+    /// never see).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User secrets: applications granted `view` with model scope (`juju grant-secret`).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub app_grants: BTreeSet<String>,
+    /// Consumer unit name → revision of the last `secret-changed` it ran (the unit agent's
+    /// "last seen revision", which decides whether `secret-changed` is due).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seen: BTreeMap<String, u64>,
 }
 
 impl Secret {
@@ -96,12 +187,30 @@ pub(crate) fn is_xid(s: &str) -> bool {
 
 /// Extracts the xid from `secret:<xid>`, `secret://<uuid>/<xid>` or a bare xid.
 pub(crate) fn parse_secret_id(s: &str) -> Option<String> {
-    let tail = if let Some(rest) = s.strip_prefix("secret://") {
-        rest.rsplit_once('/')?.1
+    parse_secret_uri(s).map(|(_, xid)| xid)
+}
+
+/// The source model UUID (if the id names one) and the xid of a secret id in any of the three
+/// forms.
+fn parse_secret_uri(s: &str) -> Option<(Option<&str>, String)> {
+    let (source, tail) = if let Some(rest) = s.strip_prefix("secret://") {
+        let (uuid, tail) = rest.rsplit_once('/')?;
+        (Some(uuid), tail)
     } else {
-        s.strip_prefix("secret:").unwrap_or(s)
+        (None, s.strip_prefix("secret:").unwrap_or(s))
     };
-    is_xid(tail).then(|| tail.to_owned())
+    is_xid(tail).then(|| (source, tail.to_owned()))
+}
+
+/// A secret id as Juju prints it back (`URI.String()` of the parsed id, juju/juju
+/// core/secrets/secret.go): `secret:<xid>` for a bare xid or `secret:<xid>`, and
+/// `secret://<model-uuid>/<xid>` when the id names its model.
+pub(crate) fn canonical_uri(s: &str) -> Option<String> {
+    let (source, xid) = parse_secret_uri(s)?;
+    Some(match source {
+        Some(uuid) => format!("secret://{uuid}/{xid}"),
+        None => format!("secret:{xid}"),
+    })
 }
 
 /// FNV-1a, for deterministic ids derived from names.
@@ -129,5 +238,15 @@ mod tests {
         assert_eq!(parse_secret_id(&format!("secret:{x}")).as_deref(), Some(x.as_str()));
         assert_eq!(parse_secret_id(&format!("secret://abc-def/{x}")).as_deref(), Some(x.as_str()));
         assert_eq!(parse_secret_id("secret:nope"), None);
+    }
+
+    #[test]
+    fn secret_ids_print_back_as_juju_prints_a_parsed_uri() {
+        let x = make_xid("u", 7);
+        assert_eq!(canonical_uri(&x), Some(format!("secret:{x}")));
+        assert_eq!(canonical_uri(&format!("secret:{x}")), Some(format!("secret:{x}")));
+        let full = format!("secret://abc-def/{x}");
+        assert_eq!(canonical_uri(&full).as_deref(), Some(full.as_str()));
+        assert_eq!(canonical_uri("nope"), None);
     }
 }

@@ -15,6 +15,7 @@ mod unit_state;
 
 use std::io::Read;
 
+pub(crate) use self::secret::valid_key as valid_secret_key;
 use crate::outcome::Call;
 use crate::session::Session;
 

@@ -15,7 +15,7 @@ use super::args::{Args, FORMAT, Flag, switch, val};
 use super::{Fail, Served, parse_string_map, read_file_arg};
 use crate::format::{Format, base64_decode, base64_encode, render};
 use crate::session::Session;
-use crate::state::{Owner, Revision, Secret, parse_secret_id};
+use crate::state::{Owner, Revision, Secret, canonical_uri, parse_secret_id};
 
 const META_FLAGS: [Flag; 6] = [
     val("label", None),
@@ -60,6 +60,9 @@ pub(crate) fn secret_add(sess: &mut Session, args: &[String], stdin: &mut dyn Re
         revisions: vec![Revision { revision: 1, content }],
         tracked: BTreeMap::new(),
         grants: BTreeMap::new(),
+        name: None,
+        app_grants: Default::default(),
+        seen: BTreeMap::new(),
     });
     Ok(format!("secret:{id}\n").into_bytes())
 }
@@ -81,10 +84,29 @@ pub(crate) fn secret_get(sess: &mut Session, args: &[String]) -> Served {
         (Some(id), _) => {
             let xid = parse_secret_id(id)
                 .ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
-            find(sess, |s| s.id == xid).ok_or_else(|| not_found(id))?
+            // The controller looks the URI up among all the model's secrets: one that does not
+            // exist is `secret "<uri>" not found` (the URI as Juju prints it back), one this unit
+            // may not read is `permission denied`.
+            let shown = canonical_uri(id).unwrap_or_else(|| id.to_owned());
+            let idx = sess
+                .view()
+                .secrets
+                .iter()
+                .position(|s| s.id == xid)
+                .ok_or_else(|| not_found(&shown))?;
+            readable(sess, idx)?
         }
         (None, Some(l)) => {
-            find(sess, |s| s.label.as_deref() == Some(l)).ok_or_else(|| not_found(l))?
+            // A consumer label still names a user secret after its grant is revoked.
+            let idx = sess
+                .view()
+                .secrets
+                .iter()
+                .position(|s| {
+                    s.label.as_deref() == Some(l) && (s.owner == Owner::Model || visible(sess, s))
+                })
+                .ok_or_else(|| not_found(l))?;
+            readable(sess, idx)?
         }
     };
     let me = sess.unit_name();
@@ -94,8 +116,12 @@ pub(crate) fn secret_get(sess: &mut Session, args: &[String]) -> Served {
     let revision = if peek || refresh { latest } else { tracked.unwrap_or(latest) };
     let content = secret.revision(revision).map(|r| r.content.clone()).unwrap_or_default();
     let xid = secret.id.clone();
-    let relabel = matches!(secret.owner, Owner::Remote { .. }) && a.arg(0).is_some();
-    if !peek && tracked != Some(revision) {
+    let consumer = matches!(secret.owner, Owner::Remote { .. } | Owner::Model);
+    let relabel = consumer && a.arg(0).is_some();
+    // A consumer's first read records the revision it tracks even with --peek: the controller
+    // creates the consumer record at the latest revision.
+    let pin = !peek || (consumer && tracked.is_none());
+    if pin && tracked != Some(revision) {
         let me = me.clone();
         sess.immediate(|s| {
             if let Some(sec) = s.secrets.iter_mut().find(|x| x.id == xid) {
@@ -133,6 +159,18 @@ pub(crate) fn secret_set(sess: &mut Session, args: &[String], stdin: &mut dyn Re
         parse_secret_id(id).ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
     let content = parse_content(sess, a.get("file"), &a.pos[1..], stdin)?;
     let meta = parse_meta(&a)?;
+    if is_user_secret(sess, &xid) {
+        // The unit agent buffers an update of a secret it does not own without asking; the
+        // controller refuses it when the hook's changes are committed, and the hook fails.
+        let any_meta = meta.label.is_some()
+            || meta.description.is_some()
+            || meta.expire.is_some()
+            || meta.rotate.is_some();
+        if !content.is_empty() || any_meta {
+            sess.refuse_at_commit("updating secrets: permission denied");
+        }
+        return Ok(Vec::new());
+    }
     let idx = owned_index(sess, &xid).ok_or_else(|| not_found(id))?;
     let owner = sess.view().secrets[idx].owner.clone();
     if let Some(label) = &meta.label {
@@ -287,12 +325,28 @@ pub(crate) fn valid_key(key: &str) -> bool {
     groups >= 2
 }
 
-/// Whether this unit can read the secret: owned by its app, by itself, or granted (remote).
+/// Whether this unit can read the secret: owned by its app, by itself, granted by another
+/// application (remote), or a user secret granted to its application.
 pub(crate) fn visible(sess: &Session, s: &Secret) -> bool {
     match s.owner {
         Owner::App | Owner::Remote { .. } => true,
         Owner::Unit(n) => n == sess.unit(),
+        Owner::Model => s.app_grants.contains(&sess.view().app),
     }
+}
+
+/// `idx` if this unit may read that secret, else the controller's `permission denied`.
+fn readable(sess: &Session, idx: usize) -> Result<usize, Fail> {
+    if visible(sess, &sess.view().secrets[idx]) {
+        Ok(idx)
+    } else {
+        Err(Fail::Run("permission denied".into()))
+    }
+}
+
+/// Whether `xid` names a user (model-owned) secret.
+pub(crate) fn is_user_secret(sess: &Session, xid: &str) -> bool {
+    sess.view().secrets.iter().any(|s| s.id == xid && s.owner == Owner::Model)
 }
 
 /// Whether this unit may manage the secret: its own, or its app's while leader.
@@ -300,13 +354,8 @@ pub(crate) fn owned(sess: &Session, s: &Secret) -> bool {
     match s.owner {
         Owner::App => sess.is_leader(),
         Owner::Unit(n) => n == sess.unit(),
-        Owner::Remote { .. } => false,
+        Owner::Remote { .. } | Owner::Model => false,
     }
-}
-
-/// Index of the visible secret matching `pred`.
-fn find(sess: &Session, pred: impl Fn(&Secret) -> bool) -> Option<usize> {
-    sess.view().secrets.iter().position(|s| visible(sess, s) && pred(s))
 }
 
 /// Index of the owned secret with this xid.

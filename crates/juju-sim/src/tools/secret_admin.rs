@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::args::{Args, FORMAT, val};
-use super::secret::{not_found, owned, owned_index};
+use super::secret::{is_user_secret, not_found, owned, owned_index};
 use super::{Fail, Served, relation_id};
 use crate::format::{Format, render};
 use crate::session::Session;
@@ -20,10 +20,11 @@ pub(crate) fn secret_info_get(sess: &mut Session, args: &[String]) -> Served {
             return Err(Fail::Usage("specify either a secret URI or label but not both".into()));
         }
         (None, None) => return Err(Fail::Usage("require either a secret URI or label".into())),
+        // Not found names the bare xid when asked by URI (jujuc secret-info-get.go).
         (Some(id), None) => {
             let xid = parse_secret_id(id)
                 .ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
-            (owned_index(sess, &xid), id)
+            (owned_index(sess, &xid), xid)
         }
         (None, Some(l)) => {
             let idx = sess
@@ -31,10 +32,10 @@ pub(crate) fn secret_info_get(sess: &mut Session, args: &[String]) -> Served {
                 .secrets
                 .iter()
                 .position(|s| s.label.as_deref() == Some(l) && owned(sess, s));
-            (idx, l)
+            (idx, l.to_owned())
         }
     };
-    let s = &sess.view().secrets[idx.ok_or_else(|| not_found(shown))?];
+    let s = &sess.view().secrets[idx.ok_or_else(|| not_found(&shown))?];
     let mut info = Map::new();
     info.insert("revision".into(), json!(s.latest().map_or(0, |r| r.revision)));
     if let Some(l) = &s.label {
@@ -85,7 +86,6 @@ pub(crate) fn secret_ids(sess: &mut Session, args: &[String]) -> Served {
 pub(crate) fn secret_remove(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[val("revision", None)])?;
     a.at_most(1)?;
-    let (idx, id) = owned_arg(sess, &a)?;
     let revision = match a.get("revision") {
         None => None,
         Some(r) => Some(
@@ -93,6 +93,10 @@ pub(crate) fn secret_remove(sess: &mut Session, args: &[String]) -> Served {
                 .map_err(|_| Fail::Usage(format!("invalid value {r:?} for option --revision")))?,
         ),
     };
+    if refused_at_commit(sess, &a, "removing secrets: permission denied")? {
+        return Ok(Vec::new());
+    }
+    let (idx, id) = owned_arg(sess, &a)?;
     let secrets = &mut sess.buffered().secrets;
     match revision {
         None => {
@@ -115,7 +119,14 @@ pub(crate) fn secret_remove(sess: &mut Session, args: &[String]) -> Served {
 pub(crate) fn secret_grant(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[val("relation", Some('r')), val("unit", None)])?;
     a.at_most(1)?;
-    let (idx, _) = owned_arg(sess, &a)?;
+    let (idx, _) = owned_arg(sess, &a).map_err(|e| match e {
+        // HookContext.GrantSecret looks the secret up among those the unit owns and names the
+        // bare xid when it is not there.
+        Fail::Run(_) => {
+            not_found(&parse_secret_id(a.arg(0).unwrap_or_default()).unwrap_or_default())
+        }
+        usage => usage,
+    })?;
     let rel_id = relation_id(sess, a.get("relation"))?;
     let remote_app =
         sess.view().relations.get(&rel_id).map(|r| r.remote_app.clone()).unwrap_or_default();
@@ -144,7 +155,6 @@ pub(crate) fn secret_grant(sess: &mut Session, args: &[String]) -> Served {
 pub(crate) fn secret_revoke(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[val("relation", Some('r')), val("app", None), val("unit", None)])?;
     a.at_most(1)?;
-    let (idx, _) = owned_arg(sess, &a)?;
     let (app, unit) = (a.get("app").map(str::to_owned), a.get("unit").map(str::to_owned));
     if app.is_some() && unit.is_some() {
         return Err(Fail::Usage("specify only one of application or unit".into()));
@@ -153,11 +163,15 @@ pub(crate) fn secret_revoke(sess: &mut Session, args: &[String]) -> Served {
         Some(r) => Some(relation_id(sess, Some(r))?),
         None => None,
     };
+    if (&app, &unit, rel) == (&None, &None, None) {
+        return Err(Fail::Usage("missing relation or application or unit".into()));
+    }
+    if refused_at_commit(sess, &a, "revoking secrets access: permission denied")? {
+        return Ok(Vec::new());
+    }
+    let (idx, _) = owned_arg(sess, &a)?;
     let app = match (&app, &unit, rel) {
         (None, None, Some(r)) => sess.view().relations.get(&r).map(|x| x.remote_app.clone()),
-        (None, None, None) => {
-            return Err(Fail::Usage("missing relation or application or unit".into()));
-        }
         _ => app,
     };
     let secret = &mut sess.buffered().secrets[idx];
@@ -173,6 +187,21 @@ pub(crate) fn secret_revoke(sess: &mut Session, args: &[String]) -> Served {
     }
     secret.grants.retain(|_, names| !names.is_empty());
     Ok(Vec::new())
+}
+
+/// For a user secret named by the first positional argument: records `error` as the controller's
+/// refusal at commit and returns true. The unit agent buffers a remove or revoke of a secret it
+/// does not own without asking (HookContext.RemoveSecret/RevokeSecret); the controller refuses
+/// it when the hook's changes are committed (secretsmanager canManage), and the hook fails.
+fn refused_at_commit(sess: &mut Session, a: &Args, error: &str) -> Result<bool, Fail> {
+    let id = a.arg(0).ok_or_else(|| Fail::Usage("missing secret URI".into()))?;
+    let xid =
+        parse_secret_id(id).ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
+    if !is_user_secret(sess, &xid) {
+        return Ok(false);
+    }
+    sess.refuse_at_commit(error);
+    Ok(true)
 }
 
 /// The owned secret named by the first positional argument, and that argument.

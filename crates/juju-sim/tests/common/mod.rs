@@ -41,6 +41,8 @@ options:
     default: true
   admin-password:
     type: secret
+  certificates-ca:
+    type: secret
   note:
     type: string
 ";

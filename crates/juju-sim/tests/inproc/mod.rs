@@ -7,6 +7,7 @@ mod row03_config;
 mod row04_relations;
 mod row05_secrets;
 mod row05_secrets_owner;
+mod row05_user_secrets;
 mod row06_unit_state;
 mod row07_ports;
 mod row08_status_logs_actions;
