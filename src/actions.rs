@@ -165,10 +165,9 @@ fn get_ca_certificate(hook: &mut Hook<'_>) -> anyhow::Result<()> {
     let relation = match config(hook)?.certificates_ca {
         Ok(Some(uri)) => {
             let app = hook.ctx.app_name.clone();
-            let secret =
-                tls_provider::read_operator_secret(&hook.tools, &hook.ctx.event, &uri, &app)?;
-            secret
-                .content
+            // The latest revision, without moving what this unit tracks (an action reads only).
+            let read = juju::tools::SecretRead::Peek;
+            tls_provider::read_operator_secret(&hook.tools, &uri, &app, read)?
                 .and_then(|c| tls_provider::operator_issuer(&c, hook.now))
                 .map(|(ca, above)| {
                     let mut chain = vec![ca.cert_pem];

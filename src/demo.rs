@@ -233,10 +233,8 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
         writeln!(out, "    {}", names.join(", "))?;
     }
     // The two trust domains (contract 6.1), as get-ca-certificate returns them.
-    let cas = sim.run(
-        0,
-        &Event::Action { name: "get-ca-certificate".into(), params: Default::default() },
-    )?;
+    let cas = sim
+        .run(0, &Event::Action { name: "get-ca-certificate".into(), params: Default::default() })?;
     let results = cas.action.map(|a| a.results).unwrap_or_default();
     for (key, what) in [
         ("ca-certificate", "webhook CA (every caBundle and ca.crt)"),

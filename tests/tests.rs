@@ -17,6 +17,7 @@ mod blackbox {
     mod isolation;
     mod lifecycle;
     mod multi_unit;
+    mod operator_ca;
     mod pack;
     mod python_sdi;
     mod refusals;

@@ -454,26 +454,28 @@ pub fn unreadable_message(uri: &str, app: &str) -> String {
     format!("cannot read secret {uri}; grant it with 'juju grant-secret {uri} {app}'")
 }
 
-/// Reads the `certificates-ca` secret, the latest revision on its `secret-changed`. A secret
-/// that is not there or not granted is a config problem; any other failure is the hook's.
+/// Whether this hook is the `secret-changed` of the secret `uri`.
+pub fn is_changed_hook(event: &Event, uri: &str) -> bool {
+    let xid = |id: &str| id.rsplit(['/', ':']).next().map(str::to_owned);
+    matches!(event, Event::Secret { hook: SecretHook::Changed, id, .. } if xid(id) == xid(uri))
+}
+
+/// Reads the `certificates-ca` secret (`read`: the tracked revision, or the latest on its
+/// `secret-changed`). A secret that is not there or not granted is a config problem; any other
+/// failure is the hook's.
 pub fn read_operator_secret(
     tools: &HookTools<'_>,
-    event: &Event,
     uri: &str,
     app: &str,
-) -> Result<OperatorSecret, HookToolError> {
-    let xid = |id: &str| id.rsplit(['/', ':']).next().map(str::to_owned);
-    let changed = matches!(event, Event::Secret { hook: SecretHook::Changed, id, .. }
-        if xid(id) == xid(uri));
-    let read = if changed { SecretRead::Refresh } else { SecretRead::Tracked };
-    let content = match tools.secret_get(SecretRef::Id(uri), read) {
-        Ok(content) => Ok(content),
+    read: SecretRead,
+) -> Result<Result<SecretContent, String>, HookToolError> {
+    match tools.secret_get(SecretRef::Id(uri), read) {
+        Ok(content) => Ok(Ok(content)),
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied) => {
-            Err(unreadable_message(uri, app))
+            Ok(Err(unreadable_message(uri, app)))
         }
-        Err(e) => return Err(e),
-    };
-    Ok(OperatorSecret { uri: uri.to_owned(), content, changed })
+        Err(e) => Err(e),
+    }
 }
 
 /// The `certificates` provider area.
@@ -524,7 +526,11 @@ impl Area for TlsProvider {
             self.relations.push(Relation { id, remote_app, request_bags, local: Databag(local) });
         }
         if let Ok(Some(uri)) = &juju.config.certificates_ca {
-            self.operator = Some(read_operator_secret(tools, juju.event, uri, juju.app)?);
+            // On its `secret-changed`, the new revision; otherwise the one this unit tracks.
+            let changed = is_changed_hook(juju.event, uri);
+            let read = if changed { SecretRead::Refresh } else { SecretRead::Tracked };
+            let content = read_operator_secret(tools, uri, juju.app, read)?;
+            self.operator = Some(OperatorSecret { uri: uri.clone(), content, changed });
         }
         Ok(())
     }
