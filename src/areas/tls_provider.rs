@@ -819,6 +819,15 @@ mod tests {
         assert_eq!(second.refused.len(), 1);
         assert_eq!(second.refused[0].csr, csrs[MAX_SERVED].trim());
         assert_eq!(second.refused[0].message, "the relation already has 500 served requests");
+        let bag = second.write.expect("request_errors written");
+        let errors: Vec<serde_json::Value> =
+            serde_json::from_str(bag.get("request_errors").expect("errors")).expect("json");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0]["csr"], serde_json::json!(csrs[MAX_SERVED].trim()));
+        assert_eq!(
+            errors[0]["error"]["message"],
+            serde_json::json!("the relation already has 500 served requests")
+        );
     }
 
     #[test]
@@ -851,6 +860,43 @@ mod tests {
         );
         let bag = plan.write.expect("write");
         assert!(bag.get("request_errors").expect("errors").contains("\"IP_NOT_ALLOWED\""));
+    }
+
+    #[test]
+    fn certificates_of_another_issuer_are_signed_again_by_the_relation_issuer() {
+        // What a revision that signed with the webhook CA left in the databag.
+        let now = OffsetDateTime::now_utc();
+        let webhook_ca =
+            generate_ca("ckf-crypto", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy)
+                .expect("ca");
+        let relation_ca = generate_ca(
+            "ckf-crypto certificates",
+            30,
+            KeyAlgorithm::EcdsaP256,
+            now,
+            &mut OsEntropy,
+        )
+        .expect("ca");
+        let params =
+            |ca| Params { ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
+        let request = csr(&["gw.kubeflow.svc"], false);
+        let old = plan(
+            &relation(&[(&request, false)], Databag::default()),
+            &params(&webhook_ca),
+            &mut OsEntropy,
+        );
+        let rel = relation(&[(&request, false)], old.write.expect("written"));
+        let new = plan(&rel, &params(&relation_ca), &mut OsEntropy);
+        assert_eq!(new.signed, 1);
+        assert!(certs::issued_by(&new.served[0].certificate, &relation_ca.cert_pem));
+        assert_eq!(new.served[0].ca, relation_ca.cert_pem.trim());
+        // And kept from then on.
+        let again = plan(
+            &relation(&[(&request, false)], new.write.expect("written")),
+            &params(&relation_ca),
+            &mut OsEntropy,
+        );
+        assert_eq!((again.signed, again.write), (0, None));
     }
 
     #[test]
