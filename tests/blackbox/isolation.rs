@@ -156,6 +156,19 @@ fn a_config_problem_in_one_area_leaves_every_other_area_served() {
             "Invalid 'allowed-dns-suffixes' config:",
         ),
         (
+            "certificates",
+            "allowed-ip-ranges",
+            json!("10.0.0.1/8"),
+            "Invalid 'allowed-ip-ranges' config: '10.0.0.1/8' has host bits set",
+        ),
+        (
+            "certificates",
+            "certificates-ca",
+            json!("secret:d4ah2pn4n3f1a0u2nq3g"),
+            "Invalid 'certificates-ca' config: cannot read secret secret:d4ah2pn4n3f1a0u2nq3g; \
+             grant it with 'juju grant-secret secret:d4ah2pn4n3f1a0u2nq3g ckf-crypto'",
+        ),
+        (
             "tokens",
             "service-account-tokens",
             json!("- nope"),
