@@ -27,5 +27,6 @@ mod blackbox {
     mod state_transitions;
     mod tls_provider;
     mod tls_requirer;
+    mod upgrade;
     mod webhooks;
 }
