@@ -45,8 +45,8 @@ fn results(pairs: Vec<(&str, ActionValue)>) -> BTreeMap<String, ActionValue> {
 
 /// The stored material, read-only (every unit of the application may read it).
 fn stored(hook: &Hook<'_>) -> anyhow::Result<Option<Material>> {
-    let content = store::read(&hook.tools, store::LABEL)?;
-    Ok(content.as_ref().map(Material::from_content))
+    let stored = store::read_material(&hook.tools)?;
+    Ok(stored.as_ref().map(|s| Material::from_content(&s.content)))
 }
 
 fn config(hook: &Hook<'_>) -> anyhow::Result<Config> {

@@ -139,7 +139,7 @@ fn secret_remove(
     label: Option<&str>,
     revision: Option<u64>,
 ) -> anyhow::Result<()> {
-    let ours = label == Some(store::LABEL);
+    let ours = label.is_some_and(store::is_material_label);
     // Only the leader may change an application-owned secret.
     if !ours || !tools.is_leader()? {
         log::debug!("secret-remove for a secret this unit does not manage");

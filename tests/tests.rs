@@ -24,6 +24,7 @@ mod blackbox {
     mod relation_profile;
     mod resources;
     mod sa_tokens;
+    mod secret_limits;
     mod state_transitions;
     mod tls_provider;
     mod tls_requirer;

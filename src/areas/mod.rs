@@ -104,6 +104,8 @@ pub struct Input<'a> {
     pub kube: &'a View,
     /// The salted config hash, for the annotation of every Secret.
     pub config_hash: &'a str,
+    /// Juju's secret content limits: what the material can hold.
+    pub limits: &'a crate::store::Limits,
 }
 
 impl Input<'_> {
@@ -276,6 +278,7 @@ pub(crate) mod tests {
                 intent: &self.intent,
                 kube: &self.view,
                 config_hash: &self.config_hash,
+                limits: &crate::store::Limits::SMALL,
             }
         }
     }

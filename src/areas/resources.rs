@@ -98,7 +98,15 @@ impl Area for Resources {
             part.problems = v.problems();
             let pinned =
                 input.config.resource_checksums.as_ref().is_ok_and(|p| p.contains_key(EXTRA_CA));
+            let storable = v.extra_ca.as_ref().map(|extra| input.limits.check_value(extra));
             match (&v.extra_ca, pinned) {
+                // Juju could not store it (`contract.md` §13): the last verified bundle stays.
+                (Some(_), _) if matches!(storable, Some(Err(_))) => {
+                    if let Some(Err(why)) = storable {
+                        let what = "the 'extra-ca-certificates' bundle";
+                        plan.status.add(Level::Blocked, format!("Cannot store {what}: {why}"));
+                    }
+                }
                 (Some(extra), _) => part.extra_ca = Some(extra.clone()),
                 // No longer pinned: not used any more.
                 (None, false) => part.extra_ca = None,

@@ -39,7 +39,7 @@ pub fn apply(
     obs: &Observed,
     plan: &mut Plan,
 ) -> Result<(), ApplyError> {
-    write_material(tools, plan)?;
+    write_material(tools, obs, plan)?;
     for (_, area) in &plan.areas {
         for (id, bag) in &area.relations {
             tools.relation_set(id, true, &bag.0)?;
@@ -74,17 +74,17 @@ pub fn apply(
     }
 }
 
-fn write_material(tools: &HookTools<'_>, plan: &Plan) -> Result<(), HookToolError> {
-    match plan.change {
-        Change::Keep => {}
-        Change::Create => {
-            store::create(tools, store::LABEL, store::DESCRIPTION, &plan.content)?;
-            log::info!("created the Juju secret '{}'", store::LABEL);
-        }
-        Change::Update => {
-            store::update(tools, store::LABEL, &plan.content)?;
-            log::info!("updated the Juju secret '{}'", store::LABEL);
-        }
+fn write_material(tools: &HookTools<'_>, obs: &Observed, plan: &Plan) -> Result<(), ApplyError> {
+    if plan.change == Change::Keep {
+        return Ok(());
+    }
+    let written = store::write_material(tools, obs.stored.as_ref(), &plan.content, &obs.limits)
+        .map_err(|e| match e {
+            store::MaterialWriteError::Tool(e) => ApplyError::Tool(e),
+            store::MaterialWriteError::TooLarge(e) => ApplyError::Retry(e.to_string()),
+        })?;
+    for line in written {
+        log::info!("{line}");
     }
     Ok(())
 }

@@ -90,6 +90,7 @@ pub fn plan(
         intent,
         kube: &obs.kube,
         config_hash: &config_hash,
+        limits: &obs.limits,
     };
     let mut planned = Vec::with_capacity(areas.len());
     for area in areas {
@@ -221,6 +222,8 @@ mod tests {
             config: crate::config::Config::parse(raw),
             now: now(),
             material: None,
+            stored: None,
+            limits: crate::store::Limits::SMALL,
             kube: View {
                 secrets: Some(Ok(Default::default())),
                 webhook_configs: Some(Ok(ckf_configs())),

@@ -31,8 +31,13 @@ pub struct Observed {
     pub config: Config,
     /// The time of this hook.
     pub now: OffsetDateTime,
-    /// Content of the material Juju secret (leader only; `None` if absent).
+    /// The material's content keys, merged from its Juju secrets (leader only; `None` if
+    /// absent).
     pub material: Option<SecretContent>,
+    /// The material's Juju secrets as stored (leader only).
+    pub stored: Option<store::Stored>,
+    /// Juju's secret content limits, after `JUJU_VERSION`.
+    pub limits: store::Limits,
     /// The Kubernetes objects listed (leader with a valid namespace only).
     pub kube: View,
 }
@@ -66,6 +71,8 @@ pub fn observe(
         config,
         now,
         material: None,
+        stored: None,
+        limits: store::Limits::for_juju(ctx.juju_version.as_deref()),
         kube: View::default(),
     };
     if !leader {
@@ -77,7 +84,7 @@ pub fn observe(
     let juju = Observe { tools, event: &ctx.event, config: &obs.config, app };
     let (material, observed, view) = std::thread::scope(|s| {
         let lister = s.spawn(|| list(kube, namespace.as_deref(), app, reads));
-        let material = store::read(tools, store::LABEL);
+        let material = store::read_material(tools);
         let observed = areas.iter_mut().try_for_each(|a| a.observe(&juju));
         let view = lister.join().unwrap_or_else(|_| {
             let e = KubeError::Other("the Kubernetes reader panicked".into());
@@ -85,7 +92,8 @@ pub fn observe(
         });
         (material, observed, view)
     });
-    obs.material = material?;
+    obs.stored = material?;
+    obs.material = obs.stored.as_ref().map(|s| s.content.clone());
     observed?;
     obs.kube = view;
     Ok(obs)

@@ -204,7 +204,10 @@ fn no_secret_value_in_argv_logs_or_status() {
         .state()
         .secrets()
         .iter()
-        .flat_map(|s| s.revisions.iter().flat_map(|r| r.content.values().cloned()))
+        .flat_map(|s| s.revisions.iter().flat_map(|r| r.content.iter()))
+        // The layout keys of the material hold small numbers, not secrets.
+        .filter(|(k, _)| !["format-version", "material-shards"].contains(&k.as_str()))
+        .map(|(_, v)| v.clone())
         .collect();
     secrets.extend(["configured-secret-value".to_owned(), "tiny".to_owned()]);
     assert!(secrets.len() >= 5);

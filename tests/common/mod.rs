@@ -247,6 +247,9 @@ fn public_key(key: &str) -> bool {
             | "dex-fingerprint"
             | "extra-ca-bundle"
             | "resource-problems"
+            | "relation-ca-crt"
+            | "format-version"
+            | "material-shards"
     ) || key.starts_with("crt-")
 }
 

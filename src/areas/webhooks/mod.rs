@@ -212,25 +212,28 @@ impl Area for Webhooks {
         let mut stored = std::mem::take(&mut m.leaves);
         let mut fresh = Vec::new();
         for spec in p.specs {
-            let kept = stored.remove(&spec.name).filter(|leaf| {
+            let old = stored.remove(&spec.name);
+            let kept = old.clone().filter(|leaf| {
                 !ca_rotated && renew.is_none() && leaf_fits(leaf, spec, ca, &p, now)
             });
             let leaf = match kept {
-                Some(leaf) => leaf,
-                None => {
-                    fresh.push(spec.name.as_str());
-                    certs::issue_webhook_leaf(
-                        ca,
-                        &spec.services,
-                        p.namespace,
-                        p.days,
-                        p.alg,
-                        now,
-                        rng,
-                    )?
-                }
+                Some(leaf) => Some(leaf),
+                None => match issue_storable_leaf(input, spec, ca, &p, rng)? {
+                    Ok(leaf) => {
+                        fresh.push(spec.name.as_str());
+                        Some(leaf)
+                    }
+                    // Juju could not store it: the leaf in place (if any) stays, and so does
+                    // its Secret.
+                    Err(why) => {
+                        plan.status.add(Level::Blocked, why);
+                        old
+                    }
+                },
             };
-            m.leaves.insert(spec.name.clone(), leaf);
+            if let Some(leaf) = leaf {
+                m.leaves.insert(spec.name.clone(), leaf);
+            }
         }
         plan.issued = fresh.len();
         if !fresh.is_empty() {
@@ -241,6 +244,36 @@ impl Area for Webhooks {
         plan.material = Some(Part::Webhooks(m));
         Ok(plan)
     }
+}
+
+/// A new leaf for `spec`, or why the material secret could not hold it (Juju's limit on one
+/// secret value, `contract.md` §13). A leaf whose DNS names alone are over the limit is not
+/// even generated, so a hook does not make a key it must throw away.
+fn issue_storable_leaf(
+    input: &Input<'_>,
+    spec: &WebhookSpec,
+    ca: &Issued,
+    p: &LeafParams<'_>,
+    rng: &mut dyn Entropy,
+) -> Result<Result<Issued, String>, certs::CertError> {
+    let refused = |what: &str, why: String| {
+        format!("Cannot store the {what} of webhook '{}': {why}", spec.name)
+    };
+    // The DER holds the names; its PEM is base64 of that, and Juju measures base64 of the PEM.
+    let names: usize =
+        certs::webhook_dns_names(&spec.services, p.namespace).iter().map(|n| n.len() + 2).sum();
+    if let Err(why) = input.limits.check_size(names * 16 / 9, "at least ") {
+        return Ok(Err(refused("certificate", why)));
+    }
+    let leaf =
+        certs::issue_webhook_leaf(ca, &spec.services, p.namespace, p.days, p.alg, input.now, rng)?;
+    if let Err(why) = input.limits.check_value(&leaf.cert_pem) {
+        return Ok(Err(refused("certificate", why)));
+    }
+    if let Err(why) = input.limits.check_value(leaf.key_pem.expose()) {
+        return Ok(Err(refused("key", why)));
+    }
+    Ok(Ok(leaf))
 }
 
 /// The `caBundle` writes, then the Secrets, of every configured entry.

@@ -1,0 +1,127 @@
+//! Juju's secret content limits (`contract.md` §13), through the compiled charm and the
+//! simulator, which enforces them after `JUJU_VERSION` as Juju does: 8 KiB per value and 64 KiB
+//! per secret (base64-encoded) before Juju 3.6's raise, about 1 MiB since.
+
+use juju_sim::Event;
+use serde_json::json;
+
+use crate::common::{Sim, state};
+
+const BEFORE_THE_RAISE: &str = "3.6.0";
+const AFTER_THE_RAISE: &str = "3.6.12";
+
+/// `n` webhook entries with one service each and no configuration to patch.
+fn entries(n: usize) -> String {
+    (0..n).map(|i| format!("- {{name: hook{i:02}, services: [hook{i:02}]}}\n")).collect()
+}
+
+fn juju(sim: &mut Sim, version: &str) {
+    sim.harness.state_mut().model.juju_version = version.into();
+}
+
+/// The labels of the application's secrets, with how many content keys each has.
+fn secrets(sim: &Sim) -> Vec<(String, usize)> {
+    sim.state()
+        .secrets()
+        .iter()
+        .map(|s| {
+            let keys = s.revisions.last().map_or(0, |r| r.content.len());
+            (s.label.clone().unwrap_or_default(), keys)
+        })
+        .collect()
+}
+
+fn serials(sim: &Sim, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let data = sim.cluster.secret_data(&format!("hook{i:02}-webhook-tls")).expect("tls");
+            let crt = String::from_utf8(data["tls.crt"].clone()).expect("utf-8");
+            ckf_crypto::certs::inspect(&crt).expect("cert").serial_hex
+        })
+        .collect()
+}
+
+#[test]
+fn thirty_rsa_4096_webhooks_deploy_renew_and_rotate_within_the_limits() {
+    let mut sim = Sim::new(state(1));
+    juju(&mut sim, BEFORE_THE_RAISE);
+    sim.config("key-algorithm", json!("rsa-4096"));
+    sim.config("webhooks", json!(entries(30)));
+    sim.deploy(1);
+    let spread = secrets(&sim);
+    assert!(spread.len() >= 4, "spread over several secrets: {spread:?}");
+    assert!(spread.iter().any(|(label, _)| label == ckf_crypto::store::LABEL), "{spread:?}");
+    let first = serials(&sim, 30);
+
+    // A no-op hook reads them all and writes nothing.
+    let out = sim.ok(0, Event::UpdateStatus);
+    assert!(!out.called("secret-set") && !out.called("secret-add"));
+    assert_eq!(out.unit_status, ("active".to_owned(), String::new()));
+
+    let out =
+        sim.ok(0, Event::Action { name: "renew-certificates".into(), params: Default::default() });
+    assert_eq!(out.action.expect("action").results["renewed"], json!("30"));
+    let renewed = serials(&sim, 30);
+    assert!(first.iter().zip(&renewed).all(|(a, b)| a != b));
+
+    let params = serde_json::Map::from_iter([("rotate-ca".to_owned(), json!(true))]);
+    sim.ok(0, Event::Action { name: "renew-certificates".into(), params });
+    let rotated = serials(&sim, 30);
+    assert!(renewed.iter().zip(&rotated).all(|(a, b)| a != b));
+
+    // Juju raised its limit: the next change packs everything into one secret again and
+    // removes the extra ones.
+    juju(&mut sim, AFTER_THE_RAISE);
+    sim.config("certificate-validity-days", json!(300));
+    let out = sim.ok(0, Event::ConfigChanged);
+    assert_eq!(out.unit_status.0, "active", "{}", out.unit_status.1);
+    assert!(out.called("secret-remove"));
+    let packed = secrets(&sim);
+    assert_eq!(packed.len(), 1, "{packed:?}");
+    let out = sim.ok(0, Event::UpdateStatus);
+    assert!(!out.called("secret-set"));
+    let after = serials(&sim, 30);
+    assert!(rotated.iter().zip(&after).all(|(a, b)| a != b), "new lifetime, new leaves");
+    // And a rotation at the raised limit stays in one secret.
+    let params = serde_json::Map::from_iter([("rotate-ca".to_owned(), json!(true))]);
+    sim.ok(0, Event::Action { name: "renew-certificates".into(), params });
+    assert!(after.iter().zip(&serials(&sim, 30)).all(|(a, b)| a != b));
+    assert_eq!(secrets(&sim).len(), 1);
+}
+
+#[test]
+fn a_certificate_over_the_value_limit_blocks_its_webhook_only_and_loses_nothing() {
+    // 60 services: over 300 DNS names, a certificate of more than 8 KiB base64-encoded twice.
+    let services: Vec<String> = (0..60).map(|i| format!("service-number-{i:02}")).collect();
+    let webhooks = format!(
+        "{}- {{name: wide, services: [{}], mutating: [admission-webhook]}}\n",
+        entries(2),
+        services.join(", ")
+    );
+    let mut sim = Sim::new(state(1));
+    juju(&mut sim, BEFORE_THE_RAISE);
+    sim.config("key-algorithm", json!("ecdsa-p256"));
+    sim.config("webhooks", json!(webhooks));
+    sim.deploy(1);
+    let (status, message) = sim.state().unit_status(0);
+    assert_eq!(status, "blocked");
+    assert!(
+        message.starts_with("Cannot store the certificate of webhook 'wide': it is ")
+            && message.ends_with(
+                "bytes base64-encoded, over the 8192 bytes a Juju secret value may hold \
+                 (Juju before 3.6.9)"
+            ),
+        "{message}"
+    );
+    // The other webhooks are served; the wide one has no Secret and its configuration is left.
+    assert_eq!(serials(&sim, 2).len(), 2);
+    assert!(sim.cluster.secret_data("wide-webhook-tls").is_none());
+    let material = sim.generated();
+    assert_eq!(material.len(), 3, "the rest of the material is stored");
+
+    // The same config at the raised limit works.
+    juju(&mut sim, AFTER_THE_RAISE);
+    let out = sim.ok(0, Event::UpdateStatus);
+    assert_eq!(out.unit_status.0, "active", "{}", out.unit_status.1);
+    assert!(sim.cluster.secret_data("wide-webhook-tls").is_some());
+}
