@@ -110,7 +110,7 @@ impl Area for Generated {
 
     fn observe(&mut self, juju: &Observe<'_>) -> Result<(), HookToolError> {
         let tools = juju.tools;
-        for id in tools.relation_ids(object_storage::ENDPOINT)? {
+        for id in super::live_relation_ids(tools, juju.event, object_storage::ENDPOINT)? {
             let Some(remote_app) = unless_gone(tools.relation_list_app(&id))? else { continue };
             let remote_versions = match &remote_app {
                 Some(remote) => match unless_gone(tools.relation_get(&id, remote, true))? {

@@ -244,6 +244,22 @@ pub(crate) fn unless_gone<T>(result: Result<T, HookToolError>) -> Result<Option<
     }
 }
 
+/// The relations of `endpoint` this hook serves: `relation-ids`, less the one whose
+/// `-relation-broken` hook this is, which Juju before 3.4 still listed (`contract.md` §13).
+pub fn live_relation_ids(
+    tools: &HookTools<'_>,
+    event: &Event,
+    endpoint: &str,
+) -> Result<Vec<RelationId>, HookToolError> {
+    let broken = match event {
+        Event::Relation { hook: juju::context::RelationHook::Broken, id, .. } => Some(id),
+        _ => None,
+    };
+    let mut ids = tools.relation_ids(endpoint)?;
+    ids.retain(|id| Some(id) != broken);
+    Ok(ids)
+}
+
 /// The `action-fail` message of `get-credentials` before the leader generated the material.
 pub const NOT_GENERATED: &str = "the credentials are not generated yet";
 

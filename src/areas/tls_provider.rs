@@ -504,7 +504,7 @@ impl Area for TlsProvider {
 
     fn observe(&mut self, juju: &Observe<'_>) -> Result<(), HookToolError> {
         let tools = juju.tools;
-        'relations: for id in tools.relation_ids(ENDPOINT)? {
+        'relations: for id in super::live_relation_ids(tools, juju.event, ENDPOINT)? {
             let Some(remote_app) = unless_gone(tools.relation_list_app(&id))? else { continue };
             let Some(units) = unless_gone(tools.relation_list(&id))? else { continue };
             let members = remote_app
