@@ -30,8 +30,27 @@ pub struct Model {
     pub name: String,
     /// Model UUID.
     pub uuid: String,
-    /// Juju version reported in `JUJU_VERSION`.
+    /// Juju version reported in `JUJU_VERSION`; the version-dependent rules (secret content
+    /// limits, the relation of a `-relation-broken` hook in `relation-ids`) follow it.
     pub juju_version: String,
+}
+
+impl Model {
+    /// `juju_version` as `[major, minor, patch]`: a missing or non-numeric part counts as 0 and
+    /// anything after `-` is ignored, so `3.5-beta1` compares as `3.5.0` and `3.6.9.1` as `3.6.9`.
+    pub(crate) fn version(&self) -> [u32; 3] {
+        parse_version(&self.juju_version)
+    }
+}
+
+/// See [`Model::version`].
+pub(crate) fn parse_version(v: &str) -> [u32; 3] {
+    let mut out = [0; 3];
+    let release = v.split('-').next().unwrap_or_default();
+    for (slot, part) in out.iter_mut().zip(release.split('.')) {
+        *slot = part.parse().unwrap_or(0);
+    }
+    out
 }
 
 /// One unit of the simulated application.
@@ -171,6 +190,17 @@ impl State {
             self.leader = None;
         }
         self
+    }
+
+    /// Sets the Juju version (`JUJU_VERSION`, and every version-dependent rule) (builder form).
+    pub fn with_juju_version(mut self, version: &str) -> Self {
+        self.set_juju_version(version);
+        self
+    }
+
+    /// Sets the Juju version the model runs, e.g. `"3.6.9"`.
+    pub fn set_juju_version(&mut self, version: &str) {
+        self.model.juju_version = version.to_owned();
     }
 
     /// Sets the leader (builder form).
@@ -541,5 +571,20 @@ fn check_user_content(content: &BTreeMap<String, String>) -> Result<(), SimError
     match content.keys().find(|k| !valid_secret_key(k)) {
         Some(k) => Err(SimError::Secret(format!("key {k:?} not valid"))),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_version;
+
+    #[test]
+    fn juju_versions_compare_numerically() {
+        assert_eq!(parse_version("3.6.8"), [3, 6, 8]);
+        assert_eq!(parse_version("3.5-beta1"), [3, 5, 0]);
+        assert_eq!(parse_version("3.6.9.1"), [3, 6, 9]);
+        assert_eq!(parse_version("4"), [4, 0, 0]);
+        assert_eq!(parse_version(""), [0, 0, 0]);
+        assert!(parse_version("3.6.10") > parse_version("3.6.9"));
     }
 }
