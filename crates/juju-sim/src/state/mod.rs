@@ -21,7 +21,7 @@ pub use self::secret::{Owner, Revision, Secret};
 pub(crate) use self::secret::{canonical_uri, fnv1a, make_xid, parse_secret_id};
 use crate::SimError;
 use crate::meta::{CharmMeta, Role, check_option};
-use crate::tools::valid_secret_key;
+use crate::tools::secret_content::{check_given, limits as secret_limits};
 
 /// Model identity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -428,8 +428,10 @@ impl State {
     }
 
     /// [`Self::add_user_secret`], returning Juju's refusal instead: an empty name, no content
-    /// (`empty secret value not valid`), a key that is not valid (`key "X" not valid`), or a name
-    /// another user secret already has (`secret with label "x" already exists`).
+    /// (`empty secret value not valid`), a key that is not valid (`key "X" not valid`), content
+    /// over the size limits of the model's Juju version (as for secret-add, e.g.
+    /// `secret content for key "k" too large: N bytes` before 3.6.9), or a name another user
+    /// secret already has (`secret with label "x" already exists`).
     pub fn try_add_user_secret(
         &mut self,
         name: &str,
@@ -438,7 +440,7 @@ impl State {
         if name.is_empty() {
             return Err(SimError::Secret("missing secret name".into()));
         }
-        check_user_content(&content)?;
+        check_user_content(self.model.version(), &content)?;
         if self.secrets.iter().any(|s| s.owner == Owner::Model && s.name.as_deref() == Some(name)) {
             return Err(SimError::Secret(format!("secret with label {name:?} already exists")));
         }
@@ -468,7 +470,7 @@ impl State {
         uri: &str,
         content: BTreeMap<String, String>,
     ) -> Result<u64, SimError> {
-        check_user_content(&content)?;
+        check_user_content(self.model.version(), &content)?;
         let secret = self.user_secret_mut(uri)?;
         let revision = secret.latest().map_or(1, |r| r.revision + 1);
         secret.revisions.push(Revision { revision, content });
@@ -563,15 +565,17 @@ impl State {
 }
 
 /// The content checks of `juju add-secret` / `juju update-secret` (core/secrets
-/// `CreateSecretData`): some content, every key valid.
-fn check_user_content(content: &BTreeMap<String, String>) -> Result<(), SimError> {
+/// `CreateSecretData`, as for secret-add): every key valid and the size limits of the model's
+/// Juju version, each value given as `key=value`; then some content.
+fn check_user_content(
+    version: [u32; 3],
+    content: &BTreeMap<String, String>,
+) -> Result<(), SimError> {
+    check_given(secret_limits(version), content).map_err(SimError::Secret)?;
     if content.is_empty() {
         return Err(SimError::Secret("empty secret value not valid".into()));
     }
-    match content.keys().find(|k| !valid_secret_key(k)) {
-        Some(k) => Err(SimError::Secret(format!("key {k:?} not valid"))),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 #[cfg(test)]
