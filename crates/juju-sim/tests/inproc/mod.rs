@@ -6,6 +6,7 @@ mod row02_unit_view;
 mod row03_config;
 mod row04_relations;
 mod row05_secrets;
+mod row05_secrets_limits;
 mod row05_secrets_owner;
 mod row05_user_secrets;
 mod row06_unit_state;
