@@ -33,14 +33,53 @@ pub struct Model {
     /// Juju version reported in `JUJU_VERSION`; the version-dependent rules (secret content
     /// limits, the relation of a `-relation-broken` hook in `relation-ids`) follow it.
     pub juju_version: String,
+    /// Whether `relation-ids` lists the relation whose `-relation-broken` hook is running:
+    /// `None` (the default) as `juju_version` says ([`Model::lists_broken_relation`]),
+    /// `Some(_)` to force it either way ([`State::with_broken_relation_listed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken_relation_listed: Option<bool>,
 }
 
 impl Model {
+    /// Whether `relation-ids` lists the relation whose `-relation-broken` hook is running
+    /// (`peer`: whether it is a peer relation). `relation-list` on it is `[]` either way (its
+    /// units have all departed) and `relation-get` reads its data either way.
+    ///
+    /// Unless [`Model::broken_relation_listed`] forces it, this follows `juju_version`:
+    /// - before 3.4.4, and 3.5.0–3.5.1: listed. Every relation of the unit's hook context was
+    ///   listed; the broken one leaves the context only after its hook.
+    /// - 3.4.4–3.4.x and 3.5.2–3.5.4: not listed. juju/juju PR #17464 "Ensure relation-ids
+    ///   excludes ids for broken relations" (commit e394e03868, merged 2024-06-06 into the 3.4
+    ///   branch at 3.4.4, LP #2024583, in the 3.4.4 and 3.5.2 releases):
+    ///   `worker/uniter/runner/context/contextfactory.go` `getContextRelations` marks a relation
+    ///   broken when it is dying or suspended and has no members, and `context.go`
+    ///   `HookContext.RelationIds` skips it.
+    /// - 3.5.5 on (3.6, 4.x): not listed, except a peer relation, which is. PR #18253 "fix:
+    ///   always include peer relations in relation-ids" (commit a543ce2657, merged 2024-10-16
+    ///   into the 3.5 branch at 3.5.5, LP #2076599): `broken := !isPeer && …`.
+    ///
+    /// ops hides the relation itself in its `Model.relations` (since ops 2.10, canonical/operator
+    /// PR #1091), so only charms that read `relation-ids` directly see the difference.
+    pub fn lists_broken_relation(&self, peer: bool) -> bool {
+        if let Some(listed) = self.broken_relation_listed {
+            return listed;
+        }
+        let v = self.version();
+        before_broken_relation_ids(v) || (peer && v >= [3, 5, 5])
+    }
+
     /// `juju_version` as `[major, minor, patch]`: a missing or non-numeric part counts as 0 and
     /// anything after `-` is ignored, so `3.5-beta1` compares as `3.5.0` and `3.6.9.1` as `3.6.9`.
     pub(crate) fn version(&self) -> [u32; 3] {
         parse_version(&self.juju_version)
     }
+}
+
+/// Whether Juju `v` predates PR #17464 (broken relations left out of `relation-ids`, whose
+/// usage error also changed from `no relation name specified` to `no endpoint name specified`):
+/// before 3.4.4, and 3.5.0–3.5.1.
+pub(crate) fn before_broken_relation_ids(v: [u32; 3]) -> bool {
+    v < [3, 4, 4] || ([3, 5, 0]..[3, 5, 2]).contains(&v)
 }
 
 /// See [`Model::version`].
@@ -157,7 +196,12 @@ impl State {
         );
         let mut state = State {
             meta,
-            model: Model { name: model.into(), uuid, juju_version: "3.6.8".into() },
+            model: Model {
+                name: model.into(),
+                uuid,
+                juju_version: "3.6.8".into(),
+                broken_relation_listed: None,
+            },
             app: app.into(),
             units: BTreeMap::new(),
             leader: Some(0),
@@ -201,6 +245,14 @@ impl State {
     /// Sets the Juju version the model runs, e.g. `"3.6.9"`.
     pub fn set_juju_version(&mut self, version: &str) {
         self.model.juju_version = version.to_owned();
+    }
+
+    /// Forces whether `relation-ids` lists the relation whose `-relation-broken` hook is running
+    /// (`true`: as Juju before 3.4.4 did), whatever the Juju version (builder form); see
+    /// [`Model::lists_broken_relation`].
+    pub fn with_broken_relation_listed(mut self, listed: bool) -> Self {
+        self.model.broken_relation_listed = Some(listed);
+        self
     }
 
     /// Sets the leader (builder form).
