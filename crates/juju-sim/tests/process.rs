@@ -328,3 +328,30 @@ fn process_row5_secret_limits_before_and_after_juju_3_6_9() {
     assert_eq!(secrets.len(), 3);
     assert_eq!(secrets[1].latest().unwrap().content["big"].len(), 9000, "secret-set took it");
 }
+
+#[test]
+fn process_row4_broken_relation_in_relation_ids_by_juju_version() {
+    let script = "relation-ids --format=json\nrelation-list --format=json\nrelation-get --app --format=json\n";
+    for (st, listed) in [
+        (state().with_juju_version("3.3.6"), true),
+        (state(), false),
+        (state().with_broken_relation_listed(true), true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = st;
+        let a = st.add_relation("certificates", "istio", 0);
+        let b = st.add_relation("certificates", "dex", 1);
+        st.set_remote_app_data(a, bag(&[("ca", "PEM")]));
+        let version = st.model.juju_version.clone();
+        let mut h = harness(dir.path(), script, st);
+        let out = h.run(0, &Event::RelationBroken { id: a }).unwrap();
+        let ids = if listed {
+            format!("[\"certificates:{a}\",\"certificates:{b}\"]")
+        } else {
+            format!("[\"certificates:{b}\"]")
+        };
+        assert_eq!(out.stdout, format!("{ids}\n[]\n{{\"ca\":\"PEM\"}}\n"), "{version}");
+        assert!(out.committed, "{}", out.stderr);
+        assert_eq!(h.state().relation_ids("certificates"), vec![b]);
+    }
+}

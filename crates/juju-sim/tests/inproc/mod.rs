@@ -5,6 +5,7 @@ mod row01_env;
 mod row02_unit_view;
 mod row03_config;
 mod row04_relations;
+mod row04_relations_broken;
 mod row05_secrets;
 mod row05_secrets_limits;
 mod row05_secrets_owner;
