@@ -132,7 +132,8 @@ pub struct HookContext {
     pub remote_unit: String,
     /// `JUJU_DEPARTING_UNIT`.
     pub departing: Option<String>,
-    /// The relation whose -broken hook is running (hidden from relation-ids).
+    /// The relation whose -broken hook is running (hidden from relation-ids as the Juju version
+    /// says; no members in relation-list).
     pub broken: Option<u64>,
     /// Secret of a secret hook (bare xid) and revision for expired/remove.
     pub secret: Option<(String, Option<u64>)>,

@@ -9,6 +9,27 @@
 //! Juju 3.6 user secrets (model-owned, made by the operator) are modelled by [`Owner::Model`]
 //! and [`State::add_user_secret`] and its siblings; the module docs of `state::secret` (in the
 //! source) list what was copied from juju/juju and from which files.
+//!
+//! # Juju versions
+//!
+//! The model runs Juju 3.6.8 unless a test says otherwise ([`State::with_juju_version`]); the
+//! version is `JUJU_VERSION` and decides these rules (sources in the module docs of
+//! `tools::secret_content` and on [`Model::lists_broken_relation`]):
+//!
+//! - **Secret content limits** (secret-add, secret-set, and the operator's add-secret /
+//!   update-secret; juju/juju `core/secrets/createsecret.go`). Before 3.6.9: per value 5 KiB
+//!   (5120 bytes) before 3.3.2 and on 3.4.0, 8 KiB (8192) on 3.3.2+ and 3.4.1–3.6.8 (PR
+//!   #16943), 64 KiB (65536) in total, measured on the value as given:
+//!   `secret content for key "k" too large: N bytes`, `secret content too large: N bytes`.
+//!   From 3.6.9 (PRs #20287 and #20314): 1000000 bytes per value and in total, measured on the
+//!   base64 encoding: `base64 encoded secret content for key "k" too large: N bytes`,
+//!   `base64 encoded secret content too large: N bytes`. A `key#file=` file over the per-value
+//!   limit, or a `--file` over the total, is `secret content in file "<path>" too large: N
+//!   bytes`. All fail the call (exit 2, nothing buffered), never the commit.
+//! - **The broken relation in `relation-ids`** during `<endpoint>-relation-broken`: listed
+//!   before 3.4.4 and on 3.5.0–3.5.1, hidden from 3.4.4 / 3.5.2 (PR #17464), a peer relation
+//!   listed again from 3.5.5 (PR #18253). [`State::with_broken_relation_listed`] forces it
+//!   either way. `relation-list` on it is `[]` and `relation-get` reads it in every version.
 
 mod action_params;
 mod env;

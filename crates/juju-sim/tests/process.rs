@@ -278,3 +278,80 @@ fn process_row5_user_secret_cannot_be_managed_and_the_refused_commit_fails_the_h
     assert!(h.state().units[&0].kv.is_empty(), "nothing of the hook is committed");
     assert_eq!(h.state().secrets, before.secrets);
 }
+
+/// secret-add and secret-set of a value that 3.6.8 refuses (by the file's size, and by the
+/// value's size on argv) and 3.6.9 takes, then one that 3.6.9 refuses by its base64 size.
+const SECRET_LIMITS_SCRIPT: &str = r#"
+secret-add big#file="$BIG"; echo "rc=$?"
+id=$(secret-add abc=1)
+secret-set "$id" big#file="$BIG"; echo "rc=$?"
+secret-add "abc=$(printf '%8193s' | tr ' ' x)" >/dev/null; echo "rc=$?"
+secret-add huge#file="$HUGE"; echo "rc=$?"
+"#;
+
+#[test]
+fn process_row5_secret_limits_before_and_after_juju_3_6_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big");
+    std::fs::write(&big, "b".repeat(9000)).unwrap();
+    let huge = dir.path().join("huge");
+    std::fs::write(&huge, "h".repeat(800_000)).unwrap();
+    let script = format!("BIG={}\nHUGE={}\n{SECRET_LIMITS_SCRIPT}", big.display(), huge.display());
+    let in_file =
+        |p: &Path, n: usize| format!("ERROR secret content in file {p:?} too large: {n} bytes\n");
+
+    let mut h = harness(dir.path(), &script, state().with_juju_version("3.6.8"));
+    let out = h.run(0, &Event::UpdateStatus).unwrap();
+    assert_eq!(out.stdout, "rc=2\nrc=2\nrc=2\nrc=2\n", "{}", out.stderr);
+    let expected = [
+        in_file(&big, 9000),
+        in_file(&big, 9000),
+        "ERROR secret content for key \"abc\" too large: 8193 bytes\n".to_owned(),
+        in_file(&huge, 800_000),
+    ]
+    .concat();
+    assert_eq!(out.stderr, expected);
+    assert!(out.committed, "the charm went on, so the hook succeeded");
+    assert_eq!(h.state().secrets().len(), 1);
+    assert_eq!(h.state().secrets()[0].latest().unwrap().content, bag(&[("abc", "1")]));
+
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut h = harness(dir2.path(), &script, state().with_juju_version("3.6.9"));
+    let out = h.run(0, &Event::UpdateStatus).unwrap();
+    assert_eq!(out.stdout.lines().filter(|l| l.starts_with("rc=")).count(), 4);
+    assert!(out.stdout.ends_with("rc=0\nrc=0\nrc=0\nrc=2\n"), "{}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "ERROR base64 encoded secret content for key \"huge\" too large: 1066668 bytes\n"
+    );
+    let secrets = h.state().secrets();
+    assert_eq!(secrets.len(), 3);
+    assert_eq!(secrets[1].latest().unwrap().content["big"].len(), 9000, "secret-set took it");
+}
+
+#[test]
+fn process_row4_broken_relation_in_relation_ids_by_juju_version() {
+    let script = "relation-ids --format=json\nrelation-list --format=json\nrelation-get --app --format=json\n";
+    for (st, listed) in [
+        (state().with_juju_version("3.3.6"), true),
+        (state(), false),
+        (state().with_broken_relation_listed(true), true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = st;
+        let a = st.add_relation("certificates", "istio", 0);
+        let b = st.add_relation("certificates", "dex", 1);
+        st.set_remote_app_data(a, bag(&[("ca", "PEM")]));
+        let version = st.model.juju_version.clone();
+        let mut h = harness(dir.path(), script, st);
+        let out = h.run(0, &Event::RelationBroken { id: a }).unwrap();
+        let ids = if listed {
+            format!("[\"certificates:{a}\",\"certificates:{b}\"]")
+        } else {
+            format!("[\"certificates:{b}\"]")
+        };
+        assert_eq!(out.stdout, format!("{ids}\n[]\n{{\"ca\":\"PEM\"}}\n"), "{version}");
+        assert!(out.committed, "{}", out.stderr);
+        assert_eq!(h.state().relation_ids("certificates"), vec![b]);
+    }
+}

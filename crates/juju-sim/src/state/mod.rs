@@ -21,7 +21,7 @@ pub use self::secret::{Owner, Revision, Secret};
 pub(crate) use self::secret::{canonical_uri, fnv1a, make_xid, parse_secret_id};
 use crate::SimError;
 use crate::meta::{CharmMeta, Role, check_option};
-use crate::tools::valid_secret_key;
+use crate::tools::secret_content::{check_given, limits as secret_limits};
 
 /// Model identity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,8 +30,66 @@ pub struct Model {
     pub name: String,
     /// Model UUID.
     pub uuid: String,
-    /// Juju version reported in `JUJU_VERSION`.
+    /// Juju version reported in `JUJU_VERSION`; the version-dependent rules (secret content
+    /// limits, the relation of a `-relation-broken` hook in `relation-ids`) follow it.
     pub juju_version: String,
+    /// Whether `relation-ids` lists the relation whose `-relation-broken` hook is running:
+    /// `None` (the default) as `juju_version` says ([`Model::lists_broken_relation`]),
+    /// `Some(_)` to force it either way ([`State::with_broken_relation_listed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken_relation_listed: Option<bool>,
+}
+
+impl Model {
+    /// Whether `relation-ids` lists the relation whose `-relation-broken` hook is running
+    /// (`peer`: whether it is a peer relation). `relation-list` on it is `[]` either way (its
+    /// units have all departed) and `relation-get` reads its data either way.
+    ///
+    /// Unless [`Model::broken_relation_listed`] forces it, this follows `juju_version`:
+    /// - before 3.4.4, and 3.5.0–3.5.1: listed. Every relation of the unit's hook context was
+    ///   listed; the broken one leaves the context only after its hook.
+    /// - 3.4.4–3.4.x and 3.5.2–3.5.4: not listed. juju/juju PR #17464 "Ensure relation-ids
+    ///   excludes ids for broken relations" (commit e394e03868, merged 2024-06-06 into the 3.4
+    ///   branch at 3.4.4, LP #2024583, in the 3.4.4 and 3.5.2 releases):
+    ///   `worker/uniter/runner/context/contextfactory.go` `getContextRelations` marks a relation
+    ///   broken when it is dying or suspended and has no members, and `context.go`
+    ///   `HookContext.RelationIds` skips it.
+    /// - 3.5.5 on (3.6, 4.x): not listed, except a peer relation, which is. PR #18253 "fix:
+    ///   always include peer relations in relation-ids" (commit a543ce2657, merged 2024-10-16
+    ///   into the 3.5 branch at 3.5.5, LP #2076599): `broken := !isPeer && …`.
+    ///
+    /// ops hides the relation itself in its `Model.relations` (since ops 2.10, canonical/operator
+    /// PR #1091), so only charms that read `relation-ids` directly see the difference.
+    pub fn lists_broken_relation(&self, peer: bool) -> bool {
+        if let Some(listed) = self.broken_relation_listed {
+            return listed;
+        }
+        let v = self.version();
+        before_broken_relation_ids(v) || (peer && v >= [3, 5, 5])
+    }
+
+    /// `juju_version` as `[major, minor, patch]`: a missing or non-numeric part counts as 0 and
+    /// anything after `-` is ignored, so `3.5-beta1` compares as `3.5.0` and `3.6.9.1` as `3.6.9`.
+    pub(crate) fn version(&self) -> [u32; 3] {
+        parse_version(&self.juju_version)
+    }
+}
+
+/// Whether Juju `v` predates PR #17464 (broken relations left out of `relation-ids`, whose
+/// usage error also changed from `no relation name specified` to `no endpoint name specified`):
+/// before 3.4.4, and 3.5.0–3.5.1.
+pub(crate) fn before_broken_relation_ids(v: [u32; 3]) -> bool {
+    v < [3, 4, 4] || ([3, 5, 0]..[3, 5, 2]).contains(&v)
+}
+
+/// See [`Model::version`].
+pub(crate) fn parse_version(v: &str) -> [u32; 3] {
+    let mut out = [0; 3];
+    let release = v.split('-').next().unwrap_or_default();
+    for (slot, part) in out.iter_mut().zip(release.split('.')) {
+        *slot = part.parse().unwrap_or(0);
+    }
+    out
 }
 
 /// One unit of the simulated application.
@@ -138,7 +196,12 @@ impl State {
         );
         let mut state = State {
             meta,
-            model: Model { name: model.into(), uuid, juju_version: "3.6.8".into() },
+            model: Model {
+                name: model.into(),
+                uuid,
+                juju_version: "3.6.8".into(),
+                broken_relation_listed: None,
+            },
             app: app.into(),
             units: BTreeMap::new(),
             leader: Some(0),
@@ -170,6 +233,25 @@ impl State {
         if self.leader.is_some_and(|l| l >= n) {
             self.leader = None;
         }
+        self
+    }
+
+    /// Sets the Juju version (`JUJU_VERSION`, and every version-dependent rule) (builder form).
+    pub fn with_juju_version(mut self, version: &str) -> Self {
+        self.set_juju_version(version);
+        self
+    }
+
+    /// Sets the Juju version the model runs, e.g. `"3.6.9"`.
+    pub fn set_juju_version(&mut self, version: &str) {
+        self.model.juju_version = version.to_owned();
+    }
+
+    /// Forces whether `relation-ids` lists the relation whose `-relation-broken` hook is running
+    /// (`true`: as Juju before 3.4.4 did), whatever the Juju version (builder form); see
+    /// [`Model::lists_broken_relation`].
+    pub fn with_broken_relation_listed(mut self, listed: bool) -> Self {
+        self.model.broken_relation_listed = Some(listed);
         self
     }
 
@@ -398,8 +480,10 @@ impl State {
     }
 
     /// [`Self::add_user_secret`], returning Juju's refusal instead: an empty name, no content
-    /// (`empty secret value not valid`), a key that is not valid (`key "X" not valid`), or a name
-    /// another user secret already has (`secret with label "x" already exists`).
+    /// (`empty secret value not valid`), a key that is not valid (`key "X" not valid`), content
+    /// over the size limits of the model's Juju version (as for secret-add, e.g.
+    /// `secret content for key "k" too large: N bytes` before 3.6.9), or a name another user
+    /// secret already has (`secret with label "x" already exists`).
     pub fn try_add_user_secret(
         &mut self,
         name: &str,
@@ -408,7 +492,7 @@ impl State {
         if name.is_empty() {
             return Err(SimError::Secret("missing secret name".into()));
         }
-        check_user_content(&content)?;
+        check_user_content(self.model.version(), &content)?;
         if self.secrets.iter().any(|s| s.owner == Owner::Model && s.name.as_deref() == Some(name)) {
             return Err(SimError::Secret(format!("secret with label {name:?} already exists")));
         }
@@ -438,7 +522,7 @@ impl State {
         uri: &str,
         content: BTreeMap<String, String>,
     ) -> Result<u64, SimError> {
-        check_user_content(&content)?;
+        check_user_content(self.model.version(), &content)?;
         let secret = self.user_secret_mut(uri)?;
         let revision = secret.latest().map_or(1, |r| r.revision + 1);
         secret.revisions.push(Revision { revision, content });
@@ -533,13 +617,30 @@ impl State {
 }
 
 /// The content checks of `juju add-secret` / `juju update-secret` (core/secrets
-/// `CreateSecretData`): some content, every key valid.
-fn check_user_content(content: &BTreeMap<String, String>) -> Result<(), SimError> {
+/// `CreateSecretData`, as for secret-add): every key valid and the size limits of the model's
+/// Juju version, each value given as `key=value`; then some content.
+fn check_user_content(
+    version: [u32; 3],
+    content: &BTreeMap<String, String>,
+) -> Result<(), SimError> {
+    check_given(secret_limits(version), content).map_err(SimError::Secret)?;
     if content.is_empty() {
         return Err(SimError::Secret("empty secret value not valid".into()));
     }
-    match content.keys().find(|k| !valid_secret_key(k)) {
-        Some(k) => Err(SimError::Secret(format!("key {k:?} not valid"))),
-        None => Ok(()),
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_version;
+
+    #[test]
+    fn juju_versions_compare_numerically() {
+        assert_eq!(parse_version("3.6.8"), [3, 6, 8]);
+        assert_eq!(parse_version("3.5-beta1"), [3, 5, 0]);
+        assert_eq!(parse_version("3.6.9.1"), [3, 6, 9]);
+        assert_eq!(parse_version("4"), [4, 0, 0]);
+        assert_eq!(parse_version(""), [0, 0, 0]);
+        assert!(parse_version("3.6.10") > parse_version("3.6.9"));
     }
 }

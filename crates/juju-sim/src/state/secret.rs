@@ -20,8 +20,9 @@
 //!   is the model tag, the URI is a fresh `coresecrets.NewURI()` printed as `secret:<xid>`
 //!   (`URI.String()`, `core/secrets/secret.go`), the name is the secret's label (owner side
 //!   only), empty content is `empty secret value not valid`, a taken name
-//!   `secret with label "<name>" already exists`; keys are checked as for charm secrets
-//!   (`core/secrets` `CreateSecretData`, `key "X" not valid`).
+//!   `secret with label "<name>" already exists`; keys and sizes are checked as for charm
+//!   secrets (`core/secrets` `CreateSecretData`, `key "X" not valid`, the size limits of the
+//!   model's Juju version: see `tools::secret_content`).
 //! - **update-secret**: same file, `updateSecret`, and `state/secrets.go` `UpdateSecret` /
 //!   `updateSecretMetadataDoc`: any content is a new revision (`LatestRevision++`, no checksum
 //!   comparison on this path in 3.6), and every consumer record's latest revision is bumped

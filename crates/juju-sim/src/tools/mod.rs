@@ -10,12 +10,12 @@ mod misc;
 mod relation;
 mod secret;
 mod secret_admin;
+pub(crate) mod secret_content;
 mod status;
 mod unit_state;
 
 use std::io::Read;
 
-pub(crate) use self::secret::valid_key as valid_secret_key;
 use crate::outcome::Call;
 use crate::session::Session;
 

@@ -3,6 +3,12 @@
 //! Reads of this unit's own bags see the hook's pending writes; a non-leader may not read its own
 //! application bag on a non-peer relation; application writes need leadership. Listings sort as
 //! strings, as Juju does (`db:10` before `db:2`).
+//!
+//! During `<endpoint>-relation-broken`, whether `relation-ids` lists the broken relation depends
+//! on the Juju version (listed before 3.4.4; a peer relation listed again from 3.5.5), or on
+//! `Model::broken_relation_listed`; see `Model::lists_broken_relation`. `relation-list` on it
+//! is `[]` (all its units have departed) and `relation-get` still reads its bags, in every
+//! version.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -13,7 +19,7 @@ use super::args::{Args, FORMAT, switch, val};
 use super::{Fail, Served, parse_string_map, read_file_arg, relation, relation_id};
 use crate::format::{Format, render};
 use crate::session::Session;
-use crate::state::Relation;
+use crate::state::{Relation, before_broken_relation_ids};
 
 const RELATION: super::args::Flag = val("relation", Some('r'));
 
@@ -21,17 +27,26 @@ pub(crate) fn relation_ids(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[FORMAT])?;
     let fmt = a.format(Format::Smart)?;
     a.at_most(1)?;
+    let model = &sess.view().model;
     let endpoint = match a.arg(0) {
         Some(e) => e.to_owned(),
-        None => current(sess)
-            .map(|r| r.endpoint.clone())
-            .ok_or_else(|| Fail::Usage("no endpoint name specified".into()))?,
+        None => current(sess).map(|r| r.endpoint.clone()).ok_or_else(|| {
+            let what =
+                if before_broken_relation_ids(model.version()) { "relation" } else { "endpoint" };
+            Fail::Usage(format!("no {what} name specified"))
+        })?,
     };
+    let hidden = sess
+        .ctx
+        .broken
+        .and_then(|id| sess.view().relations.get(&id))
+        .filter(|r| !model.lists_broken_relation(r.is_peer()))
+        .map(|r| r.id);
     let mut ids: Vec<String> = sess
         .view()
         .relations
         .values()
-        .filter(|r| r.endpoint == endpoint && sess.ctx.broken != Some(r.id))
+        .filter(|r| r.endpoint == endpoint && hidden != Some(r.id))
         .map(Relation::key)
         .collect();
     ids.sort();
@@ -46,7 +61,10 @@ pub(crate) fn relation_list(sess: &mut Session, args: &[String]) -> Served {
     if a.on("app") {
         return Ok(render(fmt, &json!(rel.remote_app)));
     }
-    let mut units: Vec<String> = if rel.is_peer() {
+    // Juju runs -relation-broken once every unit has departed: the relation has no members.
+    let mut units: Vec<String> = if sess.ctx.broken == Some(rel.id) {
+        Vec::new()
+    } else if rel.is_peer() {
         let me = sess.unit();
         let view = sess.view();
         view.units.keys().filter(|u| **u != me).map(|u| view.unit_name(*u)).collect()

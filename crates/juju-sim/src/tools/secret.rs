@@ -1,6 +1,10 @@
-//! secret-add, secret-get and secret-set, plus the rules they share: content parsing
-//! (`key=value`, `key#base64=`, `key#file=/abs`, `--file`), key syntax, size limits, lookup by
-//! id or label, visibility and ownership (spec §2.3).
+//! secret-add, secret-get and secret-set, plus the rules they share: lookup by id or label,
+//! visibility and ownership (spec §2.3). Content parsing, key syntax and the size limits of each
+//! Juju version are in `secret_content`.
+//!
+//! Both tools check their flags and content in Juju's `Init` order (exit 2): secret-add's
+//! `missing secret value or filename`, then `--expire`, `--rotate`, `--owner`, then the content;
+//! secret-set's `missing secret URI` and URI, then the same. `Run` errors (exit 1) follow.
 //!
 //! Creates and updates are buffered (the URI is printed at once, the secret exists only after
 //! exit 0); owners see their pending content in the same hook. Reads pin a tracked revision per
@@ -12,8 +16,9 @@ use std::io::Read;
 use serde_json::json;
 
 use super::args::{Args, FORMAT, Flag, switch, val};
-use super::{Fail, Served, parse_string_map, read_file_arg};
-use crate::format::{Format, base64_decode, base64_encode, render};
+use super::secret_content::parse_content;
+use super::{Fail, Served};
+use crate::format::{Format, base64_encode, render};
 use crate::session::Session;
 use crate::state::{Owner, Revision, Secret, canonical_uri, parse_secret_id};
 
@@ -31,15 +36,17 @@ const ROTATE_POLICIES: [&str; 7] =
 
 pub(crate) fn secret_add(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
     let a = Args::parse(args, &META_FLAGS)?;
-    let content = parse_content(sess, a.get("file"), &a.pos, stdin)?;
-    if content.is_empty() {
+    if a.pos.is_empty() && a.get("file").is_none() {
         return Err(Fail::Usage("missing secret value or filename".into()));
     }
     let meta = parse_meta(&a)?;
-    let owner = match a.get("owner").unwrap_or("application") {
-        "application" => Owner::App,
-        "unit" => Owner::Unit(sess.unit()),
-        other => return Err(Fail::Usage(format!("secret owner {other:?} not valid"))),
+    let content = parse_content(sess, a.get("file"), &a.pos, stdin)?;
+    if content.is_empty() {
+        return Err(Fail::Run("empty secret value not valid".into()));
+    }
+    let owner = match meta.owner {
+        Some("unit") => Owner::Unit(sess.unit()),
+        _ => Owner::App,
     };
     if owner == Owner::App && !sess.is_leader() {
         return Err(Fail::Run("this unit is not the leader".into()));
@@ -157,8 +164,8 @@ pub(crate) fn secret_set(sess: &mut Session, args: &[String], stdin: &mut dyn Re
     };
     let xid =
         parse_secret_id(id).ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))?;
-    let content = parse_content(sess, a.get("file"), &a.pos[1..], stdin)?;
     let meta = parse_meta(&a)?;
+    let content = parse_content(sess, a.get("file"), &a.pos[1..], stdin)?;
     if is_user_secret(sess, &xid) {
         // The unit agent buffers an update of a secret it does not own without asking; the
         // controller refuses it when the hook's changes are committed, and the hook fails.
@@ -205,104 +212,43 @@ pub(crate) fn secret_set(sess: &mut Session, args: &[String], stdin: &mut dyn Re
 }
 
 /// Metadata flags shared by secret-add and secret-set.
-struct SecretMeta {
+struct SecretMeta<'a> {
     label: Option<String>,
     description: Option<String>,
     expire: Option<String>,
     rotate: Option<String>,
+    /// `--owner` as given (`application` or `unit`); both tools accept the flag.
+    owner: Option<&'a str>,
 }
 
-fn parse_meta(a: &Args) -> Result<SecretMeta, Fail> {
-    let rotate = a.get("rotate").map(str::to_owned);
-    if let Some(r) = &rotate
-        && !ROTATE_POLICIES.contains(&r.as_str())
-    {
-        return Err(Fail::Usage(format!("rotate policy {r:?} not valid")));
-    }
+/// The flags `secretUpsertCommand.Init` checks, in its order: `--expire`, `--rotate`, `--owner`.
+fn parse_meta(a: &Args) -> Result<SecretMeta<'_>, Fail> {
     let expire = a.get("expire").map(str::to_owned);
     if let Some(e) = &expire
         && !super::secret_admin::valid_expire(e)
     {
         return Err(Fail::Usage(format!("expire time or duration {e:?} not valid")));
     }
+    let rotate = a.get("rotate").map(str::to_owned);
+    if let Some(r) = &rotate
+        && !ROTATE_POLICIES.contains(&r.as_str())
+    {
+        return Err(Fail::Usage(format!("rotate policy {r:?} not valid")));
+    }
+    let owner = a.get("owner");
+    if let Some(o) = owner
+        && o != "application"
+        && o != "unit"
+    {
+        return Err(Fail::Usage(format!("secret owner {o:?} not valid")));
+    }
     Ok(SecretMeta {
         label: a.get("label").map(str::to_owned),
         description: a.get("description").map(str::to_owned),
         expire,
         rotate,
+        owner,
     })
-}
-
-/// Content from `--file` and the positional `key…=value` arguments.
-fn parse_content(
-    sess: &Session,
-    file: Option<&str>,
-    pos: &[String],
-    stdin: &mut dyn Read,
-) -> Result<BTreeMap<String, String>, Fail> {
-    let mut raw: Vec<(String, String)> = Vec::new();
-    if let Some(path) = file {
-        let text = read_file_arg(path, stdin).map_err(|e| match e {
-            Fail::Run(m) | Fail::Usage(m) => Fail::Usage(m),
-        })?;
-        let map = parse_string_map(&text)
-            .map_err(|e| Fail::Usage(format!("invalid secret file: {e}")))?;
-        raw.extend(map);
-    }
-    for arg in pos {
-        let (k, v) = arg
-            .split_once('=')
-            .ok_or_else(|| Fail::Usage(format!("key value {arg:?} not valid")))?;
-        raw.push((k.to_owned(), v.to_owned()));
-    }
-    let (per_value, total) = limits(&sess.view().model.juju_version);
-    let mut content = BTreeMap::new();
-    let mut size = 0;
-    for (k, v) in raw {
-        let (key, value) = if let Some(key) = k.strip_suffix("#base64") {
-            let bytes = base64_decode(&v)
-                .ok_or_else(|| Fail::Usage(format!("base64 value for key {key:?} not valid")))?;
-            (key.to_owned(), utf8(key, bytes)?)
-        } else if let Some(key) = k.strip_suffix("#file") {
-            if !v.starts_with('/') {
-                return Err(Fail::Usage(format!(
-                    "secret file path {v:?} for key {key:?} must be absolute"
-                )));
-            }
-            let bytes = std::fs::read(&v).map_err(|e| {
-                Fail::Usage(format!("reading secret file for key {key:?}: open {v}: {e}"))
-            })?;
-            (key.to_owned(), utf8(key, bytes)?)
-        } else {
-            (k, v)
-        };
-        if !valid_key(&key) {
-            return Err(Fail::Usage(format!("key {key:?} not valid")));
-        }
-        let encoded = value.len().div_ceil(3) * 4;
-        if encoded > per_value {
-            return Err(Fail::Usage(format!(
-                "secret content for key {key:?} too large: {encoded} bytes"
-            )));
-        }
-        size += encoded;
-        content.insert(key, value);
-    }
-    if size > total {
-        return Err(Fail::Usage(format!("secret content too large: {size} bytes")));
-    }
-    Ok(content)
-}
-
-/// Per-value and total content limits (base64 bytes) for a Juju version.
-fn limits(juju_version: &str) -> (usize, usize) {
-    let v: Vec<u32> = juju_version.split(['.', '-']).filter_map(|p| p.parse().ok()).collect();
-    if v.as_slice() <= [3, 6, 8].as_slice() { (8 * 1024, 64 * 1024) } else { (1 << 20, 1 << 20) }
-}
-
-fn utf8(key: &str, bytes: Vec<u8>) -> Result<String, Fail> {
-    String::from_utf8(bytes)
-        .map_err(|_| Fail::Usage(format!("content of key {key:?}: binary content is not modelled")))
 }
 
 /// `^([a-z](?:-?[a-z0-9]){2,})$`.
@@ -394,12 +340,5 @@ mod tests {
         for bad in ["ab", "Abc", "a--b", "abc-", "-abc", "1ab", "a_b", ""] {
             assert!(!valid_key(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn secrets_size_limits_follow_juju_version() {
-        assert_eq!(limits("3.6.8"), (8192, 65536));
-        assert_eq!(limits("3.6.9"), (1 << 20, 1 << 20));
-        assert_eq!(limits("4.0.0"), (1 << 20, 1 << 20));
     }
 }
