@@ -76,25 +76,29 @@ pub const FORMAT: u32 = 2;
 /// The content key of the primary secret that counts the extra secrets (`<LABEL>-2`, ...).
 pub const SHARDS_KEY: &str = "material-shards";
 
-/// Juju's secret content limits, both measured on base64-encoded values.
+/// Juju's secret content limits (`core/secrets/createsecret.go`, checked by `secret-add` and
+/// `secret-set` when they parse their arguments; keys are not counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes of one value.
     pub per_value: usize,
     /// Bytes of a secret's whole content.
     pub total: usize,
-    /// The Juju version they are of, for messages.
+    /// Whether values are measured base64-encoded (since 3.6.9) or as given (before).
+    pub base64: bool,
+    /// The Juju versions they are of, for messages.
     pub juju: &'static str,
 }
 
 impl Limits {
-    /// Juju 3.6 releases before the raise (juju/juju pull request 20287): 8 KiB per value,
-    /// 64 KiB in all.
+    /// Juju 3.6 releases before 3.6.9: 8192 bytes a value and 65536 in all, measured on the
+    /// values as given (juju/juju pull request 16943, since 3.3.3 and 3.4.1; the charm assumes
+    /// Juju 3.6).
     pub const SMALL: Limits =
-        Limits { per_value: 8 * 1024, total: 64 * 1024, juju: "before 3.6.9" };
-    /// Since the raise: 1 MiB (Juju's `maxContentSize`).
+        Limits { per_value: 8192, total: 65536, base64: false, juju: "before 3.6.9" };
+    /// Since 3.6.9 (pull requests 20287 and 20314): 1000000 bytes of base64 a value and in all.
     pub const LARGE: Limits =
-        Limits { per_value: 1 << 20, total: 1 << 20, juju: "3.6.9 and later" };
+        Limits { per_value: 1_000_000, total: 1_000_000, base64: true, juju: "3.6.9 and later" };
 
     /// The limits of the Juju version in `JUJU_VERSION` (the small ones when it is unknown).
     pub fn for_juju(version: Option<&str>) -> Self {
@@ -103,18 +107,24 @@ impl Limits {
         if parts.len() >= 3 && parts[..3] >= [3, 6, 9][..] { Self::LARGE } else { Self::SMALL }
     }
 
-    /// Why `value` cannot be one secret value, if it cannot (`it is N bytes ...`).
-    pub fn check_value(&self, value: &str) -> Result<(), String> {
-        self.check_size(encoded_len(value), "")
+    /// A value's size as Juju measures it.
+    pub fn measure(&self, value: &str) -> usize {
+        if self.base64 { encoded_len(value) } else { value.len() }
     }
 
-    /// Why a value of `size` bytes base64-encoded (`at_least`: or more) cannot be one secret
-    /// value, if it cannot.
+    /// Why `value` cannot be one secret value, if it cannot (`it is N bytes ...`).
+    pub fn check_value(&self, value: &str) -> Result<(), String> {
+        self.check_size(self.measure(value), "")
+    }
+
+    /// Why a value of `size` bytes as Juju measures it (`at_least`: or more) cannot be one
+    /// secret value, if it cannot.
     pub fn check_size(&self, size: usize, at_least: &str) -> Result<(), String> {
         if size > self.per_value {
+            let encoded = if self.base64 { " base64-encoded" } else { "" };
             return Err(format!(
-                "it is {at_least}{size} bytes base64-encoded, over the {} bytes a Juju secret \
-                 value may hold (Juju {})",
+                "it is {at_least}{size} bytes{encoded}, over the {} bytes a Juju secret value \
+                 may hold (Juju {})",
                 self.per_value, self.juju
             ));
         }
@@ -122,7 +132,7 @@ impl Limits {
     }
 }
 
-/// The base64-encoded length of `value`, as Juju measures a secret value.
+/// The base64-encoded length of `value`, as Juju 3.6.9 and later measure a secret value.
 pub fn encoded_len(value: &str) -> usize {
     value.len().div_ceil(3) * 4
 }
@@ -197,7 +207,8 @@ pub fn layout(
 ) -> Result<Vec<(String, SecretContent)>, TooLarge> {
     // Room for the layout keys in the primary secret.
     const RESERVE: usize = 256;
-    let size = |k: &str, v: &juju::SecretString| k.len() + encoded_len(v.expose());
+    // Keys are not counted by Juju; counting them keeps a margin.
+    let size = |k: &str, v: &juju::SecretString| k.len() + limits.measure(v.expose());
     let mut bins: Vec<SecretContent> = vec![SecretContent::new()];
     let mut used = vec![RESERVE];
     for (k, v) in content {
@@ -297,9 +308,12 @@ mod tests {
         assert_eq!(Limits::for_juju(None), Limits::SMALL, "unknown: the small ones");
         assert_eq!(encoded_len("abc"), 4);
         assert_eq!(encoded_len("abcd"), 8);
-        assert!(Limits::SMALL.check_value(&"x".repeat(6144)).is_ok(), "8192 encoded");
-        let err = Limits::SMALL.check_value(&"x".repeat(6145)).expect_err("8196 encoded");
-        assert!(err.contains("8196 bytes") && err.contains("8192"), "{err}");
+        assert!(Limits::SMALL.check_value(&"x".repeat(8192)).is_ok(), "as given");
+        let err = Limits::SMALL.check_value(&"x".repeat(8193)).expect_err("over");
+        assert!(err.starts_with("it is 8193 bytes, over the 8192 bytes"), "{err}");
+        assert!(Limits::LARGE.check_value(&"x".repeat(750_000)).is_ok(), "1000000 encoded");
+        let err = Limits::LARGE.check_value(&"x".repeat(750_001)).expect_err("over");
+        assert!(err.starts_with("it is 1000004 bytes base64-encoded, over the 1000000"), "{err}");
     }
 
     #[test]
@@ -311,15 +325,15 @@ mod tests {
         assert_eq!(one[0].0, LABEL);
         assert_eq!(one[0].1.get(FORMAT_KEY).map(|v| v.expose().to_owned()), Some("2".into()));
         assert!(!one[0].1.contains_key(SHARDS_KEY));
-        // 20 values of 6000 bytes (8000 encoded): 7 to a 64 KiB secret.
+        // 20 values of 6000 bytes: 10 to a 64 KiB secret.
         let names: Vec<String> = (0..20).map(|i| format!("crt-{i:02}")).collect();
         let big = content(&names.iter().map(|n| (n.as_str(), 6000)).collect::<Vec<_>>());
         let spread = layout(&big, &Limits::SMALL).expect("fits when spread");
         let labels: Vec<&str> = spread.iter().map(|(l, _)| l.as_str()).collect();
-        assert_eq!(labels, [LABEL, "ckf-crypto-material-2", "ckf-crypto-material-3"]);
-        assert_eq!(spread[0].1[SHARDS_KEY].expose(), "2");
+        assert_eq!(labels, [LABEL, "ckf-crypto-material-2"]);
+        assert_eq!(spread[0].1[SHARDS_KEY].expose(), "1");
         for (_, c) in &spread {
-            let total: usize = c.iter().map(|(k, v)| k.len() + encoded_len(v.expose())).sum();
+            let total: usize = c.values().map(|v| v.expose().len()).sum();
             assert!(total <= Limits::SMALL.total, "{total}");
         }
         let mut merged: Vec<&String> = spread.iter().flat_map(|(_, c)| c.keys()).collect();
@@ -329,9 +343,9 @@ mod tests {
         // The same content at the raised limits: one secret.
         assert_eq!(layout(&big, &Limits::LARGE).expect("fits").len(), 1);
         // One value over the limit: refused, naming it.
-        let too_big = content(&[("crt-huge", 7000)]);
+        let too_big = content(&[("crt-huge", 9000)]);
         let err = layout(&too_big, &Limits::SMALL).expect_err("too large");
-        assert!(err.0.contains("'crt-huge': it is 9336 bytes"), "{err}");
+        assert!(err.0.contains("'crt-huge': it is 9000 bytes"), "{err}");
         assert!(is_material_label("ckf-crypto-material-3") && is_material_label(LABEL));
         assert!(!is_material_label("ckf-crypto-material-x") && !is_material_label("other"));
     }

@@ -21,6 +21,7 @@ mod blackbox {
     mod pack;
     mod python_sdi;
     mod refusals;
+    mod relation_broken;
     mod relation_profile;
     mod resources;
     mod sa_tokens;

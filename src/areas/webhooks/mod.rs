@@ -259,10 +259,13 @@ fn issue_storable_leaf(
     let refused = |what: &str, why: String| {
         format!("Cannot store the {what} of webhook '{}': {why}", spec.name)
     };
-    // The DER holds the names; its PEM is base64 of that, and Juju measures base64 of the PEM.
+    // The DER holds the names, its PEM is base64 of that, and Juju measures the PEM as it is
+    // (or, since 3.6.9, its base64).
     let names: usize =
         certs::webhook_dns_names(&spec.services, p.namespace).iter().map(|n| n.len() + 2).sum();
-    if let Err(why) = input.limits.check_size(names * 16 / 9, "at least ") {
+    let pem = names * 4 / 3;
+    let at_least = if input.limits.base64 { pem * 4 / 3 } else { pem };
+    if let Err(why) = input.limits.check_size(at_least, "at least ") {
         return Ok(Err(refused("certificate", why)));
     }
     let leaf =
