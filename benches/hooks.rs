@@ -178,7 +178,19 @@ fn scenario(name: &str) {
         return py_scenario(name);
     }
     let kube = kube_fake::FakeKube::start().expect("fake API server");
-    for cfg in ckf_crypto::demo::ckf_webhook_configs() {
+    for mut cfg in ckf_crypto::demo::ckf_webhook_configs() {
+        // Opted in (contract 4.1), as a deployment that moved its webhooks to ckf-crypto: every
+        // install run (a fresh model against this same cluster) then injects its own CA again,
+        // instead of finding the previous run's CA and holding the configuration.
+        let name = cfg["metadata"]["name"].as_str().unwrap_or_default();
+        let entry = match name {
+            "admission-webhook" => "admission-webhook",
+            "katib.kubeflow.org" => "katib-controller",
+            n if n.starts_with("pvcviewer") => "pvcviewer-operator",
+            _ => "kserve-controller",
+        };
+        cfg["metadata"]["annotations"] =
+            serde_json::json!({ckf_crypto::k8s::INJECT_CA_FROM: entry});
         kube.put(cfg);
     }
     let dir = tempfile::tempdir().expect("tmp");

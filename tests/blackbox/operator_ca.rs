@@ -109,6 +109,15 @@ fn served(sim: &Sim, id: u64) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// The real Python requirer library accepts what is published on relation `id`, and the
+/// chain verifies.
+fn library_accepts(sim: &Sim, state: &Value, id: u64) {
+    let bag = sim.state().local_app_data(id).cloned().expect("bag");
+    let accepted = requirer_accept(state, &bag);
+    assert!(accepted.certificate_available, "{:?}", accepted.errors);
+    assert!(accepted.chain_verified, "{:?}", accepted.verify_errors);
+}
+
 #[test]
 fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     let pki = Pki::new();
@@ -128,13 +137,7 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     let own_ca = own[0]["ca"].as_str().expect("ca").to_owned();
     let subject = ckf_crypto::certs::inspect(&own_ca).expect("ca").subject_cn;
     assert_eq!(subject.as_deref(), Some("ckf-crypto certificates"));
-    let bag = sim.state().local_app_data(id).cloned().expect("bag");
-    let accepted = requirer_accept(&req.state, &bag);
-    assert!(
-        accepted.certificate_available && accepted.chain_verified,
-        "{:?}",
-        accepted.verify_errors
-    );
+    library_accepts(&sim, &req.state, id);
 
     // `juju add-secret` + `juju config`, not granted yet: blocked, nothing unpublished.
     let chain = format!("{intermediate}{root}");
@@ -167,10 +170,7 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     assert_eq!(first[0]["ca"], json!(trimmed(&root)));
     let (ok, text) = pki.verify(&intermediate, &cert);
     assert!(ok, "{text}");
-    let bag = sim.state().local_app_data(id).cloned().expect("bag");
-    let accepted = requirer_accept(&req.state, &bag);
-    assert!(accepted.certificate_available, "{:?}", accepted.errors);
-    assert!(accepted.chain_verified, "{:?}", accepted.verify_errors);
+    library_accepts(&sim, &req.state, id);
     // get-ca-certificate on any unit: the relation issuer is the intermediate, then the root.
     for unit in [0, 1] {
         let out = sim.ok(
@@ -241,11 +241,5 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     assert_eq!(back[0]["ca"], json!(own_ca));
     assert_eq!(back[0]["chain"].as_array().map(Vec::len), Some(2));
     assert_ne!(back[0]["certificate"], second[0]["certificate"]);
-    let bag = sim.state().local_app_data(id).cloned().expect("bag");
-    let accepted = requirer_accept(&req.state, &bag);
-    assert!(
-        accepted.certificate_available && accepted.chain_verified,
-        "{:?}",
-        accepted.verify_errors
-    );
+    library_accepts(&sim, &req.state, id);
 }
