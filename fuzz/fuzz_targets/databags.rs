@@ -54,8 +54,17 @@ fuzz_target!(|data: &[u8]| {
         local: Databag(BTreeMap::from([("certificates".into(), local.to_owned())])),
     };
     let suffixes = ["svc.cluster.local".to_owned()];
-    for (suffixes, force) in [(&suffixes[..], false), (&[][..], true)] {
-        let p = tls_provider::Params { ca: ca(), days: 30, suffixes, now: now(), force };
+    let ranges = ckf_crypto::config::ip_ranges::parse("10.0.0.0/8").expect("ranges");
+    for (suffixes, ranges, force) in [(&suffixes[..], &ranges[..], false), (&[][..], &[][..], true)] {
+        let p = tls_provider::Params {
+            ca: ca(),
+            above: &[],
+            days: 30,
+            suffixes,
+            ranges,
+            now: now(),
+            force,
+        };
         let _ = tls_provider::plan(&rel, &p, &mut OsEntropy);
     }
 });
