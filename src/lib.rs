@@ -24,6 +24,7 @@ pub mod charm;
 pub mod checksums;
 pub mod config;
 pub mod config_hash;
+pub mod cpu;
 pub mod databag;
 pub mod demo;
 pub mod files;

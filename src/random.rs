@@ -19,9 +19,18 @@ pub use getrandom::SysRng as OsEntropy;
 pub type EntropyError = getrandom::Error;
 
 /// A source of cryptographically secure random bytes.
-pub trait Entropy: TryCryptoRng<Error = EntropyError> {}
+pub trait Entropy: TryCryptoRng<Error = EntropyError> + Send {
+    /// An independent source for work on another thread (key generation and bcrypt run in
+    /// parallel, `cpu`): the OS CSPRNG itself in production; in tests, a source seeded from
+    /// this one, so that a plan stays a deterministic function of its seed.
+    fn fork(&mut self) -> Result<Box<dyn Entropy>, EntropyError>;
+}
 
-impl<R: TryCryptoRng<Error = EntropyError> + ?Sized> Entropy for R {}
+impl Entropy for OsEntropy {
+    fn fork(&mut self) -> Result<Box<dyn Entropy>, EntropyError> {
+        Ok(Box::new(OsEntropy))
+    }
+}
 
 /// The alphabet of the object-storage key, the OIDC client secret and the config-hash salt
 /// (`[A-Z0-9]`, as the Python minio and oidc-gatekeeper charms).
@@ -126,6 +135,13 @@ pub(crate) mod tests {
 
     impl TryCryptoRng for Seeded {}
 
+    impl Entropy for Seeded {
+        fn fork(&mut self) -> Result<Box<dyn Entropy>, EntropyError> {
+            let seed = self.try_next_u64()?;
+            Ok(Box::new(Seeded::new(seed)))
+        }
+    }
+
     /// Every byte value in turn from `start`, to test rejection sampling.
     pub(crate) struct Counting(pub u8);
 
@@ -155,6 +171,12 @@ pub(crate) mod tests {
     }
 
     impl TryCryptoRng for Counting {}
+
+    impl Entropy for Counting {
+        fn fork(&mut self) -> Result<Box<dyn Entropy>, EntropyError> {
+            Ok(Box::new(Counting(self.next())))
+        }
+    }
 
     #[test]
     fn os_secret_has_the_python_format() {

@@ -192,7 +192,7 @@ pub fn desired(
     let salt_hex = m.salt.as_ref().map(SecretString::expose).unwrap_or_default();
     hex::decode_to_slice(salt_hex, &mut salt).map_err(|e| DexError::Bcrypt(e.to_string()))?;
     // The password goes to bcrypt, which is what it is for.
-    let parts = bcrypt::hash_with_salt(password.expose(), p.cost, salt)
+    let parts = crate::cpu::bounded(|| bcrypt::hash_with_salt(password.expose(), p.cost, salt))
         .map_err(|e| DexError::Bcrypt(e.to_string()))?;
     m.hash = Some(parts.format_for_version(bcrypt::Version::TwoB));
     m.fingerprint = Some(fp);

@@ -184,6 +184,9 @@ pub enum PlanError {
     /// The Dex material could not be made.
     #[error(transparent)]
     Dex(#[from] dex::DexError),
+    /// Its planning thread panicked.
+    #[error("the planning of {0} panicked")]
+    Panicked(&'static str),
     /// Data could not be serialised.
     #[error("cannot serialise {what}: {why}")]
     Serialise {
@@ -198,9 +201,15 @@ pub enum PlanError {
 pub type Planned = Result<AreaPlan, PlanError>;
 
 /// One area of the charm.
-pub trait Area {
+pub trait Area: Send + Sync {
     /// Its name, for logs and status messages.
     fn name(&self) -> &'static str;
+
+    /// The areas whose planned material its plan reads (by [`Area::name`]); they are planned
+    /// before it. Every other area plans at the same time as the others.
+    fn after(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// The Kubernetes lists it needs.
     fn kube_reads(&self) -> KubeReads {
@@ -213,7 +222,7 @@ pub trait Area {
     }
 
     /// Pure: what its part of the material, its relation data, its Kubernetes objects and its
-    /// status should be, given `material` as the areas before it planned it.
+    /// status should be, given `material` as the areas it plans [`Area::after`] planned it.
     fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned;
 }
 

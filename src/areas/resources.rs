@@ -62,6 +62,9 @@ impl Keys for Stored {
     }
 }
 
+/// The area's name.
+pub const NAME: &str = "resources";
+
 /// The resources area: verifies on the hooks that verify, reports what was last recorded.
 #[derive(Debug, Default)]
 pub struct Resources {
@@ -77,7 +80,7 @@ impl Resources {
 
 impl Area for Resources {
     fn name(&self) -> &'static str {
-        "resources"
+        NAME
     }
 
     /// Resources are fetched and verified on install, upgrade-charm and config-changed; the

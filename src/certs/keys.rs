@@ -87,20 +87,21 @@ pub fn generate_key(
     rng: &mut dyn Entropy,
 ) -> Result<(SigningKey, SecretString), CertError> {
     let failed = |reason: String| CertError::GenerateKey { alg, reason };
-    // A SecretDocument: zeroized on drop.
-    let der = match alg.rsa_bits() {
+    // A SecretDocument: zeroized on drop. One CPU token for the key (RSA's prime search is most
+    // of an install's time).
+    let der = crate::cpu::bounded(|| match alg.rsa_bits() {
         Some(bits) => rsa::PrivateKey::new(rng, bits)
             .map_err(|e| failed(format!("RSA: {e}")))?
             .to_pkcs8_der()
-            .map_err(|e| failed(format!("PKCS#8: {e}")))?,
+            .map_err(|e| failed(format!("PKCS#8: {e}"))),
         None => {
             use p256::elliptic_curve::Generate as _;
             p256::SecretKey::try_generate_from_rng(rng)
                 .map_err(CertError::Entropy)?
                 .to_pkcs8_der()
-                .map_err(|e| failed(format!("PKCS#8: {e}")))?
+                .map_err(|e| failed(format!("PKCS#8: {e}")))
         }
-    };
+    })?;
     let pem = pkcs8_pem(der.as_bytes())?;
     Ok((load_pkcs8(der.as_bytes())?, pem))
 }

@@ -92,9 +92,16 @@ pub fn plan(
         config_hash: &config_hash,
         limits: &obs.limits,
     };
+    let results = plan_areas(
+        areas,
+        &input,
+        &mut material,
+        rng,
+        obs.material.is_none() || intent.renew.is_some(),
+    );
     let mut planned = Vec::with_capacity(areas.len());
-    for area in areas {
-        match area.plan(&input, &material, rng) {
+    for (area, result) in areas.iter().zip(results) {
+        match result {
             Ok(mut p) => {
                 if let Some(part) = p.material.take() {
                     material.set(part);
@@ -115,6 +122,64 @@ pub fn plan(
     let content = material.to_content();
     let change = Change::between(stored, &content);
     Ok(Plan { material, content, change, areas: planned, report, retry })
+}
+
+/// Plans every area, in their order: first those another area plans after (their material
+/// goes into `material` at once), then the rest. With `parallel` (a hook that may generate keys
+/// or hash: no material yet, or an action's intent) the rest plan at the same time, each on a
+/// thread of its own with a source forked from `rng` in area order, so the plans are the same
+/// whatever order the threads run in; their CPU-bound work shares the machine's CPUs
+/// ([`crate::cpu`]). A no-op hook plans on this thread and starts none.
+fn plan_areas(
+    areas: &[Box<dyn areas::Area>],
+    input: &Input<'_>,
+    material: &mut Material,
+    rng: &mut dyn Entropy,
+    parallel: bool,
+) -> Vec<areas::Planned> {
+    let first: std::collections::BTreeSet<&str> =
+        areas.iter().flat_map(|a| a.after().iter().copied()).collect();
+    let mut results: Vec<Option<areas::Planned>> = areas.iter().map(|_| None).collect();
+    for (i, area) in areas.iter().enumerate().filter(|(_, a)| first.contains(a.name())) {
+        let mut planned = area.plan(input, material, rng);
+        if let Ok(p) = &mut planned
+            && let Some(part) = p.material.take()
+        {
+            material.set(part);
+        }
+        results[i] = Some(planned);
+    }
+    let rest: Vec<usize> = (0..areas.len()).filter(|i| results[*i].is_none()).collect();
+    let material = &*material;
+    if parallel && rest.len() > 1 {
+        let forks: Vec<_> = rest.iter().map(|_| rng.fork()).collect();
+        std::thread::scope(|s| {
+            let running: Vec<_> = rest
+                .iter()
+                .zip(forks)
+                .map(|(&i, fork)| {
+                    let area = &areas[i];
+                    s.spawn(move || -> areas::Planned {
+                        let mut rng = fork?;
+                        area.plan(input, material, &mut *rng)
+                    })
+                })
+                .collect();
+            for (&i, thread) in rest.iter().zip(running) {
+                // A panic in an area's plan is that area's failure, as an error would be.
+                results[i] = Some(
+                    thread
+                        .join()
+                        .unwrap_or_else(|_| Err(areas::PlanError::Panicked(areas[i].name()))),
+                );
+            }
+        });
+    } else {
+        for &i in &rest {
+            results[i] = Some(areas[i].plan(input, material, rng));
+        }
+    }
+    results.into_iter().map(|r| r.unwrap_or(Err(areas::PlanError::Panicked("an area")))).collect()
 }
 
 /// Every config problem, blocked, in the order of `config.yaml` (any unit).

@@ -174,6 +174,11 @@ impl Area for Webhooks {
         KubeReads { secrets: true, webhook_configs: true }
     }
 
+    fn after(&self) -> &'static [&'static str] {
+        // Its bundle holds the verified extra CAs.
+        &[super::resources::NAME]
+    }
+
     fn plan(&self, input: &Input<'_>, material: &Material, rng: &mut dyn Entropy) -> Planned {
         let c = input.config;
         let renew = input.intent.renew;
@@ -211,28 +216,36 @@ impl Area for Webhooks {
         // Entries no longer configured are dropped with their keys.
         let mut stored = std::mem::take(&mut m.leaves);
         let mut fresh = Vec::new();
+        // Which entries keep their leaf, and which need a new one.
+        let mut wanted = Vec::new();
         for spec in p.specs {
             let old = stored.remove(&spec.name);
             let kept = old.clone().filter(|leaf| {
                 !ca_rotated && renew.is_none() && leaf_fits(leaf, spec, ca, &p, now)
             });
-            let leaf = match kept {
-                Some(leaf) => Some(leaf),
-                None => match issue_storable_leaf(input, spec, ca, &p, rng)? {
-                    Ok(leaf) => {
-                        fresh.push(spec.name.as_str());
-                        Some(leaf)
+            match kept {
+                Some(leaf) => {
+                    m.leaves.insert(spec.name.clone(), leaf);
+                }
+                None => wanted.push((spec, old)),
+            }
+        }
+        let specs: Vec<&WebhookSpec> = wanted.iter().map(|(spec, _)| *spec).collect();
+        let issued = issue_leaves(input, &specs, ca, &p, rng)?;
+        for ((spec, old), leaf) in wanted.into_iter().zip(issued) {
+            match leaf {
+                Ok(leaf) => {
+                    fresh.push(spec.name.as_str());
+                    m.leaves.insert(spec.name.clone(), leaf);
+                }
+                // Juju could not store it: the leaf in place (if any) stays, and so does its
+                // Secret.
+                Err(why) => {
+                    plan.status.add(Level::Blocked, why);
+                    if let Some(old) = old {
+                        m.leaves.insert(spec.name.clone(), old);
                     }
-                    // Juju could not store it: the leaf in place (if any) stays, and so does
-                    // its Secret.
-                    Err(why) => {
-                        plan.status.add(Level::Blocked, why);
-                        old
-                    }
-                },
-            };
-            if let Some(leaf) = leaf {
-                m.leaves.insert(spec.name.clone(), leaf);
+                }
             }
         }
         plan.issued = fresh.len();
@@ -244,6 +257,42 @@ impl Area for Webhooks {
         plan.material = Some(Part::Webhooks(m));
         Ok(plan)
     }
+}
+
+/// New leaves for `specs`, in their order: at the same time when there are several (each with
+/// a source forked from `rng` in order, its key generation sharing the CPUs, `crate::cpu`).
+fn issue_leaves(
+    input: &Input<'_>,
+    specs: &[&WebhookSpec],
+    ca: &Issued,
+    p: &LeafParams<'_>,
+    rng: &mut dyn Entropy,
+) -> Result<Vec<Result<Issued, String>>, certs::CertError> {
+    if specs.len() < 2 {
+        return specs.iter().map(|spec| issue_storable_leaf(input, spec, ca, p, rng)).collect();
+    }
+    let forks = specs
+        .iter()
+        .map(|_| rng.fork())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(certs::CertError::Entropy)?;
+    std::thread::scope(|s| {
+        let running: Vec<_> = specs
+            .iter()
+            .zip(forks)
+            .map(|(spec, mut fork)| {
+                s.spawn(move || issue_storable_leaf(input, spec, ca, p, &mut *fork))
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| {
+                    Err(certs::CertError::InvalidParams("a leaf's issuance panicked".into()))
+                })
+            })
+            .collect()
+    })
 }
 
 /// A new leaf for `spec`, or why the material secret could not hold it (Juju's limit on one
