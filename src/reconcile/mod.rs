@@ -159,23 +159,26 @@ fn plan_areas(
                 .zip(forks)
                 .map(|(&i, fork)| {
                     let area = &areas[i];
-                    s.spawn(move || -> areas::Planned {
-                        let mut rng = fork?;
-                        area.plan(input, material, &mut *rng)
-                    })
+                    let thread = std::thread::Builder::new().name(area.name().into());
+                    // A thread the OS does not give is planned below, on this one.
+                    thread
+                        .spawn_scoped(s, move || -> areas::Planned {
+                            let mut rng = fork?;
+                            area.plan(input, material, &mut *rng)
+                        })
+                        .ok()
                 })
                 .collect();
             for (&i, thread) in rest.iter().zip(running) {
                 // A panic in an area's plan is that area's failure, as an error would be.
-                results[i] = Some(
-                    thread
-                        .join()
-                        .unwrap_or_else(|_| Err(areas::PlanError::Panicked(areas[i].name()))),
-                );
+                results[i] = thread.map(|t| {
+                    t.join().unwrap_or_else(|_| Err(areas::PlanError::Panicked(areas[i].name())))
+                });
             }
         });
-    } else {
-        for &i in &rest {
+    }
+    for &i in &rest {
+        if results[i].is_none() {
             results[i] = Some(areas[i].plan(input, material, rng));
         }
     }

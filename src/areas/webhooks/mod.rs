@@ -276,23 +276,35 @@ fn issue_leaves(
         .map(|_| rng.fork())
         .collect::<Result<Vec<_>, _>>()
         .map_err(certs::CertError::Entropy)?;
-    std::thread::scope(|s| {
+    let mut out: Vec<Option<Result<Issued, String>>> = std::thread::scope(|s| {
         let running: Vec<_> = specs
             .iter()
             .zip(forks)
             .map(|(spec, mut fork)| {
-                s.spawn(move || issue_storable_leaf(input, spec, ca, p, &mut *fork))
+                // A thread the OS does not give is issued below, on this one.
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || issue_storable_leaf(input, spec, ca, p, &mut *fork))
+                    .ok()
             })
             .collect();
         running
             .into_iter()
             .map(|t| {
-                t.join().unwrap_or_else(|_| {
-                    Err(certs::CertError::InvalidParams("a leaf's issuance panicked".into()))
+                t.map(|t| {
+                    t.join().unwrap_or_else(|_| {
+                        Err(certs::CertError::InvalidParams("a leaf's issuance panicked".into()))
+                    })
                 })
+                .transpose()
             })
-            .collect()
-    })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    for (spec, leaf) in specs.iter().zip(out.iter_mut()) {
+        if leaf.is_none() {
+            *leaf = Some(issue_storable_leaf(input, spec, ca, p, rng)?);
+        }
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// A new leaf for `spec`, or why the material secret could not hold it (Juju's limit on one
