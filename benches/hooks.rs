@@ -351,6 +351,10 @@ fn dispatch_instructions(h: &mut Harness, dir: &Path) -> Option<u64> {
     std::fs::write(&dispatch, script).ok()?;
     std::fs::set_permissions(&dispatch, std::fs::Permissions::from_mode(0o755)).ok()?;
     must(h, Event::UpdateStatus);
+    // `CKF_BENCH_CALLGRIND_OUT=path` keeps the profile, for `callgrind_annotate`.
+    if let Some(keep) = std::env::var_os("CKF_BENCH_CALLGRIND_OUT") {
+        std::fs::copy(&out, keep).ok()?;
+    }
     let text = std::fs::read_to_string(&out).ok()?;
     text.lines()
         .find_map(|l| l.strip_prefix("summary: ").or_else(|| l.strip_prefix("totals: ")))?

@@ -335,7 +335,7 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
                     above.iter().map(|c| trim(c)).eq(issuer_chain.iter().cloned())
                 })
                 && trim(&c.ca) == root
-                && certs::issued_by(&c.certificate, &p.ca.cert_pem)
+                && certs::issued_by_stored(&c.certificate, &p.ca.cert_pem)
                 && csr::same_public_key(&c.certificate, &pem)
                 && certs::inspect(&c.certificate).is_ok_and(|i| {
                     !i.renewal_due(p.now)

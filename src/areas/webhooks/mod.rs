@@ -154,7 +154,7 @@ fn leaf_fits(
 ) -> bool {
     let Ok(info) = certs::inspect(&leaf.cert_pem) else { return false };
     !info.renewal_due(now)
-        && certs::issued_by(&leaf.cert_pem, &ca.cert_pem)
+        && certs::issued_by_stored(&leaf.cert_pem, &ca.cert_pem)
         && certs::key_matches(&leaf.cert_pem, &leaf.key_pem)
         && info.dns_names == certs::webhook_dns_names(&spec.services, p.namespace)
         && info.key_algorithm == Some(p.alg)
