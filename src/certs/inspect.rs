@@ -108,14 +108,25 @@ pub fn inspect(cert_pem: &str) -> Result<CertInfo, CertError> {
 /// `issuer_pem`'s public key. (A self-signed certificate is issued by itself.) `false` when either
 /// does not parse. Validity dates and extensions are not checked.
 pub fn issued_by(cert_pem: &str, issuer_pem: &str) -> bool {
+    parsed_pair(cert_pem, issuer_pem, |cert, issuer| {
+        cert.issuer().as_raw() == issuer.subject().as_raw()
+            && cert.verify_signature(Some(issuer.public_key())).is_ok()
+    })
+}
+
+/// `check` of the first certificates of two PEMs, `false` when either does not parse.
+fn parsed_pair(
+    cert_pem: &str,
+    issuer_pem: &str,
+    check: impl FnOnce(&X509Certificate<'_>, &X509Certificate<'_>) -> bool,
+) -> bool {
     let (Ok(cert_pem), Ok(issuer_pem)) = (parse_pem(cert_pem), parse_pem(issuer_pem)) else {
         return false;
     };
     let (Ok(cert), Ok(issuer)) = (parse_cert(&cert_pem), parse_cert(&issuer_pem)) else {
         return false;
     };
-    cert.issuer().as_raw() == issuer.subject().as_raw()
-        && cert.verify_signature(Some(issuer.public_key())).is_ok()
+    check(&cert, &issuer)
 }
 
 /// Whether the charm's own stored `cert_pem` names `issuer_pem` as its issuer: the issuer name is
@@ -125,27 +136,25 @@ pub fn issued_by(cert_pem: &str, issuer_pem: &str) -> bool {
 /// signature verification (about 0.4 M instructions for an RSA-2048 signature). When either
 /// identifier is missing it verifies the signature, as [`issued_by`] does.
 pub fn issued_by_stored(cert_pem: &str, issuer_pem: &str) -> bool {
-    let (Ok(cert_pem), Ok(issuer_pem)) = (parse_pem(cert_pem), parse_pem(issuer_pem)) else {
-        return false;
-    };
-    let (Ok(cert), Ok(issuer)) = (parse_cert(&cert_pem), parse_cert(&issuer_pem)) else {
-        return false;
-    };
-    if cert.issuer().as_raw() != issuer.subject().as_raw() {
-        return false;
-    }
-    let aki = cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-        ParsedExtension::AuthorityKeyIdentifier(aki) => aki.key_identifier.as_ref().map(|k| k.0),
-        _ => None,
-    });
-    let ski = issuer.extensions().iter().find_map(|e| match e.parsed_extension() {
-        ParsedExtension::SubjectKeyIdentifier(ski) => Some(ski.0),
-        _ => None,
-    });
-    match (aki, ski) {
-        (Some(aki), Some(ski)) => aki == ski,
-        _ => cert.verify_signature(Some(issuer.public_key())).is_ok(),
-    }
+    parsed_pair(cert_pem, issuer_pem, |cert, issuer| {
+        if cert.issuer().as_raw() != issuer.subject().as_raw() {
+            return false;
+        }
+        let aki = cert.extensions().iter().find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                aki.key_identifier.as_ref().map(|k| k.0)
+            }
+            _ => None,
+        });
+        let ski = issuer.extensions().iter().find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(ski) => Some(ski.0),
+            _ => None,
+        });
+        match (aki, ski) {
+            (Some(aki), Some(ski)) => aki == ski,
+            _ => cert.verify_signature(Some(issuer.public_key())).is_ok(),
+        }
+    })
 }
 
 /// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, decoded and encoded
