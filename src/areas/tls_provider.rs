@@ -571,6 +571,12 @@ impl Area for TlsProvider {
                     }
                 }
             }
+            // Configured but not read (this area did not observe): the relations stay as they
+            // are rather than be signed by another issuer.
+            (Ok(Some(_)), None) => {
+                out.material = Some(Part::Certificates(own));
+                return Ok(out);
+            }
             _ => None,
         };
         let (issuer, above, changed) = match &operator {
