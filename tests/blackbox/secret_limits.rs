@@ -41,33 +41,48 @@ fn serials(sim: &Sim, n: usize) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn thirty_rsa_4096_webhooks_deploy_renew_and_rotate_within_the_limits() {
+/// Deploys 30 `rsa-4096` webhook entries under Juju `version`, then a no-op hook, a renewal and
+/// a CA rotation; returns the model and how many secrets hold the material.
+fn thirty_rsa_4096(version: &str) -> (Sim, usize) {
     let mut sim = Sim::new(state(1));
-    juju(&mut sim, BEFORE_THE_RAISE);
+    juju(&mut sim, version);
     sim.config("key-algorithm", json!("rsa-4096"));
     sim.config("webhooks", json!(entries(30)));
     sim.deploy(1);
     let spread = secrets(&sim);
-    assert!(spread.len() >= 3, "spread over several secrets: {spread:?}");
     assert!(spread.iter().any(|(label, _)| label == ckf_crypto::store::LABEL), "{spread:?}");
     let first = serials(&sim, 30);
 
     // A no-op hook reads them all and writes nothing.
     let out = sim.ok(0, Event::UpdateStatus);
-    assert!(!out.called("secret-set") && !out.called("secret-add"));
-    assert_eq!(out.unit_status, ("active".to_owned(), String::new()));
+    assert!(!out.called("secret-set") && !out.called("secret-add"), "{version}");
+    assert_eq!(out.unit_status, ("active".to_owned(), String::new()), "{version}");
 
     let out =
         sim.ok(0, Event::Action { name: "renew-certificates".into(), params: Default::default() });
     assert_eq!(out.action.expect("action").results["renewed"], json!("30"));
     let renewed = serials(&sim, 30);
-    assert!(first.iter().zip(&renewed).all(|(a, b)| a != b));
+    assert!(first.iter().zip(&renewed).all(|(a, b)| a != b), "{version}");
 
     let params = serde_json::Map::from_iter([("rotate-ca".to_owned(), json!(true))]);
     sim.ok(0, Event::Action { name: "renew-certificates".into(), params });
     let rotated = serials(&sim, 30);
-    assert!(renewed.iter().zip(&rotated).all(|(a, b)| a != b));
+    assert!(renewed.iter().zip(&rotated).all(|(a, b)| a != b), "{version}");
+    assert_eq!(secrets(&sim).len(), spread.len(), "{version}: as many secrets after");
+    (sim, spread.len())
+}
+
+#[test]
+fn thirty_rsa_4096_webhooks_deploy_renew_and_rotate_after_the_raise() {
+    let (_, secrets) = thirty_rsa_4096(AFTER_THE_RAISE);
+    assert_eq!(secrets, 1, "one secret holds it all");
+}
+
+#[test]
+fn thirty_rsa_4096_webhooks_deploy_renew_and_rotate_within_the_limits() {
+    let (mut sim, spread) = thirty_rsa_4096(BEFORE_THE_RAISE);
+    assert!(spread >= 3, "spread over several secrets: {spread}");
+    let rotated = serials(&sim, 30);
 
     // Juju raised its limit: the next change packs everything into one secret again and
     // removes the extra ones.
@@ -82,11 +97,6 @@ fn thirty_rsa_4096_webhooks_deploy_renew_and_rotate_within_the_limits() {
     assert!(!out.called("secret-set"));
     let after = serials(&sim, 30);
     assert!(rotated.iter().zip(&after).all(|(a, b)| a != b), "new lifetime, new leaves");
-    // And a rotation at the raised limit stays in one secret.
-    let params = serde_json::Map::from_iter([("rotate-ca".to_owned(), json!(true))]);
-    sim.ok(0, Event::Action { name: "renew-certificates".into(), params });
-    assert!(after.iter().zip(&serials(&sim, 30)).all(|(a, b)| a != b));
-    assert_eq!(secrets(&sim).len(), 1);
 }
 
 #[test]
