@@ -694,6 +694,16 @@ mod tests {
         params.serialize_request(&key).expect("csr").pem().expect("pem")
     }
 
+    /// An ECDSA CA valid for 30 days from `now`.
+    fn test_ca(now: OffsetDateTime) -> Issued {
+        generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca")
+    }
+
+    /// `ca` signs 10-day certificates at `now`, with no suffix or range limit, not forced.
+    fn params(ca: &Issued, now: OffsetDateTime) -> Params<'_> {
+        Params { ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false }
+    }
+
     fn relation(requests: &[(&str, bool)], local: Databag) -> Relation {
         let list: Vec<_> = requests
             .iter()
@@ -713,17 +723,9 @@ mod tests {
     #[test]
     fn good_requests_are_served_and_bad_ones_refused_side_by_side() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let ca = test_ca(now);
         let suffixes = parse_suffixes(".kubeflow.svc, example.com").expect("suffixes");
-        let p = Params {
-            ca: &ca,
-            above: &[],
-            days: 10,
-            suffixes: &suffixes,
-            ranges: &[],
-            now,
-            force: false,
-        };
+        let p = Params { suffixes: &suffixes, ..params(&ca, now) };
         let good = csr(&["gw.kubeflow.svc"], false);
         let outside = csr(&["gw.elsewhere.org"], false);
         let extension = csr(&["x.example.com"], true);
@@ -770,9 +772,8 @@ mod tests {
     #[test]
     fn withdrawn_requests_disappear_and_malformed_bags_are_reported() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
-        let p =
-            Params { ca: &ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
+        let ca = test_ca(now);
+        let p = params(&ca, now);
         let good = csr(&["a.svc"], false);
         let first = plan(&relation(&[(&good, false)], Databag::default()), &p, &mut OsEntropy);
         let mut rel = relation(&[], first.write.expect("write"));
@@ -786,14 +787,12 @@ mod tests {
     #[test]
     fn a_request_that_cannot_be_signed_is_refused_and_the_kept_ones_are_served() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
-        let p =
-            Params { ca: &ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
+        let ca = test_ca(now);
+        let p = params(&ca, now);
         let old = csr(&["old.svc"], false);
         let first = plan(&relation(&[(&old, false)], Databag::default()), &p, &mut OsEntropy);
         // The CA key no longer matches its certificate: no new request can be signed.
-        let other =
-            generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let other = test_ca(now);
         let broken = Issued { cert_pem: ca.cert_pem.clone(), key_pem: other.key_pem };
         let p = Params { ca: &broken, ..p };
         let new = csr(&["new.svc"], false);
@@ -811,9 +810,8 @@ mod tests {
     #[test]
     fn at_most_500_requests_are_served_per_relation_and_old_ones_keep_their_place() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
-        let p =
-            Params { ca: &ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
+        let ca = test_ca(now);
+        let p = params(&ca, now);
         let csrs: Vec<String> =
             (0..=MAX_SERVED).map(|i| csr(&[&format!("h{i}.svc")], false)).collect();
         let all: Vec<(&str, bool)> = csrs.iter().map(|c| (c.as_str(), false)).collect();
@@ -839,17 +837,9 @@ mod tests {
     #[test]
     fn ip_addresses_outside_the_ranges_are_refused() {
         let now = OffsetDateTime::now_utc();
-        let ca = generate_ca("ca", 30, KeyAlgorithm::EcdsaP256, now, &mut OsEntropy).expect("ca");
+        let ca = test_ca(now);
         let ranges = crate::config::ip_ranges::parse("10.0.0.0/8").expect("ranges");
-        let p = Params {
-            ca: &ca,
-            above: &[],
-            days: 10,
-            suffixes: &[],
-            ranges: &ranges,
-            now,
-            force: false,
-        };
+        let p = Params { ranges: &ranges, ..params(&ca, now) };
         let inside = csr(&["10.1.1.1", "a.svc"], false);
         let outside = csr(&["a.svc", "192.168.0.1"], false);
         let plan = plan(
@@ -883,23 +873,21 @@ mod tests {
             &mut OsEntropy,
         )
         .expect("ca");
-        let params =
-            |ca| Params { ca, above: &[], days: 10, suffixes: &[], ranges: &[], now, force: false };
         let request = csr(&["gw.kubeflow.svc"], false);
         let old = plan(
             &relation(&[(&request, false)], Databag::default()),
-            &params(&webhook_ca),
+            &params(&webhook_ca, now),
             &mut OsEntropy,
         );
         let rel = relation(&[(&request, false)], old.write.expect("written"));
-        let new = plan(&rel, &params(&relation_ca), &mut OsEntropy);
+        let new = plan(&rel, &params(&relation_ca, now), &mut OsEntropy);
         assert_eq!(new.signed, 1);
         assert!(certs::issued_by(&new.served[0].certificate, &relation_ca.cert_pem));
         assert_eq!(new.served[0].ca, relation_ca.cert_pem.trim());
         // And kept from then on.
         let again = plan(
             &relation(&[(&request, false)], new.write.expect("written")),
-            &params(&relation_ca),
+            &params(&relation_ca, now),
             &mut OsEntropy,
         );
         assert_eq!((again.signed, again.write), (0, None));

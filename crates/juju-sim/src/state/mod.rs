@@ -450,18 +450,8 @@ impl State {
     ) -> String {
         let id = self.new_xid();
         self.secrets.push(Secret {
-            id: id.clone(),
-            owner,
             label: label.map(str::to_owned),
-            description: None,
-            expire: None,
-            rotate: None,
-            revisions: vec![Revision { revision: 1, content }],
-            tracked: BTreeMap::new(),
-            grants: BTreeMap::new(),
-            name: None,
-            app_grants: BTreeSet::new(),
-            seen: BTreeMap::new(),
+            ..Secret::first(id.clone(), owner, content)
         });
         id
     }
@@ -498,18 +488,8 @@ impl State {
         }
         let id = self.new_xid();
         self.secrets.push(Secret {
-            id: id.clone(),
-            owner: Owner::Model,
-            label: None,
-            description: None,
-            expire: None,
-            rotate: None,
-            revisions: vec![Revision { revision: 1, content }],
-            tracked: BTreeMap::new(),
-            grants: BTreeMap::new(),
             name: Some(name.to_owned()),
-            app_grants: BTreeSet::new(),
-            seen: BTreeMap::new(),
+            ..Secret::first(id.clone(), Owner::Model, content)
         });
         Ok(format!("secret:{id}"))
     }

@@ -147,6 +147,25 @@ pub struct Secret {
 }
 
 impl Secret {
+    /// A new secret `id` of `owner` whose revision 1 holds `content`: no label, metadata, grants
+    /// or consumers yet.
+    pub(crate) fn first(id: String, owner: Owner, content: BTreeMap<String, String>) -> Self {
+        Self {
+            id,
+            owner,
+            label: None,
+            description: None,
+            expire: None,
+            rotate: None,
+            revisions: vec![Revision { revision: 1, content }],
+            tracked: BTreeMap::new(),
+            grants: BTreeMap::new(),
+            name: None,
+            app_grants: BTreeSet::new(),
+            seen: BTreeMap::new(),
+        }
+    }
+
     /// The latest revision, if any.
     pub fn latest(&self) -> Option<&Revision> {
         self.revisions.last()

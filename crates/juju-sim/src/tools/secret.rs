@@ -10,7 +10,6 @@
 //! exit 0); owners see their pending content in the same hook. Reads pin a tracked revision per
 //! consumer unit; `--refresh` moves it, `--peek` does not.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 
 use serde_json::json;
@@ -58,18 +57,11 @@ pub(crate) fn secret_add(sess: &mut Session, args: &[String], stdin: &mut dyn Re
     let work = sess.buffered();
     let id = crate::state::make_xid(&work.model.uuid, work.counters.secret);
     work.secrets.push(Secret {
-        id: id.clone(),
-        owner,
         label: meta.label,
         description: meta.description,
         expire: meta.expire,
         rotate: meta.rotate,
-        revisions: vec![Revision { revision: 1, content }],
-        tracked: BTreeMap::new(),
-        grants: BTreeMap::new(),
-        name: None,
-        app_grants: Default::default(),
-        seen: BTreeMap::new(),
+        ..Secret::first(id.clone(), owner, content)
     });
     Ok(format!("secret:{id}\n").into_bytes())
 }
