@@ -287,6 +287,8 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
     let issuer_chain: Vec<String> =
         std::iter::once(trim(&p.ca.cert_pem)).chain(p.above.iter().cloned()).collect();
     let root = issuer_chain.last().cloned().unwrap_or_default();
+    // Parsed once for every certificate kept.
+    let ca_info = certs::inspect(&p.ca.cert_pem).ok();
     let mut served = Vec::new();
     let mut refused = Vec::new();
     let mut signed = 0;
@@ -335,11 +337,13 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
                     above.iter().map(|c| trim(c)).eq(issuer_chain.iter().cloned())
                 })
                 && trim(&c.ca) == root
-                && certs::issued_by_stored(&c.certificate, &p.ca.cert_pem)
-                && csr::same_public_key(&c.certificate, &pem)
                 && certs::inspect(&c.certificate).is_ok_and(|i| {
                     !i.renewal_due(p.now)
                         && (i.not_after - i.not_before).whole_days() == i64::from(p.days)
+                        && ca_info.as_ref().is_some_and(|ca| {
+                            certs::issued_by_inspected((&i, &c.certificate), (ca, &p.ca.cert_pem))
+                        })
+                        && csr::requests_key_of(&i, &pem)
                 })
         });
         let certificate = match keep {

@@ -210,14 +210,14 @@ pub fn sign_csr(
     Ok(pem)
 }
 
-/// Whether the certificate and the CSR (both PEM) hold the same public key.
-pub fn same_public_key(cert_pem: &str, csr_pem: &str) -> bool {
-    matches!((cert_spki(cert_pem), csr_spki(csr_pem)), (Some(a), Some(b)) if a == b)
-}
-
 fn cert_spki(cert_pem: &str) -> Option<Vec<u8>> {
     let (_, p) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes()).ok()?;
     p.parse_x509().ok().map(|c| c.tbs_certificate.subject_pki.raw.to_vec())
+}
+
+/// Whether the (inspected) certificate holds the public key the CSR (PEM) requests.
+pub fn requests_key_of(cert: &super::CertInfo, csr_pem: &str) -> bool {
+    csr_spki(csr_pem).is_some_and(|spki| spki == cert.identity.public_key_info)
 }
 
 fn csr_spki(csr_pem: &str) -> Option<Vec<u8>> {
@@ -256,9 +256,9 @@ mod tests {
         let issuer = crate::certs::load_issuer(&ca).expect("issuer");
         let cert = sign_csr(&issuer, checked, 10, now, &mut OsEntropy).expect("signed");
         assert!(issued_by(&cert, &ca.cert_pem));
-        assert!(same_public_key(&cert, &pem));
-        assert!(!same_public_key(&cert, &csr(&["gw.kubeflow.svc"], false)));
         let info = inspect(&cert).expect("inspect");
+        assert!(requests_key_of(&info, &pem));
+        assert!(!requests_key_of(&info, &csr(&["gw.kubeflow.svc"], false)));
         assert!(!info.is_ca);
         assert_eq!(info.dns_names, ["gw.kubeflow.svc"]);
         assert_eq!((info.not_after - info.not_before).whole_days(), 10);

@@ -43,6 +43,28 @@ pub struct CertInfo {
     pub key_cert_sign: bool,
     /// The key type, when it is one the charm can generate.
     pub key_algorithm: Option<KeyAlgorithm>,
+    /// Who the certificate is from and to, and its key, as the checks against an issuer and a
+    /// private key compare them: read in the same parse, so those checks parse nothing again.
+    pub identity: Identity,
+}
+
+/// The raw identity fields of a certificate (DER, as they appear in it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identity {
+    /// The issuer name.
+    pub issuer: Vec<u8>,
+    /// The subject name.
+    pub subject: Vec<u8>,
+    /// The key identifier of the authority key identifier extension, if any.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// The subject key identifier extension, if any.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// The subject public key's algorithm (the OID's content octets).
+    pub key_algorithm_oid: Vec<u8>,
+    /// The subject public key (the BIT STRING's content: an `RSAPublicKey`, an EC point).
+    pub public_key: Vec<u8>,
+    /// The whole `SubjectPublicKeyInfo`, as a request for the same key carries it.
+    pub public_key_info: Vec<u8>,
 }
 
 impl CertInfo {
@@ -101,7 +123,29 @@ pub fn inspect(cert_pem: &str) -> Result<CertInfo, CertError> {
         is_ca: cert.is_ca(),
         key_cert_sign: cert.key_usage().ok().flatten().is_some_and(|ku| ku.value.key_cert_sign()),
         key_algorithm: key_algorithm(cert.public_key()),
+        identity: identity(&cert),
     })
+}
+
+fn identity(cert: &X509Certificate<'_>) -> Identity {
+    let mut id = Identity {
+        issuer: cert.issuer().as_raw().to_vec(),
+        subject: cert.subject().as_raw().to_vec(),
+        key_algorithm_oid: cert.public_key().algorithm.algorithm.as_bytes().to_vec(),
+        public_key: cert.public_key().subject_public_key.data.to_vec(),
+        public_key_info: cert.public_key().raw.to_vec(),
+        ..Identity::default()
+    };
+    for ext in cert.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                id.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec());
+            }
+            ParsedExtension::SubjectKeyIdentifier(ski) => id.subject_key_id = Some(ski.0.to_vec()),
+            _ => {}
+        }
+    }
+    id
 }
 
 /// Whether `cert_pem`'s issuer name is `issuer_pem`'s subject name and its signature verifies with
@@ -136,25 +180,23 @@ fn parsed_pair(
 /// signature verification (about 0.4 M instructions for an RSA-2048 signature). When either
 /// identifier is missing it verifies the signature, as [`issued_by`] does.
 pub fn issued_by_stored(cert_pem: &str, issuer_pem: &str) -> bool {
-    parsed_pair(cert_pem, issuer_pem, |cert, issuer| {
-        if cert.issuer().as_raw() != issuer.subject().as_raw() {
-            return false;
-        }
-        let aki = cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-            ParsedExtension::AuthorityKeyIdentifier(aki) => {
-                aki.key_identifier.as_ref().map(|k| k.0)
-            }
-            _ => None,
-        });
-        let ski = issuer.extensions().iter().find_map(|e| match e.parsed_extension() {
-            ParsedExtension::SubjectKeyIdentifier(ski) => Some(ski.0),
-            _ => None,
-        });
-        match (aki, ski) {
-            (Some(aki), Some(ski)) => aki == ski,
-            _ => cert.verify_signature(Some(issuer.public_key())).is_ok(),
-        }
-    })
+    match (inspect(cert_pem), inspect(issuer_pem)) {
+        (Ok(cert), Ok(issuer)) => issued_by_inspected((&cert, cert_pem), (&issuer, issuer_pem)),
+        _ => false,
+    }
+}
+
+/// [`issued_by_stored`] of two certificates already inspected (each with its PEM, for the
+/// signature check when an identifier is missing).
+pub fn issued_by_inspected(cert: (&CertInfo, &str), issuer: (&CertInfo, &str)) -> bool {
+    let (c, i) = (&cert.0.identity, &issuer.0.identity);
+    if c.issuer != i.subject {
+        return false;
+    }
+    match (&c.authority_key_id, &i.subject_key_id) {
+        (Some(aki), Some(ski)) => aki == ski,
+        _ => issued_by(cert.1, issuer.1),
+    }
 }
 
 /// Splits a PEM bundle into its certificates: every `CERTIFICATE` block, decoded and encoded
@@ -251,6 +293,7 @@ mod tests {
             is_ca: false,
             key_cert_sign: false,
             key_algorithm: None,
+            identity: Identity::default(),
         }
     }
 

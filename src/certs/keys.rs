@@ -18,7 +18,7 @@ use rcgen::{PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256, PublicKeyData, SignatureAlg
 use rsa::pkcs1::DecodeRsaPrivateKey as _;
 use zeroize::Zeroizing;
 
-use super::{CertError, KeyAlgorithm};
+use super::{CertError, CertInfo, KeyAlgorithm};
 use crate::random::Entropy;
 
 /// A private key the charm signs with: RSA (through ring) or ECDSA P-256 (through `p256`).
@@ -148,19 +148,141 @@ fn load_pkcs8(der: &[u8]) -> Result<SigningKey, CertError> {
 
 /// Whether the private key `key_pem` belongs to the certificate `cert_pem`: their public keys
 /// (algorithm and subject public key bits) are equal. `false` when either does not parse.
-///
-/// Every hook checks every stored key, so a PKCS#8 key is compared by the public half it carries
-/// beside its secret (an RSA key's modulus and exponent, a P-256 key's point), read without any
-/// arithmetic: recomputing the point (a scalar multiplication) or validating the secret half
-/// (ring's RSA key checks) is left to signing, which loads the whole key.
 pub fn key_matches(cert_pem: &str, key_pem: &SecretString) -> bool {
+    super::inspect(cert_pem).is_ok_and(|cert| key_matches_inspected(&cert, key_pem))
+}
+
+/// [`key_matches`] for a certificate already inspected.
+///
+/// Every hook checks every stored key, so a key is compared by the public half it carries beside
+/// its secret (an RSA key's modulus and exponent, a P-256 key's point), read without any
+/// arithmetic: recomputing the point (a scalar multiplication) or validating the secret half
+/// (ring's RSA key checks) is left to signing, which loads the whole key. A PKCS#8 RSA key has
+/// its public half first, so only that prefix of its base64 is decoded (a quarter of an RSA-2048
+/// key's); anything else, or a prefix that does not match, is decoded whole.
+pub fn key_matches_inspected(cert: &CertInfo, key_pem: &SecretString) -> bool {
+    let id = &cert.identity;
+    if rsa_public_prefix(key_pem.expose())
+        .is_some_and(|public| id.key_algorithm_oid == RSA_ENCRYPTION_OID && id.public_key == public)
+    {
+        return true;
+    }
     // Exposed to decode it (once: constant-time base64 is not cheap); the decoded bytes stay in
     // zeroizing buffers.
     let Some((label, der)) = decode_pem(key_pem.expose()) else { return false };
     if let Some(public) = stored_public_key(&der).filter(|_| label == "PRIVATE KEY") {
-        return public_key_matches(cert_pem, &public);
+        return spki_matches(cert, &public);
     }
-    load_der(&label, &der).is_ok_and(|key| public_key_matches(cert_pem, &key))
+    load_der(&label, &der).is_ok_and(|key| spki_matches(cert, &key))
+}
+
+/// The content octets of the rsaEncryption OID (1.2.840.113549.1.1.1).
+const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+/// The `RSAPublicKey` (modulus and public exponent) of a PKCS#8 RSA key in PEM, read from the
+/// start of its base64 alone. `PrivateKeyInfo` holds `RSAPrivateKey ::= SEQUENCE { version,
+/// modulus, publicExponent, privateExponent, ... }`: everything before the private exponent is
+/// public, and only that much is decoded (constant-time still, by `pem-rfc7468`). `None` when
+/// the text is not that (another key type, other line widths, a malformed prefix).
+fn rsa_public_prefix(text: &str) -> Option<Vec<u8>> {
+    let start = text.find("-----BEGIN ")?;
+    let pem = pem_rfc7468::Decoder::new(&text.as_bytes()[start..]).ok()?;
+    if pem.type_label() != "PRIVATE KEY" {
+        return None;
+    }
+    let mut r = DerPrefix { pem, buf: Zeroizing::new(Vec::new()), pos: 0 };
+    r.enter(0x30)?; // PrivateKeyInfo
+    r.skip(0x02)?; // version
+    // AlgorithmIdentifier: rsaEncryption with NULL parameters.
+    let mut alg = vec![0x06, 0x09];
+    alg.extend_from_slice(RSA_ENCRYPTION_OID);
+    alg.extend_from_slice(&[0x05, 0x00]);
+    if r.value(0x30)? != alg.as_slice() {
+        return None;
+    }
+    r.enter(0x04)?; // privateKey
+    r.enter(0x30)?; // RSAPrivateKey
+    r.skip(0x02)?; // version
+    let public = r.pos;
+    r.skip(0x02)?; // modulus
+    r.skip(0x02)?; // publicExponent
+    let ints = &r.buf[public..r.pos];
+    // RSAPublicKey ::= SEQUENCE { modulus, publicExponent }
+    let mut der = vec![0x30];
+    match u16::try_from(ints.len()).ok()? {
+        n @ 0..0x80 => der.push(n as u8),
+        n @ 0x80..0x100 => der.extend_from_slice(&[0x81, n as u8]),
+        n => der.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+    }
+    der.extend_from_slice(ints);
+    Some(der)
+}
+
+/// A DER reader over the start of a PEM document that decodes its base64 only as far as it
+/// reads: tag and length of each field, and the content of the fields it takes.
+struct DerPrefix<'i> {
+    pem: pem_rfc7468::Decoder<'i>,
+    /// What has been decoded. Public fields only, unless the key is malformed; zeroized anyway.
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+}
+
+impl DerPrefix<'_> {
+    /// More than an RSA-8192 key's public half: a longer prefix is not one.
+    const MAX: usize = 2048;
+
+    /// Decodes up to byte `end` of the document.
+    fn fill(&mut self, end: usize) -> Option<()> {
+        let have = self.buf.len();
+        if end > have {
+            if end > Self::MAX {
+                return None;
+            }
+            self.buf.resize(end, 0);
+            self.pem.decode(&mut self.buf[have..]).ok()?;
+        }
+        Some(())
+    }
+
+    /// Reads the tag (which must be `tag`) and the length of the next field: its content's length.
+    fn header(&mut self, tag: u8) -> Option<usize> {
+        self.fill(self.pos + 2)?;
+        let (t, first) = (self.buf[self.pos], self.buf[self.pos + 1]);
+        self.pos += 2;
+        if t != tag {
+            return None;
+        }
+        if first < 0x80 {
+            return Some(usize::from(first));
+        }
+        let n = usize::from(first & 0x7f);
+        if !(1..=2).contains(&n) {
+            return None;
+        }
+        self.fill(self.pos + n)?;
+        let len = self.buf[self.pos..self.pos + n].iter().fold(0, |l, &b| l << 8 | usize::from(b));
+        self.pos += n;
+        Some(len)
+    }
+
+    /// Steps into a constructed field.
+    fn enter(&mut self, tag: u8) -> Option<()> {
+        self.header(tag).map(drop)
+    }
+
+    /// Steps over a field.
+    fn skip(&mut self, tag: u8) -> Option<()> {
+        self.value(tag).map(drop)
+    }
+
+    /// Reads a field's content.
+    fn value(&mut self, tag: u8) -> Option<&[u8]> {
+        let len = self.header(tag)?;
+        let start = self.pos;
+        self.fill(start + len)?;
+        self.pos += len;
+        Some(&self.buf[start..self.pos])
+    }
 }
 
 /// The public half a PKCS#8 private key carries, as a certificate's `subjectPublicKey` holds it:
@@ -202,12 +324,11 @@ impl PublicKeyData for StoredPublic {
 
 /// Whether `key`'s public key is the one in the certificate `cert_pem`.
 pub(crate) fn public_key_matches(cert_pem: &str, key: &impl PublicKeyData) -> bool {
-    let Ok((_, pem)) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes()) else {
-        return false;
-    };
-    let Ok(cert) = pem.parse_x509() else {
-        return false;
-    };
+    super::inspect(cert_pem).is_ok_and(|cert| spki_matches(&cert, key))
+}
+
+/// Whether `key`'s public key is the one in the inspected certificate.
+fn spki_matches(cert: &CertInfo, key: &impl PublicKeyData) -> bool {
     let spki = key.subject_public_key_info();
     let Ok((_, key_spki)) =
         <x509_parser::x509::SubjectPublicKeyInfo as x509_parser::prelude::FromDer<_>>::from_der(
@@ -216,9 +337,9 @@ pub(crate) fn public_key_matches(cert_pem: &str, key: &impl PublicKeyData) -> bo
     else {
         return false;
     };
-    let cert_spki = cert.public_key();
-    cert_spki.algorithm.algorithm == key_spki.algorithm.algorithm
-        && cert_spki.subject_public_key.data == key_spki.subject_public_key.data
+    let id = &cert.identity;
+    key_spki.algorithm.algorithm.as_bytes() == id.key_algorithm_oid.as_slice()
+        && key_spki.subject_public_key.data == id.public_key.as_slice()
 }
 
 /// PKCS#8 DER as PEM (`BEGIN PRIVATE KEY`, 64-column base64, trailing newline).
@@ -292,6 +413,43 @@ mod tests {
             let (_, der) = decode_pem(pem.expose()).expect("pem");
             let public = stored_public_key(&der).expect("a public half");
             assert_eq!((public.der.len(), public.der_bytes()), (len, key.der_bytes()), "{alg}");
+        }
+    }
+
+    #[test]
+    fn an_rsa_keys_public_half_is_read_from_the_start_of_its_pem_alone() {
+        for alg in [KeyAlgorithm::Rsa2048, KeyAlgorithm::Rsa4096] {
+            let (key, pem) = generate_key(alg, &mut OsEntropy).expect("keygen");
+            let public = rsa_public_prefix(pem.expose()).expect("a PKCS#8 RSA key");
+            assert_eq!(public, key.der_bytes(), "{alg}");
+            // The prefix is all there is to read: the rest of the PEM may be anything.
+            let head: Vec<&str> = pem.expose().lines().take(14).collect();
+            let truncated = format!("{}\n-----END PRIVATE KEY-----\n", head.join("\n"));
+            assert_eq!(rsa_public_prefix(&truncated).as_deref(), Some(public.as_slice()), "{alg}");
+        }
+        let (_, ec) = generate_key(KeyAlgorithm::EcdsaP256, &mut OsEntropy).expect("keygen");
+        assert_eq!(rsa_public_prefix(ec.expose()), None, "not an RSA key");
+        assert_eq!(rsa_public_prefix("-----BEGIN PRIVATE KEY-----\nMIIE\n"), None);
+        assert_eq!(rsa_public_prefix("no PEM here"), None);
+    }
+
+    #[test]
+    fn a_key_is_checked_against_an_inspected_certificate_by_either_path() {
+        for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa2048] {
+            let ca = crate::certs::generate_ca("ca", 30, alg, now(), &mut OsEntropy).expect("ca");
+            let info = crate::certs::inspect(&ca.cert_pem).expect("inspect");
+            assert!(key_matches_inspected(&info, &ca.key_pem), "{alg}");
+            let (_, other) = generate_key(alg, &mut OsEntropy).expect("keygen");
+            assert!(!key_matches_inspected(&info, &other), "{alg}");
+            // PKCS#1 (no fast path) of the same RSA key still matches.
+            if alg == KeyAlgorithm::Rsa2048 {
+                use rsa::pkcs1::EncodeRsaPrivateKey as _;
+                use rsa::pkcs8::DecodePrivateKey as _;
+                let (_, der) = decode_pem(ca.key_pem.expose()).expect("pem");
+                let private = rsa::PrivateKey::from_pkcs8_der(&der).expect("rsa");
+                let pkcs1 = private.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).expect("pkcs1");
+                assert!(key_matches_inspected(&info, &SecretString::new(pkcs1.as_str())));
+            }
         }
     }
 

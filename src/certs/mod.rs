@@ -26,9 +26,11 @@ pub mod keys;
 use std::fmt;
 use std::str::FromStr;
 
-pub use inspect::{CertInfo, inspect, issued_by, issued_by_stored, split_pem_bundle};
+pub use inspect::{
+    CertInfo, Identity, inspect, issued_by, issued_by_inspected, issued_by_stored, split_pem_bundle,
+};
 pub use issue::{generate_ca, issue_webhook_leaf, load_issuer, random_serial, webhook_dns_names};
-pub use keys::{SigningKey, key_matches};
+pub use keys::{SigningKey, key_matches, key_matches_inspected};
 
 /// The kind of key the charm generates (`key-algorithm` config option).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -126,14 +126,14 @@ pub(super) struct CaParams<'a> {
 
 /// Whether a stored CA still fits the config and the time.
 pub(super) fn ca_fits(ca: &Issued, p: &CaParams<'_>, now: OffsetDateTime) -> bool {
-    certs::key_matches(&ca.cert_pem, &ca.key_pem)
-        && certs::inspect(&ca.cert_pem).is_ok_and(|info| {
-            info.is_ca
-                && !info.renewal_due(now)
-                && info.subject_cn.as_deref() == Some(p.common_name)
-                && info.key_algorithm == Some(p.alg)
-                && lifetime_days(&info) == i64::from(p.days)
-        })
+    certs::inspect(&ca.cert_pem).is_ok_and(|info| {
+        info.is_ca
+            && !info.renewal_due(now)
+            && info.subject_cn.as_deref() == Some(p.common_name)
+            && info.key_algorithm == Some(p.alg)
+            && lifetime_days(&info) == i64::from(p.days)
+            && certs::key_matches_inspected(&info, &ca.key_pem)
+    })
 }
 
 /// The leaf options, when valid.
@@ -144,21 +144,22 @@ struct LeafParams<'a> {
     namespace: &'a str,
 }
 
-/// Whether a stored leaf still fits its spec, the CA, the config and the time.
+/// Whether a stored leaf still fits its spec, the CA (inspected once for all leaves), the config
+/// and the time. Each certificate is parsed once; the cheap checks come first.
 fn leaf_fits(
     leaf: &Issued,
     spec: &WebhookSpec,
-    ca: &Issued,
+    ca: (&CertInfo, &str),
     p: &LeafParams<'_>,
     now: OffsetDateTime,
 ) -> bool {
     let Ok(info) = certs::inspect(&leaf.cert_pem) else { return false };
     !info.renewal_due(now)
-        && certs::issued_by_stored(&leaf.cert_pem, &ca.cert_pem)
-        && certs::key_matches(&leaf.cert_pem, &leaf.key_pem)
-        && info.dns_names == certs::webhook_dns_names(&spec.services, p.namespace)
         && info.key_algorithm == Some(p.alg)
         && lifetime_days(&info) == i64::from(p.days)
+        && info.dns_names == certs::webhook_dns_names(&spec.services, p.namespace)
+        && certs::issued_by_inspected((&info, &leaf.cert_pem), ca)
+        && certs::key_matches_inspected(&info, &leaf.key_pem)
 }
 
 /// The webhook certificates area.
@@ -218,10 +219,15 @@ impl Area for Webhooks {
         let mut fresh = Vec::new();
         // Which entries keep their leaf, and which need a new one.
         let mut wanted = Vec::new();
+        let ca_info = certs::inspect(&ca.cert_pem).ok();
         for spec in p.specs {
             let old = stored.remove(&spec.name);
             let kept = old.clone().filter(|leaf| {
-                !ca_rotated && renew.is_none() && leaf_fits(leaf, spec, ca, &p, now)
+                !ca_rotated
+                    && renew.is_none()
+                    && ca_info
+                        .as_ref()
+                        .is_some_and(|i| leaf_fits(leaf, spec, (i, &ca.cert_pem), &p, now))
             });
             match kept {
                 Some(leaf) => {
