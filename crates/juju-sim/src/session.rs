@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,10 @@ pub(crate) struct Session {
     /// tool accepts and Juju refuses at commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit_error: Option<String>,
+    /// The working directory of the process making the current call (Juju's `Request.Dir`),
+    /// against which a relative `--file` path is read; `None` when that is this process's own.
+    #[serde(skip)]
+    pub call_dir: Option<PathBuf>,
     /// Whether a call changed the session (not persisted).
     #[serde(skip)]
     pub dirty: bool,
@@ -59,6 +63,7 @@ impl Session {
             base: state,
             ctx,
             faults,
+            call_dir: None,
             dirty: false,
         }
     }
@@ -101,6 +106,14 @@ impl Session {
     /// Whether the running unit is the leader.
     pub(crate) fn is_leader(&self) -> bool {
         self.work.is_leader(self.ctx.unit)
+    }
+
+    /// `path` as the calling process would open it: relative to its working directory.
+    pub(crate) fn file_path<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, Path> {
+        match &self.call_dir {
+            Some(dir) if Path::new(path).is_relative() => dir.join(path).into(),
+            _ => Path::new(path).into(),
+        }
     }
 
     /// Reads the session in `agent_dir`.
