@@ -7,12 +7,13 @@ use std::path::Path;
 use crate::event::HookContext;
 use crate::state::State;
 
-/// Where the charm, the hook tools and the agent (session) live.
+/// Where the charm and the hook tools live, and where the agent serves the tools.
 #[derive(Clone, Debug)]
 pub(crate) struct Paths<'a> {
     pub charm_dir: &'a Path,
     pub tools_dir: &'a Path,
-    pub agent_dir: &'a Path,
+    /// `JUJU_AGENT_SOCKET_ADDRESS`.
+    pub agent_socket: &'a str,
 }
 
 /// The variables Juju would give `dispatch` for `ctx`, in order.
@@ -28,7 +29,7 @@ pub(crate) fn hook_env(
     set("JUJU_CHARM_DIR", &charm_dir);
     set("JUJU_CONTEXT_ID", &ctx.context_id);
     set("JUJU_HOOK_NAME", &ctx.hook);
-    set("JUJU_AGENT_SOCKET_ADDRESS", &paths.agent_dir.display().to_string());
+    set("JUJU_AGENT_SOCKET_ADDRESS", paths.agent_socket);
     set("JUJU_AGENT_SOCKET_NETWORK", "unix");
     set("JUJU_UNIT_NAME", &state.unit_name(ctx.unit));
     set("JUJU_MODEL_UUID", &state.model.uuid);

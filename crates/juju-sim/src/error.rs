@@ -37,12 +37,15 @@ pub enum SimError {
         #[source]
         source: std::io::Error,
     },
-    /// The session file could not be (de)serialised.
-    #[error("session file: {0}")]
+    /// The model could not be serialised into `agent/state.json`.
+    #[error("state.json: {0}")]
     Session(#[from] serde_json::Error),
     /// The charm process could not be started.
     #[error("cannot run dispatch: {0}")]
     Spawn(#[source] std::io::Error),
+    /// The agent socket that serves the hook tools could not be opened.
+    #[error("cannot serve the hook tools: {0}")]
+    Socket(#[source] std::io::Error),
 }
 
 impl SimError {

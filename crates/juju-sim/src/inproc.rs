@@ -49,7 +49,7 @@ where
     let paths = Paths {
         charm_dir: &agent_dir.join("charm"),
         tools_dir: &PathBuf::from(format!("/var/lib/juju/tools/{slug}")),
-        agent_dir: &agent_dir,
+        agent_socket: &agent_dir.display().to_string(),
     };
     let env = hook_env(&prepared, &ctx, &paths);
     let runner = Rc::new(SimRunner {

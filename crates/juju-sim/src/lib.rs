@@ -6,6 +6,21 @@
 //! `dispatch` with hook tools on `PATH` that are symlinks to a multi-call binary calling
 //! [`multicall_main`].
 //!
+//! # The process-level form
+//!
+//! It works as Juju's unit agent does. For each hook, [`Harness::run`] keeps the session in
+//! memory and serves the hook tools on a Unix socket of its own (a Linux abstract socket,
+//! `JUJU_AGENT_SOCKET_ADDRESS=@<name>`, `JUJU_AGENT_SOCKET_NETWORK=unix`) from a thread in the
+//! harness's process, as the uniter serves them for the hook's context (juju/juju
+//! worker/uniter/runner/jujuc/server.go). A hook tool is a thin client, as `jujuc` is (juju/juju
+//! cmd/jujuc/main.go, `hookToolMain`): [`multicall_main`] sends `{context id, working dir,
+//! tool, args}` and writes out the `{code, stdout, stderr}` it gets back. A tool that reads
+//! stdin (`--file -`) is first answered `hook tool requires stdin, none supplied`
+//! (`ErrNoStdin`); the client then reads its stdin and sends the call again with it
+//! (`StdinSet`). The client links none of the model, so a call costs little more than starting
+//! a process. A wrong `JUJU_CONTEXT_ID` is `ERROR bad request: unknown context "…"`, a call
+//! after the hook has ended `ERROR cannot connect to agent: …`; both exit 1.
+//!
 //! Juju 3.6 user secrets (model-owned, made by the operator) are modelled by [`Owner::Model`]
 //! and [`State::add_user_secret`] and its siblings; the module docs of `state::secret` (in the
 //! source) list what was copied from juju/juju and from which files.
@@ -32,6 +47,7 @@
 //!   either way. `relation-list` on it is `[]` and `relation-get` reads it in every version.
 
 mod action_params;
+mod client;
 mod env;
 mod error;
 mod event;
@@ -40,16 +56,19 @@ mod inproc;
 mod meta;
 mod outcome;
 mod process;
+mod server;
 mod session;
 mod state;
 mod tools;
+mod wire;
 
+pub use client::multicall_main;
 pub use error::SimError;
 pub use event::{ActionContext, Event, HookContext};
 pub use inproc::{run_in_process, run_in_process_with_faults};
 pub use meta::{ActionSpec, CharmMeta, ConfigOption, Endpoint, OptionType, ParamSpec, Role};
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
-pub use process::{CharmFiles, Harness, multicall_main};
+pub use process::{CharmFiles, Harness};
 pub use state::{
     Bag, Counters, LogLine, Model, Owner, Relation, Revision, Secret, State, StatusEntry, Unit,
 };

@@ -1,6 +1,9 @@
-//! The standalone `juju-sim` binary: a multi-call hook tool. Symlinked as `config-get`,
-//! `relation-set`, … it serves that tool from the session named by `JUJU_AGENT_SOCKET_ADDRESS`;
-//! `juju-sim <tool> args…` does the same; anything else prints usage.
+//! The standalone `juju-sim` binary: a multi-call hook tool, the simulator's `jujuc`. Symlinked
+//! as `config-get`, `relation-set`, … it sends that call to the agent socket named by
+//! `JUJU_AGENT_SOCKET_ADDRESS` (served by [`juju_sim::Harness`] while a hook runs) and prints the
+//! answer, as juju/juju cmd/jujuc/main.go `hookToolMain` does; `juju-sim <tool> args…` does the
+//! same; anything else prints usage. It uses only [`juju_sim::multicall_main`] and the list of
+//! tool names, so the model and the tools are not linked in.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,7 +23,7 @@ fn main() -> ExitCode {
     } else {
         eprintln!(
             "usage: <hook-tool> [args…]   (juju-sim symlinked as a hook-tool name)\n   or: juju-sim <hook-tool> [args…]\n\
-             Serves Juju hook tools from the session in $JUJU_AGENT_SOCKET_ADDRESS."
+             Calls Juju hook tools on the agent socket in $JUJU_AGENT_SOCKET_ADDRESS."
         );
         return ExitCode::from(2);
     };

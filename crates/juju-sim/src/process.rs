@@ -1,20 +1,29 @@
 //! The process-level form: a directory laid out like a unit agent's (charm/, tools/, agent/), the
 //! real `dispatch` spawned exactly as Juju spawns it (cleared environment, cwd = charm dir, stdin
-//! /dev/null, no argv), and the multi-call hook-tool binary's entry point, which serves one call
-//! from the session file named by `JUJU_AGENT_SOCKET_ADDRESS`.
+//! /dev/null, no argv), and, while it runs, the unit agent's side of the hook tools.
+//!
+//! As in Juju (juju/juju worker/uniter/runner/runner.go `startJujucServer`, and
+//! worker/uniter/runner/jujuc/server.go), [`Harness::run`] keeps the hook's session in memory
+//! and serves it on a Unix socket bound for the hook (`server`): a Linux abstract socket, given
+//! to dispatch as `JUJU_AGENT_SOCKET_ADDRESS=@<name>` and `JUJU_AGENT_SOCKET_NETWORK=unix`, as
+//! Juju sets them on Kubernetes. The hook tools in `tools/` are symlinks to a multi-call binary
+//! whose entry point, [`multicall_main`](crate::multicall_main) (`client`), is a thin client
+//! like Juju's `jujuc`: it sends its call there and prints the answer. When dispatch has exited
+//! (or been killed), the socket is closed and the run is finished from the session: committed
+//! or discarded, and `agent/state.json` written.
 
 use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::SimError;
 use crate::env::{Paths, hook_env};
 use crate::event::{Event, prepare};
-use crate::outcome::{Call, Fault, Outcome, finish};
-use crate::session::{CALLS_FILE, Session, append_call, read_calls};
+use crate::outcome::{Fault, Outcome, finish};
+use crate::server::{Agent, Listener};
+use crate::session::Session;
 use crate::state::State;
-use crate::tools::{HOOK_TOOLS, serve};
+use crate::tools::HOOK_TOOLS;
 
 /// The charm's YAML files, written into the charm directory.
 #[derive(Clone, Debug, Default)]
@@ -41,7 +50,8 @@ pub struct Harness {
 
 impl Harness {
     /// Lays out `dir`: `charm/` (dispatch symlinked, YAML files written), `tools/` (one symlink per
-    /// hook tool, all to `tool_binary`), `agent/` (state.json, session file).
+    /// hook tool, all to `tool_binary`, whose `main` calls
+    /// [`multicall_main`](crate::multicall_main)), `agent/` (state.json).
     pub fn new(
         dir: &Path,
         dispatch: &Path,
@@ -71,18 +81,19 @@ impl Harness {
         Ok(h)
     }
 
-    /// Runs `event` on `unit`: spawns dispatch as Juju would, waits, commits or discards the
-    /// buffered writes, and saves state.json.
+    /// Runs `event` on `unit`: serves the hook tools on a fresh agent socket, spawns dispatch
+    /// as Juju would, waits, closes the socket, commits or discards the buffered writes, and
+    /// saves state.json.
     pub fn run(&mut self, unit: u32, event: &Event) -> Result<Outcome, SimError> {
         let mut prepared = self.state.clone();
         let ctx = prepare(&mut prepared, unit, event)?;
-        let (charm_dir, tools_dir, agent_dir) =
-            (self.charm_dir(), self.tools_dir(), self.agent_dir());
-        let paths = Paths { charm_dir: &charm_dir, tools_dir: &tools_dir, agent_dir: &agent_dir };
+        let (charm_dir, tools_dir) = (self.charm_dir(), self.tools_dir());
+        let listener = Listener::bind()?;
+        let socket = listener.address();
+        let paths = Paths { charm_dir: &charm_dir, tools_dir: &tools_dir, agent_socket: &socket };
         let env = hook_env(&prepared, &ctx, &paths);
-        Session::new(prepared, ctx, self.faults.clone()).save(&agent_dir)?;
-        let calls_path = agent_dir.join(CALLS_FILE);
-        fs::write(&calls_path, b"").map_err(|e| SimError::io(&calls_path, e))?;
+        let session = Session::new(prepared, ctx, self.faults.clone());
+        let server = listener.serve(Agent { session, calls: Vec::new() })?;
         let started = std::time::Instant::now();
         let mut child = Command::new(charm_dir.join("dispatch"))
             .env_clear()
@@ -103,14 +114,12 @@ impl Harness {
             // Already exited: kill fails harmlessly.
             let _ = child.kill();
         }
+        // Waits for dispatch's output pipes to close too, so for any tool it started that
+        // still holds them (after a kill); the socket is served meanwhile.
         let output = child.wait_with_output().map_err(SimError::Spawn)?;
-        if output.status.code().is_none() {
-            // A hook tool that the killed dispatch had started may still be finishing.
-            std::thread::sleep(std::time::Duration::from_millis(30));
-        }
         let elapsed = started.elapsed();
-        let session = Session::load(&agent_dir)?;
-        let calls = read_calls(&agent_dir)?;
+        // A tool call still arriving now (from a process the hook left behind) is refused.
+        let Agent { session, calls } = server.stop();
         let (state, mut outcome) = finish(session, output.status.code(), calls);
         outcome.stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         outcome.stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -140,7 +149,7 @@ impl Harness {
         self.dir.join("tools")
     }
 
-    /// `<dir>/agent` (`JUJU_AGENT_SOCKET_ADDRESS`).
+    /// `<dir>/agent`, where state.json is saved after every run.
     pub fn agent_dir(&self) -> PathBuf {
         self.dir.join("agent")
     }
@@ -159,55 +168,4 @@ fn replace_symlink(target: &Path, link: &Path) -> Result<(), SimError> {
         Err(e) => return Err(SimError::io(link, e)),
     }
     std::os::unix::fs::symlink(target, link).map_err(|e| SimError::io(link, e))
-}
-
-/// Entry of the multi-call hook-tool binary: serves `tool` (argv[0]'s basename) with `args` from
-/// the session named by `JUJU_AGENT_SOCKET_ADDRESS`, prints, and returns the exit code.
-pub fn multicall_main(
-    tool: &str,
-    args: &[String],
-    stdin: &mut dyn Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> i32 {
-    match serve_call(tool, args, stdin) {
-        Ok(reply) => {
-            let written =
-                stdout.write_all(&reply.stdout).and_then(|()| stderr.write_all(&reply.stderr));
-            if written.is_err() { 1 } else { reply.code }
-        }
-        Err(msg) => {
-            // Nothing more can be reported if stderr itself is gone.
-            let _ = writeln!(stderr, "ERROR {msg}");
-            1
-        }
-    }
-}
-
-fn serve_call(
-    tool: &str,
-    args: &[String],
-    stdin: &mut dyn Read,
-) -> Result<crate::tools::Reply, String> {
-    let agent = std::env::var_os("JUJU_AGENT_SOCKET_ADDRESS")
-        .filter(|a| !a.is_empty())
-        .ok_or("JUJU_AGENT_SOCKET_ADDRESS not set")?;
-    let agent = PathBuf::from(agent);
-    let context = std::env::var("JUJU_CONTEXT_ID").map_err(|_| "JUJU_CONTEXT_ID not set")?;
-    let mut session = Session::load(&agent).map_err(|e| format!("cannot connect to agent: {e}"))?;
-    if session.ctx.context_id != context {
-        return Err(format!("bad request: unknown context {context:?}"));
-    }
-    let previous = if session.faults.is_empty() {
-        Vec::new()
-    } else {
-        read_calls(&agent).map_err(|e| e.to_string())?
-    };
-    let reply = serve(&mut session, tool, args, stdin, &previous);
-    if session.dirty {
-        session.save(&agent).map_err(|e| e.to_string())?;
-    }
-    let call = Call { tool: tool.to_owned(), args: args.to_vec(), code: reply.code };
-    append_call(&agent, &call).map_err(|e| e.to_string())?;
-    Ok(reply)
 }

@@ -38,8 +38,9 @@ fn process_row1_env_is_rebuilt_cwd_is_charm_dir_stdin_is_null() {
     assert!(!lines.iter().any(|l| l.starts_with("HOME=")), "HOME must not be set");
     let path = format!("PATH={}:/usr/local/bin:/usr/bin:/bin", h.tools_dir().display());
     assert!(lines.contains(&path.as_str()));
-    let agent = format!("JUJU_AGENT_SOCKET_ADDRESS={}", h.agent_dir().display());
-    assert!(lines.contains(&agent.as_str()));
+    // Juju's form on Kubernetes: an abstract Unix socket (`@`), not a path.
+    assert!(lines.iter().any(|l| l.starts_with("JUJU_AGENT_SOCKET_ADDRESS=@")), "{lines:?}");
+    assert!(lines.contains(&"JUJU_AGENT_SOCKET_NETWORK=unix"));
     let charm = std::fs::canonicalize(h.charm_dir()).unwrap();
     assert!(lines.contains(&format!("cwd={}", charm.display()).as_str()), "{lines:?}");
     assert!(lines.contains(&"stdin="));
@@ -141,23 +142,180 @@ fn process_row5_secrets_and_row4_relations_across_runs_and_units() {
 #[test]
 fn process_row9_fault_injection_and_stale_context_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h =
-        harness(dir.path(), "is-leader; echo \"rc=$?\"\nis-leader; echo \"rc=$?\"\n", state());
+    let script = "is-leader; echo \"rc=$?\"\nis-leader; echo \"rc=$?\"\n\
+                  JUJU_CONTEXT_ID=stale is-leader; echo \"rc=$?\"\nis-leader; echo \"rc=$?\"\n";
+    let mut h = harness(dir.path(), script, state());
     h.faults.push(Fault::nth_call(2, "agent went away"));
     let out = h.run(0, &Event::Install).unwrap();
-    assert_eq!(out.stdout, "True\nrc=0\nrc=1\n");
-    assert_eq!(out.stderr, "ERROR agent went away\n");
-    // A tool run outside the hook's context (stale JUJU_CONTEXT_ID) is refused.
-    let o = std::process::Command::new(h.tools_dir().join("is-leader"))
-        .env_clear()
-        .env("JUJU_AGENT_SOCKET_ADDRESS", h.agent_dir())
-        .env("JUJU_CONTEXT_ID", "stale")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).starts_with("ERROR bad request: unknown context"));
+    assert_eq!(out.stdout, "True\nrc=0\nrc=1\nrc=1\nTrue\nrc=0\n");
+    // A tool run outside the hook's context (stale JUJU_CONTEXT_ID) is refused, and is no call.
+    assert_eq!(out.stderr, "ERROR agent went away\nERROR bad request: unknown context \"stale\"\n");
+    assert_eq!(out.calls.iter().map(|c| c.code).collect::<Vec<_>>(), [0, 1, 0]);
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_juju-sim")).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "usage");
+}
+
+/// Runs `tool` (the built binary, under a hook-tool name) with only `env` set.
+fn tool_with_env(h: &Harness, tool: &str, env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(h.tools_dir().join(tool))
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn process_a_tool_after_the_hook_or_without_the_agent_env_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "echo \"$JUJU_AGENT_SOCKET_ADDRESS\"\necho \"$JUJU_CONTEXT_ID\"\n";
+    let mut h = harness(dir.path(), script, state());
+    let out = h.run(0, &Event::Install).unwrap();
+    let (address, context) = out.stdout.trim_end().split_once('\n').unwrap();
+    let (address, context) = (address.to_owned(), context.to_owned());
+    assert!(address.starts_with('@') && address.len() < 108, "{address}");
+    // The hook is over: its socket is closed, so the call finds no agent.
+    let env = [
+        ("JUJU_AGENT_SOCKET_ADDRESS", address.as_str()),
+        ("JUJU_AGENT_SOCKET_NETWORK", "unix"),
+        ("JUJU_CONTEXT_ID", context.as_str()),
+    ];
+    let o = tool_with_env(&h, "is-leader", &env);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.starts_with("ERROR cannot connect to agent: "), "{stderr}");
+    assert!(o.stdout.is_empty());
+    // Every run gets a socket of its own.
+    let again = h.run(0, &Event::UpdateStatus).unwrap();
+    assert!(!again.stdout.starts_with(&format!("{address}\n")), "{}", again.stdout);
+    for (missing, message) in [
+        ("JUJU_AGENT_SOCKET_ADDRESS", "ERROR JUJU_AGENT_SOCKET_ADDRESS not set\n"),
+        ("JUJU_CONTEXT_ID", "ERROR JUJU_CONTEXT_ID not set\n"),
+        ("JUJU_AGENT_SOCKET_NETWORK", "ERROR JUJU_AGENT_SOCKET_NETWORK not set\n"),
+    ] {
+        let env: Vec<_> = env.iter().copied().filter(|(k, _)| *k != missing).collect();
+        let o = tool_with_env(&h, "is-leader", &env);
+        assert_eq!(o.status.code(), Some(1), "{missing}");
+        assert_eq!(String::from_utf8_lossy(&o.stderr), message);
+    }
+}
+
+#[test]
+fn process_stdin_is_sent_only_when_the_tool_asks_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state();
+    let rel = st.add_relation("certificates", "istio", 1);
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // Fd 3 is a pipe that never ends: opened read-write, it has a writer (this shell) and no
+    // data. A tool that read it would hang until `timeout` killed it (exit 124).
+    let script = format!(
+        r#"exec 3<>"{fifo}"
+printf '{{"ca": "PEM", "n": 1}}' | relation-set -r certificates:{rel} --app --file -; echo "rc=$?"
+printf 'a: "1"
+' | state-set --file=- b=2; echo "rc=$?"
+relation-set -r certificates:{rel} --file - </dev/null; echo "rc=$?"
+relation-set -r certificates:{rel} --file - </dev/null; echo "rc=$?"
+timeout 10 relation-get -r {rel} --app --format=json - ckf-crypto <&3; echo "rc=$?"
+timeout 10 state-get a <&3; echo "rc=$?"
+timeout 10 relation-set -r certificates:{rel} k=v <&3; echo "rc=$?"
+timeout 10 relation-set -r certificates:999 --file - <&3; echo "rc=$?"
+timeout 10 is-leader <&3; echo "rc=$?"
+"#,
+        fifo = fifo.display()
+    );
+    let mut h = harness(dir.path(), &script, st);
+    // The stdin round trip is one call: the second call of the run is state-set.
+    h.faults.push(Fault::nth_call(3, "third call"));
+    let out = h.run(0, &Event::UpdateStatus).unwrap();
+    assert_eq!(
+        out.stdout,
+        "rc=0\nrc=0\nrc=1\nrc=0\n{\"ca\":\"PEM\",\"n\":\"1\"}\nrc=0\n1\nrc=0\nrc=0\nrc=2\nTrue\nrc=0\n",
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr,
+        "ERROR third call\nERROR invalid value \"certificates:999\" for option -r: relation not found\n"
+    );
+    let calls: Vec<(&str, i32)> = out.calls.iter().map(|c| (c.tool.as_str(), c.code)).collect();
+    assert_eq!(
+        calls,
+        [
+            ("relation-set", 0),
+            ("state-set", 0),
+            ("relation-set", 1),
+            ("relation-set", 0),
+            ("relation-get", 0),
+            ("state-get", 0),
+            ("relation-set", 0),
+            ("relation-set", 2),
+            ("is-leader", 0),
+        ]
+    );
+    assert!(out.committed, "{}", out.stderr);
+    assert_eq!(h.state().local_app_data(rel).unwrap(), &bag(&[("ca", "PEM"), ("n", "1")]));
+    assert_eq!(h.state().units[&0].kv, bag(&[("a", "1"), ("b", "2")]));
+    assert_eq!(h.state().local_unit_data(rel, 0).unwrap().get("k").map(String::as_str), Some("v"));
+}
+
+#[test]
+fn process_relative_file_paths_are_read_from_the_tools_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(work.join("kv.yaml"), "a: x\n").unwrap();
+    let script = format!("cd {}\nstate-set --file kv.yaml; echo \"rc=$?\"\n", work.display());
+    let mut h = harness(dir.path(), &script, state());
+    let out = h.run(0, &Event::UpdateStatus).unwrap();
+    assert_eq!(out.stdout, "rc=0\n", "{}", out.stderr);
+    assert_eq!(h.state().units[&0].kv, bag(&[("a", "x")]));
+}
+
+#[test]
+fn process_two_harnesses_running_hooks_at_once_do_not_cross_talk() {
+    let loop30 = "i=0\nwhile [ $i -lt 30 ]; do config-get note; state-set \"n$i=$(config-get note)\"; i=$((i+1)); done\n";
+    std::thread::scope(|s| {
+        let runs: Vec<_> = ["left", "right"]
+            .into_iter()
+            .map(|note| {
+                s.spawn(move || {
+                    let dir = tempfile::tempdir().unwrap();
+                    let mut st = state();
+                    st.set_config("note", serde_json::json!(note)).unwrap();
+                    // Same model, same event: the two hooks even share their context id.
+                    let mut h = harness(dir.path(), loop30, st);
+                    let out = h.run(0, &Event::UpdateStatus).unwrap();
+                    assert!(out.committed, "{}", out.stderr);
+                    assert_eq!(out.stdout, format!("{note}\n").repeat(30));
+                    assert_eq!(out.calls.len(), 90);
+                    let kv = &h.state().units[&0].kv;
+                    assert_eq!(kv.len(), 30);
+                    assert!(kv.values().all(|v| v == note), "{kv:?}");
+                })
+            })
+            .collect();
+        for run in runs {
+            run.join().unwrap();
+        }
+    });
+}
+
+#[test]
+fn process_killed_dispatch_with_tool_calls_in_flight_returns_and_keeps_immediate_effects() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "status-set maintenance -- started\n\
+                  while true; do state-set k=v; status-get >/dev/null; done\n";
+    let mut h = harness(dir.path(), script, state());
+    h.kill_after = Some(std::time::Duration::from_secs(1));
+    let start = Instant::now();
+    let out = h.run(0, &Event::UpdateStatus).unwrap();
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert_eq!(out.exit_code, None);
+    assert!(!out.committed);
+    assert!(out.calls.len() > 1, "{:?}", out.calls.len());
+    assert!(h.state().units[&0].kv.is_empty(), "buffered writes are discarded");
+    assert_eq!(out.status_history[0], ("maintenance".into(), "started".into()));
+    assert_eq!(h.state().units[&0].status, ("maintenance".into(), "started".into()));
 }
 
 #[test]

@@ -46,7 +46,6 @@ pub(crate) fn action_set(sess: &mut Session, args: &[String]) -> Served {
         }
         pairs.push((segs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), v.to_owned()));
     }
-    sess.dirty = true;
     if let Some(action) = sess.ctx.action.as_mut() {
         for (path, v) in pairs {
             insert(&mut action.results, &path, v);
@@ -87,7 +86,6 @@ pub(crate) fn action_fail(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[])?;
     a.at_most(1)?;
     let msg = a.arg(0).unwrap_or("action failed without reason given, check action for errors");
-    sess.dirty = true;
     if let Some(action) = sess.ctx.action.as_mut() {
         action.failed = Some(msg.to_owned());
     }
@@ -99,7 +97,6 @@ pub(crate) fn action_log(sess: &mut Session, args: &[String]) -> Served {
     if a.pos.is_empty() {
         return Err(Fail::Usage("no message specified".into()));
     }
-    sess.dirty = true;
     if let Some(action) = sess.ctx.action.as_mut() {
         action.logs.push(a.pos.join(" "));
     }

@@ -225,13 +225,19 @@ pub(crate) fn parse_string_map(
         .collect()
 }
 
-/// Reads a `--file` argument: `-` is stdin, anything else a path.
-pub(crate) fn read_file_arg(path: &str, stdin: &mut dyn Read) -> Result<String, Fail> {
+/// Reads a `--file` argument: `-` is stdin, anything else a path (relative to the calling
+/// process's working directory).
+pub(crate) fn read_file_arg(
+    sess: &Session,
+    path: &str,
+    stdin: &mut dyn Read,
+) -> Result<String, Fail> {
     if path == "-" {
         let mut s = String::new();
         stdin.read_to_string(&mut s).map_err(|e| Fail::Run(format!("reading stdin: {e}")))?;
         Ok(s)
     } else {
-        std::fs::read_to_string(path).map_err(|e| Fail::Run(format!("open {path}: {e}")))
+        std::fs::read_to_string(sess.file_path(path))
+            .map_err(|e| Fail::Run(format!("open {path}: {e}")))
     }
 }

@@ -151,7 +151,7 @@ pub(crate) fn relation_set(sess: &mut Session, args: &[String], stdin: &mut dyn 
     let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None), val("file", None)])?;
     let id = relation_id(sess, a.get("relation"))?;
     let mut settings = match a.get("file") {
-        Some(path) => parse_string_map(&read_file_arg(path, stdin)?)
+        Some(path) => parse_string_map(&read_file_arg(sess, path, stdin)?)
             .map_err(|e| Fail::Usage(format!("cannot parse settings file: {e}")))?,
         None => BTreeMap::new(),
     };

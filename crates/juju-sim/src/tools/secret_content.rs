@@ -101,7 +101,7 @@ pub(crate) fn parse_content(
     let limits = limits(sess.view().model.version());
     let mut content = from_args(limits, pos)?;
     if let Some(path) = file {
-        content.extend(from_file(limits, path, stdin)?);
+        content.extend(from_file(sess, limits, path, stdin)?);
     }
     Ok(content)
 }
@@ -133,17 +133,18 @@ fn from_args(limits: Limits, pos: &[String]) -> Result<BTreeMap<String, String>,
 
 /// `ReadSecretData`: the `--file` map (`-` is stdin, a simulator convenience).
 fn from_file(
+    sess: &Session,
     limits: Limits,
     path: &str,
     stdin: &mut dyn Read,
 ) -> Result<BTreeMap<String, String>, Fail> {
     if path != "-"
-        && let Ok(meta) = std::fs::metadata(path)
+        && let Ok(meta) = std::fs::metadata(sess.file_path(path))
         && meta.len() > limits.total as u64
     {
         return Err(too_large_file(path, meta.len()));
     }
-    let text = read_file_arg(path, stdin).map_err(|e| match e {
+    let text = read_file_arg(sess, path, stdin).map_err(|e| match e {
         Fail::Run(m) | Fail::Usage(m) => Fail::Usage(m),
     })?;
     let given =

@@ -36,7 +36,7 @@ pub(crate) fn state_get(sess: &mut Session, args: &[String]) -> Served {
 pub(crate) fn state_set(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
     let a = Args::parse(args, &[val("file", None)])?;
     let mut settings = match a.get("file") {
-        Some(path) => parse_string_map(&read_file_arg(path, stdin)?)
+        Some(path) => parse_string_map(&read_file_arg(sess, path, stdin)?)
             .map_err(|e| Fail::Usage(format!("cannot parse state file: {e}")))?,
         None => BTreeMap::new(),
     };
