@@ -97,13 +97,17 @@ fn add_requirers(state: &mut State, n: usize) {
     }
 }
 
+/// The charm binary the hooks run: the one cargo built for this bench, or `CKF_BENCH_DISPATCH`
+/// (the order-file generator runs copies built with symbols).
 fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"))
+    std::env::var_os("CKF_BENCH_DISPATCH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto")))
 }
 
 /// The simulator's own multi-call binary, next to ckf-crypto in the same profile directory.
 fn tools_binary() -> PathBuf {
-    binary().with_file_name("juju-sim")
+    PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto")).with_file_name("juju-sim")
 }
 
 fn build_tools_binary() {
@@ -117,6 +121,35 @@ fn build_tools_binary() {
         "juju-sim built at {}",
         tools_binary().display()
     );
+}
+
+/// Builds the charm as it ships (`cargo build --release`, what `pack` puts in the .charm; with
+/// its symbol table if `symbols`, otherwise the same binary stripped) and copies it into `dir`.
+/// The bench measures that binary rather than the one cargo built for the bench: the bench
+/// profile and the dev-dependency's feature give every symbol another name, and the release
+/// binary's names are the ones `link/dispatch.order` lays out.
+fn build_release_binary(dir: &Path, symbols: bool) -> PathBuf {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
+        "build",
+        "--release",
+        "--quiet",
+        "--locked",
+        "-p",
+        "ckf-crypto",
+        "--bin",
+        "ckf-crypto",
+    ]);
+    if symbols {
+        cmd.env("CKF_KEEP_SYMBOLS", "1");
+    }
+    let status = cmd.current_dir(env!("CARGO_MANIFEST_DIR")).status().expect("cargo runs");
+    assert!(status.success(), "cargo build --release");
+    // Both profiles write this path; the copy is the release one whatever runs next.
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"));
+    let copy = dir.join("ckf-crypto");
+    std::fs::copy(&built, &copy).expect("copy the release binary");
+    copy
 }
 
 fn fresh_state(kubeconfig: &Path, key_algorithm: &str) -> State {
@@ -245,6 +278,9 @@ fn scenario(name: &str) {
 fn measure(what: &str) {
     let path = std::env::var("CKF_BENCH_STATE").expect("state path");
     let state: State = serde_json::from_slice(&std::fs::read(path).expect("state")).expect("json");
+    if let Some(out) = std::env::var_os("CKF_BENCH_CALLGRIND") {
+        return profile(what, state, Path::new(&out));
+    }
     let mut samples = Vec::new();
     let mut usage = None;
     let mut instructions = None;
@@ -335,21 +371,12 @@ fn children_usage() -> nix::sys::resource::Usage {
 /// callgrind (deterministic, unlike times; `None` without valgrind). `dispatch` is replaced
 /// by a script that runs the same binary under valgrind; the hook tools are not counted.
 fn dispatch_instructions(h: &mut Harness, dir: &Path) -> Option<u64> {
-    use std::os::unix::fs::PermissionsExt;
     let found = Command::new("valgrind").arg("--version").output();
     if !found.is_ok_and(|o| o.status.success()) {
         return None;
     }
     let out = dir.join("callgrind.out");
-    let dispatch = h.charm_dir().join("dispatch");
-    std::fs::remove_file(&dispatch).ok()?;
-    let script = format!(
-        "#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={} {} \"$@\"\n",
-        out.display(),
-        binary().display()
-    );
-    std::fs::write(&dispatch, script).ok()?;
-    std::fs::set_permissions(&dispatch, std::fs::Permissions::from_mode(0o755)).ok()?;
+    under_callgrind(h, &out, "")?;
     must(h, Event::UpdateStatus);
     // `CKF_BENCH_CALLGRIND_OUT=path` keeps the profile, for `callgrind_annotate`.
     if let Some(keep) = std::env::var_os("CKF_BENCH_CALLGRIND_OUT") {
@@ -361,6 +388,108 @@ fn dispatch_instructions(h: &mut Harness, dir: &Path) -> Option<u64> {
         .trim()
         .parse()
         .ok()
+}
+
+/// Replaces `dispatch` by a script that runs the same binary under callgrind, writing `out`.
+fn under_callgrind(h: &Harness, out: &Path, options: &str) -> Option<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dispatch = h.charm_dir().join("dispatch");
+    std::fs::remove_file(&dispatch).ok()?;
+    let script = format!(
+        "#!/bin/sh\nexec valgrind --tool=callgrind {options} --callgrind-out-file={} {} \"$@\"\n",
+        out.display(),
+        binary().display()
+    );
+    std::fs::write(&dispatch, script).ok()?;
+    std::fs::set_permissions(&dispatch, std::fs::Permissions::from_mode(0o755)).ok()
+}
+
+/// Profile mode of a measure process (`CKF_BENCH_CALLGRIND=out`): one hook of `what` under
+/// callgrind, with mangled names (what the linker's ordering file lists), nothing timed.
+fn profile(what: &str, state: State, out: &Path) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(dir.path(), state);
+    under_callgrind(&h, out, "--demangle=no").expect("callgrind wrapper");
+    let event = match what {
+        "update-status" | "update-status-short" => Event::UpdateStatus,
+        "config-changed-noop" => Event::ConfigChanged,
+        "config-changed-rehash" => {
+            h.state_mut()
+                .set_config("static-password", serde_json::json!("bench-password-1"))
+                .expect("config");
+            Event::ConfigChanged
+        }
+        _ => Event::Install,
+    };
+    must(&mut h, event);
+}
+
+/// The scenarios whose hooks lay out the binary, most frequent first: the functions of the
+/// no-op hooks come first in `link/dispatch.order`, then those only issuing runs.
+const ORDER_SCENARIOS: [&str; 7] = [
+    "update-status",
+    "config-noop",
+    "tls-10-noop",
+    "install-rsa",
+    "install-ecdsa",
+    "dex-rehash",
+    "tls-100-first",
+];
+
+/// `cargo bench --bench hooks -- --write-order-file`: profiles the hooks of
+/// [`ORDER_SCENARIOS`] under callgrind in the release binary built with its symbols, and writes
+/// the functions they run to `link/dispatch.order`, which build.rs hands to the linker; then
+/// builds the release binary again, stripped and laid out by the new file.
+fn write_order_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bin = build_release_binary(tmp.path(), true);
+    let mut names: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for scenario in ORDER_SCENARIOS {
+        let out = tmp.path().join("callgrind.out");
+        let run = Command::new(std::env::current_exe().expect("exe"))
+            .env("CKF_BENCH_SCENARIO", scenario)
+            .env("CKF_BENCH_DISPATCH", &bin)
+            .env("CKF_BENCH_CALLGRIND", &out)
+            .output()
+            .expect("scenario process");
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let text = std::fs::read_to_string(&out).expect("callgrind output");
+        let new: Vec<String> =
+            callgrind_functions(&text).into_iter().filter(|n| seen.insert(n.clone())).collect();
+        println!("{scenario}: {} functions not run before", new.len());
+        names.extend(new);
+    }
+    let header = format!(
+        "# The functions the hooks of benches/hooks.rs run in the release build of ckf-crypto, \
+         the no-op hooks' first\n# ({}), each group by name. Generated by `cargo bench --bench \
+         hooks -- --write-order-file`;\n# build.rs passes it to the linker \
+         (--symbol-ordering-file).\n",
+        ORDER_SCENARIOS.join(", ")
+    );
+    let path = root.join("link/dispatch.order");
+    std::fs::create_dir_all(root.join("link")).expect("link/");
+    std::fs::write(&path, header + &names.join("\n") + "\n").expect("write order file");
+    println!("wrote {} ({} functions)", path.display(), names.len());
+    build_release_binary(tmp.path(), false);
+}
+
+/// The names of the functions a callgrind profile (`--demangle=no`) saw run in the binary.
+fn callgrind_functions(text: &str) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        // `fn=(id) name` or `cfn=(id) name` the first time a function appears.
+        let Some(rest) = line.strip_prefix("fn=(").or_else(|| line.strip_prefix("cfn=(")) else {
+            continue;
+        };
+        // A recursion level is marked `name'2`; `(below main)` and bare addresses are no symbols.
+        let name = rest.split_once(") ").map(|(_, n)| n.split('\'').next().unwrap_or(n).trim());
+        if let Some(name) = name.filter(|n| !n.starts_with(['(', '0']) && !n.contains(' ')) {
+            names.insert(name.to_owned());
+        }
+    }
+    names.into_iter().collect()
 }
 
 struct Figures {
@@ -384,9 +513,10 @@ impl Figures {
     }
 }
 
-fn run_scenario(name: &str) -> Figures {
+fn run_scenario(name: &str, dispatch: &Path) -> Figures {
     let out = Command::new(std::env::current_exe().expect("exe"))
         .env("CKF_BENCH_SCENARIO", name)
+        .env("CKF_BENCH_DISPATCH", dispatch)
         .output()
         .expect("scenario process");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -428,10 +558,19 @@ fn main() {
         return scenario(&name);
     }
     build_tools_binary();
+    if std::env::args().any(|a| a == "--write-order-file") {
+        return write_order_file();
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let dispatch = build_release_binary(dir.path(), false);
     println!(
         "ckf-crypto hook benchmark: whole dispatch process under the process-level simulator,"
     );
-    println!("against a fake Kubernetes API server on loopback (binary: {})\n", binary().display());
+    println!(
+        "against a fake Kubernetes API server on loopback (binary: `cargo build --release`, {:.1} \
+         MiB)\n",
+        std::fs::metadata(&dispatch).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0
+    );
     println!(
         "{:<44} {:>5} {:>10} {:>10} {:>10} {:>10} {:>12} {:>6} {:>10}",
         "scenario", "runs", "median", "p90", "min", "CPU/hook", "peak RSS", "calls", "k8s writes"
@@ -448,7 +587,7 @@ fn main() {
         ("tls-10-noop", "update-status, 10 tls requirers (no-op)"),
         ("tls-100-noop", "update-status, 100 tls requirers (no-op)"),
     ] {
-        let f = run_scenario(name);
+        let f = run_scenario(name, &dispatch);
         let median = f.median();
         install.insert(name, median);
         println!(
@@ -510,12 +649,12 @@ fn main() {
         ms(install["install-rsa"].saturating_sub(install["install-ecdsa"])),
     );
 
-    python_side_by_side(&rust);
+    python_side_by_side(&rust, &dispatch);
 }
 
 /// The second table: the Python ops charm (bench/python-charm) through the same harness and the
 /// same measurement, and its ratio to ckf-crypto's figures.
-fn python_side_by_side(rust: &BTreeMap<&str, Figures>) {
+fn python_side_by_side(rust: &BTreeMap<&str, Figures>, dispatch: &Path) {
     println!("\nPython ops charm vs ckf-crypto (bench/python-charm through the same harness)");
     if let Some(why) = py_unavailable() {
         println!(
@@ -534,7 +673,7 @@ fn python_side_by_side(rust: &BTreeMap<&str, Figures>) {
         ("py-install", "install-rsa", "install (rsa-2048, bcrypt 12, secret)"),
         ("py-config-noop", "config-noop", "config-changed, password set, no change"),
     ] {
-        let p = run_scenario(py);
+        let p = run_scenario(py, dispatch);
         let r = &rust[rs];
         let mib = |kib: i64| kib as f64 / 1024.0;
         let rows: [(&str, String, String, f64); 4] = [
