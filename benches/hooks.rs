@@ -105,22 +105,61 @@ fn binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto")))
 }
 
-/// The simulator's own multi-call binary, next to ckf-crypto in the same profile directory.
+/// The hook tools: `CKF_BENCH_TOOLS`, else the simulator's own multi-call binary next to
+/// ckf-crypto in the same profile directory.
 fn tools_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto")).with_file_name("juju-sim")
+    std::env::var_os("CKF_BENCH_TOOLS").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto")).with_file_name("juju-sim")
+    })
 }
 
-fn build_tools_binary() {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "-p", "juju-sim", "--bin", "juju-sim"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo runs");
-    assert!(
-        status.success() && tools_binary().exists(),
-        "juju-sim built at {}",
-        tools_binary().display()
-    );
+/// The target musl hook tools are built for, when it is installed.
+const MUSL: &str = "x86_64-unknown-linux-musl";
+
+/// The simulator's hook-tool client (`juju-sim`), built with cargo and copied into `dir`:
+/// linked with glibc (the host target's static glibc), and with musl when that target is
+/// installed. Each simulated tool call is a process start, and a static glibc process spends
+/// about a third of a millisecond at start-up on this machine's virtual CPU (its CPU-feature and
+/// cache detection, every `cpuid` of which leaves the VM), a musl one almost nothing; the tool
+/// stands for Juju's `jujuc`, so its cost is the platform's, not the charm's. Returns the glibc
+/// build and the musl one, if any.
+fn build_tools_binaries(dir: &Path) -> (PathBuf, Option<PathBuf>) {
+    let build = |target: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args([
+            "build",
+            "--release",
+            "--quiet",
+            "--locked",
+            "-p",
+            "juju-sim",
+            "--bin",
+            "juju-sim",
+        ]);
+        if let Some(t) = target {
+            cmd.args(["--target", t]);
+        }
+        let status = cmd.current_dir(env!("CARGO_MANIFEST_DIR")).status().expect("cargo runs");
+        status.success()
+    };
+    let release_dir = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"));
+    let release_dir = release_dir.parent().expect("release directory");
+    assert!(build(None), "juju-sim built for the host");
+    let copy = |from: PathBuf, name: &str| {
+        let to = dir.join(name).join("juju-sim");
+        std::fs::create_dir_all(to.parent().expect("dir")).expect("mkdir");
+        std::fs::copy(&from, &to).expect("copy juju-sim");
+        to
+    };
+    let glibc = copy(release_dir.join("juju-sim"), "glibc");
+    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let has_musl = installed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(MUSL));
+    // <target dir>/<host triple>/release/ckf-crypto → <target dir>/<musl>/release/juju-sim.
+    let musl = (has_musl && build(Some(MUSL))).then(|| {
+        let target_dir = release_dir.parent().and_then(Path::parent).expect("target directory");
+        copy(target_dir.join(MUSL).join("release/juju-sim"), "musl")
+    });
+    (glibc, musl)
 }
 
 /// Builds the charm as it ships (`cargo build --release`, what `pack` puts in the .charm; with
@@ -513,10 +552,11 @@ impl Figures {
     }
 }
 
-fn run_scenario(name: &str, dispatch: &Path) -> Figures {
+fn run_scenario(name: &str, dispatch: &Path, tools: &Path) -> Figures {
     let out = Command::new(std::env::current_exe().expect("exe"))
         .env("CKF_BENCH_SCENARIO", name)
         .env("CKF_BENCH_DISPATCH", dispatch)
+        .env("CKF_BENCH_TOOLS", tools)
         .output()
         .expect("scenario process");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -557,19 +597,25 @@ fn main() {
     if let Ok(name) = std::env::var("CKF_BENCH_SCENARIO") {
         return scenario(&name);
     }
-    build_tools_binary();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (glibc_tools, musl_tools) = build_tools_binaries(dir.path());
     if std::env::args().any(|a| a == "--write-order-file") {
         return write_order_file();
     }
-    let dir = tempfile::tempdir().expect("tmp");
     let dispatch = build_release_binary(dir.path(), false);
+    let tools = musl_tools.clone().unwrap_or_else(|| glibc_tools.clone());
     println!(
         "ckf-crypto hook benchmark: whole dispatch process under the process-level simulator,"
     );
     println!(
         "against a fake Kubernetes API server on loopback (binary: `cargo build --release`, {:.1} \
-         MiB)\n",
-        std::fs::metadata(&dispatch).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0
+         MiB; hook tools: juju-sim built for {})\n",
+        std::fs::metadata(&dispatch).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0,
+        if musl_tools.is_some() {
+            MUSL.to_owned()
+        } else {
+            format!("the host with glibc ({MUSL} is not installed)")
+        }
     );
     println!(
         "{:<44} {:>5} {:>10} {:>10} {:>10} {:>10} {:>12} {:>6} {:>10}",
@@ -577,6 +623,9 @@ fn main() {
     );
     let mut install = BTreeMap::new();
     let mut rust = BTreeMap::new();
+    let glibc_row = musl_tools
+        .is_some()
+        .then_some(("update-status-glibc", "update-status (no-op), glibc hook tools"));
     for (name, label) in [
         ("update-status", "update-status (no-op; Dex password set)"),
         ("config-noop", "config-changed, nothing changed"),
@@ -586,8 +635,14 @@ fn main() {
         ("tls-100-first", "install with 100 tls requirers (signs 100)"),
         ("tls-10-noop", "update-status, 10 tls requirers (no-op)"),
         ("tls-100-noop", "update-status, 100 tls requirers (no-op)"),
-    ] {
-        let f = run_scenario(name, &dispatch);
+    ]
+    .into_iter()
+    .chain(glibc_row)
+    {
+        let f = match name.strip_suffix("-glibc") {
+            Some(scenario) => run_scenario(scenario, &dispatch, &glibc_tools),
+            None => run_scenario(name, &dispatch, &tools),
+        };
         let median = f.median();
         install.insert(name, median);
         println!(
@@ -649,12 +704,12 @@ fn main() {
         ms(install["install-rsa"].saturating_sub(install["install-ecdsa"])),
     );
 
-    python_side_by_side(&rust, &dispatch);
+    python_side_by_side(&rust, &dispatch, &tools);
 }
 
 /// The second table: the Python ops charm (bench/python-charm) through the same harness and the
 /// same measurement, and its ratio to ckf-crypto's figures.
-fn python_side_by_side(rust: &BTreeMap<&str, Figures>, dispatch: &Path) {
+fn python_side_by_side(rust: &BTreeMap<&str, Figures>, dispatch: &Path, tools: &Path) {
     println!("\nPython ops charm vs ckf-crypto (bench/python-charm through the same harness)");
     if let Some(why) = py_unavailable() {
         println!(
@@ -673,7 +728,7 @@ fn python_side_by_side(rust: &BTreeMap<&str, Figures>, dispatch: &Path) {
         ("py-install", "install-rsa", "install (rsa-2048, bcrypt 12, secret)"),
         ("py-config-noop", "config-noop", "config-changed, password set, no change"),
     ] {
-        let p = run_scenario(py, dispatch);
+        let p = run_scenario(py, dispatch, tools);
         let r = &rust[rs];
         let mib = |kib: i64| kib as f64 / 1024.0;
         let rows: [(&str, String, String, f64); 4] = [
