@@ -124,24 +124,7 @@ const MUSL: &str = "x86_64-unknown-linux-musl";
 /// stands for Juju's `jujuc`, so its cost is the platform's, not the charm's. Returns the glibc
 /// build and the musl one, if any.
 fn build_tools_binaries(dir: &Path) -> (PathBuf, Option<PathBuf>) {
-    let build = |target: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args([
-            "build",
-            "--release",
-            "--quiet",
-            "--locked",
-            "-p",
-            "juju-sim",
-            "--bin",
-            "juju-sim",
-        ]);
-        if let Some(t) = target {
-            cmd.args(["--target", t]);
-        }
-        let status = cmd.current_dir(env!("CARGO_MANIFEST_DIR")).status().expect("cargo runs");
-        status.success()
-    };
+    let build = |target| cargo_build_release("juju-sim", target, false);
     let release_dir = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"));
     let release_dir = release_dir.parent().expect("release directory");
     assert!(build(None), "juju-sim built for the host");
@@ -162,28 +145,27 @@ fn build_tools_binaries(dir: &Path) -> (PathBuf, Option<PathBuf>) {
     (glibc, musl)
 }
 
+/// `cargo build --release` of the binary named after `package`, for `target` (else the host),
+/// with `CKF_KEEP_SYMBOLS` if `symbols`; whether it succeeded.
+fn cargo_build_release(package: &str, target: Option<&str>, symbols: bool) -> bool {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "--release", "--quiet", "--locked", "-p", package, "--bin", package]);
+    if let Some(t) = target {
+        cmd.args(["--target", t]);
+    }
+    if symbols {
+        cmd.env("CKF_KEEP_SYMBOLS", "1");
+    }
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).status().is_ok_and(|s| s.success())
+}
+
 /// Builds the charm as it ships (`cargo build --release`, what `pack` puts in the .charm; with
 /// its symbol table if `symbols`, otherwise the same binary stripped) and copies it into `dir`.
 /// The bench measures that binary rather than the one cargo built for the bench: the bench
 /// profile and the dev-dependency's feature give every symbol another name, and the release
 /// binary's names are the ones `link/dispatch.order` lays out.
 fn build_release_binary(dir: &Path, symbols: bool) -> PathBuf {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args([
-        "build",
-        "--release",
-        "--quiet",
-        "--locked",
-        "-p",
-        "ckf-crypto",
-        "--bin",
-        "ckf-crypto",
-    ]);
-    if symbols {
-        cmd.env("CKF_KEEP_SYMBOLS", "1");
-    }
-    let status = cmd.current_dir(env!("CARGO_MANIFEST_DIR")).status().expect("cargo runs");
-    assert!(status.success(), "cargo build --release");
+    assert!(cargo_build_release("ckf-crypto", None, symbols), "cargo build --release");
     // Both profiles write this path; the copy is the release one whatever runs next.
     let built = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"));
     let copy = dir.join("ckf-crypto");
