@@ -233,9 +233,9 @@ fn scenario(name: &str) {
     }
     let kube = kube_fake::FakeKube::start().expect("fake API server");
     for mut cfg in ckf_crypto::demo::ckf_webhook_configs() {
-        // Opted in (contract 4.1), as a deployment that moved its webhooks to ckf-crypto: every
-        // install run (a fresh model against this same cluster) then injects its own CA again,
-        // instead of finding the previous run's CA and holding the configuration.
+        // Opted in (the README's "caBundle injection"), as a deployment that moved its webhooks to
+        // ckf-crypto: every install run (a fresh model against this same cluster) then injects its
+        // own CA again, instead of finding the previous run's CA and holding the configuration.
         let name = cfg["metadata"]["name"].as_str().unwrap_or_default();
         let entry = match name {
             "admission-webhook" => "admission-webhook",

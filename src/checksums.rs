@@ -1,12 +1,12 @@
 //! Resource checksums: digests of files of any size, compared in constant time.
 //!
-//! A Juju resource is a file the operator attaches; `contract.md` §9 has the charm verify each
-//! one named in the `resource-checksums` option before using it, streaming the file (resources
-//! can be images of hundreds of megabytes) and comparing digests without a timing side channel.
-//! This module is that mechanism, with no Juju in it: the algorithms (md5 and the SHA-2
-//! family), the `<algo>:<hex>` values of the option, a streaming digest over a fixed 64 KiB
-//! buffer, and a constant-time comparison. It also runs `ckf-crypto checksum`, which prints and
-//! checks digests the way coreutils' `sha256sum` does, so the same code can be tried by hand.
+//! A Juju resource is a file the operator attaches; the charm verifies each one named in the
+//! `resource-checksums` option before using it, streaming the file (resources can be images of
+//! hundreds of megabytes) and comparing digests without a timing side channel. This module is that
+//! mechanism, with no Juju in it: the algorithms (md5 and the SHA-2 family), the `<algo>:<hex>`
+//! values of the option, a streaming digest over a fixed 64 KiB buffer, and a constant-time
+//! comparison. It also runs `ckf-crypto checksum`, which prints and checks digests the way
+//! coreutils' `sha256sum` does, so the same code can be tried by hand.
 //!
 //! Digests are public values, not secrets: an error may name the algorithm or a length, but never
 //! repeats a value it could not parse, so that a pasted secret cannot leak through a status.

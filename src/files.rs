@@ -2,7 +2,7 @@
 //!
 //! `ckf-crypto pack` writes them into the `.charm` next to the binary itself, and the demo
 //! writes them into the simulated charm directory, so a release binary alone is enough to make
-//! the charm (`contract.md` §1).
+//! the charm.
 
 /// `metadata.yaml`
 pub const METADATA: &str = include_str!("../metadata.yaml");

@@ -1,10 +1,10 @@
-//! Service-account tokens (`contract.md` §4.4), kept fresh instead of rewritten every hook.
+//! Service-account tokens, kept fresh instead of rewritten every hook.
 //!
-//! kfp-persistence asks for a token of its own ServiceAccount with an expiry of 2^32 seconds
-//! and rewrites it on every hook (`ckf-reference.md` §5, §13 flaw 7). Here each entry of
+//! kfp-persistence asks for a token of its own ServiceAccount with an expiry of 2^32 seconds and
+//! rewrites it on every hook (canonical/kfp-operators `charms/kfp-persistence`). Here each entry of
 //! `service-account-tokens` gets a TokenRequest with its audience and expiration, the token goes
-//! into the Opaque Secret `<secret>` under `token`, and it is requested again only when the
-//! Secret is missing, the entry changed, or less than a third of the lifetime the API server
+//! into the Opaque Secret `<secret>` under `token`, and it is requested again only when the Secret
+//! is missing, the entry changed, or less than a third of the lifetime the API server
 //! *granted* (from issue to `status.expirationTimestamp`, which may be shorter than asked) is
 //! left. The issue and expiry times and the request are recorded as annotations of that Secret,
 //! so no other state is needed. Annotations are anyone's to edit: times that do not parse, or

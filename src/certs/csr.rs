@@ -1,16 +1,15 @@
-//! Signing certificate requests for the `tls-certificates` provider (`contract.md` §6, §6.1, §11).
+//! Signing certificate requests for the `tls-certificates` provider.
 //!
-//! The charm, not the requester, decides what a certificate may do (the profile of §6.1, as
-//! cert-manager's issuers set usages themselves): `CA:FALSE`; key usage digitalSignature, plus
-//! keyEncipherment for an RSA key; extended key usage serverAuth and clientAuth; subject and
-//! authority key identifiers. Only the subject and the DNS and IP SANs come from the request.
-//! A request is refused, with a reason, when it asks for a CA (basic constraints `CA:TRUE`, key
-//! usage keyCertSign or cRLSign), has a SAN of another type (URI, email, other name, ...), more
-//! than [`MAX_SANS`] SANs, an RSA key under 2048 bits, a DNS SAN that is not a host name (a
-//! wildcard only as the whole leftmost label), an extension other than subject alternative
-//! name, key usage, extended key usage and basic constraints, or a signature that does not
-//! verify. Requested key usages and extended key usages that fit the profile are no error; they
-//! are replaced by it.
+//! The charm, not the requester, decides what a certificate may do (as cert-manager's issuers set
+//! usages themselves): `CA:FALSE`; key usage digitalSignature, plus keyEncipherment for an RSA key;
+//! extended key usage serverAuth and clientAuth; subject and authority key identifiers. Only the
+//! subject and the DNS and IP SANs come from the request. A request is refused, with a reason, when
+//! it asks for a CA (basic constraints `CA:TRUE`, key usage keyCertSign or cRLSign), has a SAN of
+//! another type (URI, email, other name, ...), more than [`MAX_SANS`] SANs, an RSA key under 2048
+//! bits, a DNS SAN that is not a host name (a wildcard only as the whole leftmost label), an
+//! extension other than subject alternative name, key usage, extended key usage and basic
+//! constraints, or a signature that does not verify. Requested key usages and extended key usages
+//! that fit the profile are no error; they are replaced by it.
 //!
 //! The issued certificate is checked before it is handed out: it must hold the requester's
 //! public key exactly. (rcgen rebuilds the public key's algorithm from the CSR's *signature*
@@ -146,9 +145,9 @@ fn san_kind(name: &GeneralName<'_>) -> &'static str {
     }
 }
 
-/// A host name as a certificate may carry it (RFC 5280 §4.2.1.6 preferred name syntax, RFC 1123
-/// labels): at most 253 characters, labels of 1 to 63 letters, digits and inner hyphens, at
-/// least two labels, and `*` only as the whole leftmost label.
+/// A host name as a certificate may carry it (RFC 5280 section 4.2.1.6 preferred name syntax,
+/// RFC 1123 labels): at most 253 characters, labels of 1 to 63 letters, digits and inner hyphens,
+/// at least two labels, and `*` only as the whole leftmost label.
 pub fn valid_dns_name(name: &str) -> bool {
     let labels: Vec<&str> = name.split('.').collect();
     let label_ok = |l: &&str| {

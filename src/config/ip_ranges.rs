@@ -1,5 +1,5 @@
-//! The `allowed-ip-ranges` option (`contract.md` §3, §6.1): comma-separated CIDRs; when set, a
-//! CSR on `certificates` with an IP SAN outside them is refused.
+//! The `allowed-ip-ranges` option: comma-separated CIDRs; when set, a CSR on `certificates` with an
+//! IP SAN outside them is refused.
 //!
 //! `10.0.0.0/8`, `fd00::/8`; a bare address means that one address (`/32`, `/128`). A range with
 //! host bits set (`10.0.0.1/8`) is refused rather than silently widened or narrowed, since it is

@@ -1,9 +1,9 @@
 //! The `service-account-tokens` option: which ServiceAccount tokens to request and keep fresh.
 //!
-//! A YAML list of `{service-account, audience, secret, expiration-seconds}` (`contract.md` §3,
-//! §11): `service-account` and `audience` are required, `secret` defaults to
-//! `<service-account>-token`, `expiration-seconds` to 604800 and must be at least 600 (the API
-//! server's minimum). The default is kfp-persistence's token for the KFP API.
+//! A YAML list of `{service-account, audience, secret, expiration-seconds}`: `service-account` and
+//! `audience` are required, `secret` defaults to `<service-account>-token`, `expiration-seconds` to
+//! 604800 and must be at least 600 (the API server's minimum). The default is kfp-persistence's
+//! token for the KFP API.
 
 use std::collections::BTreeSet;
 

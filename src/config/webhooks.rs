@@ -1,4 +1,4 @@
-//! The `webhooks` option: which webhook servers get certificates (`contract.md` §3).
+//! The `webhooks` option: which webhook servers get certificates.
 //!
 //! A YAML list of entries `{name, services, mutating, validating, secret, take-over}`, parsed into
 //! [`WebhookSpec`]s once. The default is the CKF set (admission-webhook, katib-controller,
@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::check_dns_label;
 
-/// The CKF default of the `webhooks` option (`contract.md` §3).
+/// The CKF default of the `webhooks` option.
 pub const DEFAULT: &str = "\
 - name: admission-webhook
   services: [admission-webhook]
@@ -47,7 +47,7 @@ pub struct WebhookSpec {
     /// The `kubernetes.io/tls` Secret to write (default `<name>-webhook-tls`).
     pub secret: String,
     /// `take-over`: the operator lets the charm force its CA into these configurations'
-    /// `caBundle`, whoever holds it now (`contract.md` §4.1).
+    /// `caBundle`, whoever holds it now.
     pub take_over: bool,
 }
 

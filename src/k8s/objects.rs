@@ -2,11 +2,10 @@
 //! to write ([`Write`]), and the comparison that decides whether a write is needed.
 //!
 //! Every Secret the charm writes carries `app.kubernetes.io/managed-by: <app>`,
-//! `app.kubernetes.io/part-of: kubeflow` and the salted config hash as an annotation
-//! (`contract.md` §4.5). The charm compares only the fields it applies (`contract.md` §12): a
-//! data key, label or annotation another field manager added is not a change, and server-side
-//! apply leaves it in place. (Each Secret's set of data keys is fixed by its kind, so the charm
-//! never needs to remove a key of its own.)
+//! `app.kubernetes.io/part-of: kubeflow` and the salted config hash as an annotation. The charm
+//! compares only the fields it applies: a data key, label or annotation another field manager added
+//! is not a change, and server-side apply leaves it in place. (Each Secret's set of data keys is
+//! fixed by its kind, so the charm never needs to remove a key of its own.)
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +21,7 @@ pub const PART_OF: &str = "app.kubernetes.io/part-of";
 /// Annotation carrying the salted config hash.
 pub const CONFIG_HASH: &str = "ckf-crypto.kubeflow.org/config-hash";
 /// Annotation by which an operator asks for the charm's CA in a webhook configuration's
-/// `caBundle` (`contract.md` §4.1; cert-manager's `cert-manager.io/inject-ca-from`).
+/// `caBundle` (as cert-manager's `cert-manager.io/inject-ca-from` does).
 pub const INJECT_CA_FROM: &str = "ckf-crypto.kubeflow.org/inject-ca-from";
 
 /// The labels of every Secret the charm writes.

@@ -4,7 +4,7 @@
 //! Also Dex's and PyYAML's reading of a `static-passwords.yaml` written by serde-saphyr.
 //!
 //! These tests use the crates directly, not the charm, so they hold whatever the charm's Dex code
-//! does; `spec/ckf-reference.md` §11.1 and §12 and `spec/crates.md` §3 are the sources.
+//! does. The vectors come from canonical/dex-auth-operator's unit tests, the rules from dexidp/dex.
 
 use base64::Engine;
 use base64::engine::{GeneralPurpose, general_purpose};
@@ -17,7 +17,7 @@ use super::bcrypt_tools::{
     python_yaml,
 };
 
-/// The dex-auth unit-test salt and its three hashes (`ckf-reference.md` §11.1).
+/// The salt of canonical/dex-auth-operator's unit tests and its three hashes.
 const DEX_AUTH_SALT: &str = "$2b$12$T4A6H06j5ykPkY88iX0FMO";
 const DEX_AUTH_VECTORS: [(&str, &str); 3] = [
     ("new-pass", "$2b$12$T4A6H06j5ykPkY88iX0FMOGVmkhYTHMazstXkG9jfjxDXD.mU6apu"),
@@ -85,7 +85,7 @@ fn go_python_and_htpasswd_hashes_verify_with_rust() {
         assert!(bcrypt::verify(AWKWARD, hash).expect("verify"), "{hash}");
         assert!(!bcrypt::verify("wrong", hash).expect("verify"), "{hash}");
     }
-    // Dex accepts any minor letter (§12): a `$2y$` from htpasswd logs in too.
+    // Dex (Go's x/crypto/bcrypt) accepts any minor letter: a `$2y$` from htpasswd logs in too.
     assert_eq!(go_verify(&apr, AWKWARD), Ok(10));
 }
 

@@ -1,4 +1,4 @@
-//! caBundle injection only where it is safe (`contract.md` §4.1, last point), through the
+//! caBundle injection only where it is safe (the README's "caBundle injection"), through the
 //! compiled charm, the process-level simulator and the fake API server with real field
 //! ownership.
 //!

@@ -1,5 +1,5 @@
-//! Failure isolation (`contract.md` §12), through the compiled charm and the fake API server:
-//! one broken object, request, relation or option never stops the rest of the hook.
+//! Failure isolation, through the compiled charm and the fake API server: one broken object,
+//! request, relation or option never stops the rest of the hook.
 //!
 //! Each area of the charm has a deliverable this file can see from outside: the webhook TLS
 //! Secrets and `caBundle`s, `dex-static-passwords`, the MinIO and OIDC Secrets with the

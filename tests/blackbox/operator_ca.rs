@@ -1,8 +1,9 @@
-//! An operator-provided issuing CA for the `certificates` relation (`contract.md` §6.1), end to
-//! end: a root and an intermediate made by the openssl CLI, the intermediate put in a Juju user
-//! secret (`juju add-secret`) and granted (`juju grant-secret`) through the simulator, the
-//! certificates checked by the real Python tls-certificates v4 requirer library and by
-//! `openssl verify` up to the root, with the intermediate as `-untrusted`.
+//! An operator-provided issuing CA for the `certificates` relation (the README's "Chaining the
+//! relation's certificates to your own PKI"), end to end: a root and an intermediate made by the
+//! openssl CLI, the intermediate put in a Juju user secret (`juju add-secret`) and granted (`juju
+//! grant-secret`) through the simulator, the certificates checked by the real Python
+//! tls-certificates v4 requirer library and by `openssl verify` up to the root, with the
+//! intermediate as `-untrusted`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

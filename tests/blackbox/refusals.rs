@@ -1,7 +1,7 @@
-//! Refusals object by object (`contract.md` §12), through the compiled charm and the fake API
-//! server: a Secret of another owner in the way, one of ours of the wrong type, fields another
-//! field manager added, a 403 on one object, a request that cannot be signed, and the read-only
-//! actions while the API server fails. The model and its deliverables are `isolation`'s.
+//! Refusals object by object, through the compiled charm and the fake API server: a Secret of
+//! another owner in the way, one of ours of the wrong type, fields another field manager added, a
+//! 403 on one object, a request that cannot be signed, and the read-only actions while the API
+//! server fails. The model and its deliverables are `isolation`'s.
 
 use juju_sim::Event;
 use kube_fake::Fault;

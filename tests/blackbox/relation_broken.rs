@@ -1,5 +1,5 @@
-//! The relation whose `-relation-broken` hook runs is gone (`contract.md` §13), also where
-//! `relation-ids` still lists it, as Juju before 3.4.4 did (the simulator's switch).
+//! The relation whose `-relation-broken` hook runs is gone, also where `relation-ids` still lists
+//! it, as Juju before 3.4.4 did (the simulator's switch).
 
 use juju_sim::Event;
 use serde_json::json;

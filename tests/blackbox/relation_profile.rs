@@ -1,6 +1,6 @@
-//! What the `certificates` relation issues and refuses (`contract.md` §6.1), through the compiled
-//! charm: requests made by the openssl CLI with every extension a requester might try, the
-//! answers read back from the provider databag, and the issued profile read by `openssl x509`.
+//! What the `certificates` relation issues and refuses, through the compiled charm: requests made
+//! by the openssl CLI with every extension a requester might try, the answers read back from the
+//! provider databag, and the issued profile read by `openssl x509`.
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};

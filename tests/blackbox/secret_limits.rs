@@ -1,6 +1,6 @@
-//! Juju's secret content limits (`contract.md` §13), through the compiled charm and the
-//! simulator, which enforces them after `JUJU_VERSION` as Juju does: 8192 bytes a value and 65536
-//! a secret (values as given) before Juju 3.6.9, 1000000 bytes of base64 since.
+//! Juju's secret content limits, through the compiled charm and the simulator, which enforces them
+//! after `JUJU_VERSION` as Juju does: 8192 bytes a value and 65536 a secret (values as given)
+//! before Juju 3.6.9, 1000000 bytes of base64 since.
 
 use juju_sim::Event;
 use serde_json::json;

@@ -124,8 +124,8 @@ fn the_python_requirer_library_accepts_the_certificate() {
         let (_, csr_key) =
             openssl_ok(&["req", "-in", "csr.pem", "-noout", "-pubkey"], &[("csr.pem", csr)]);
         assert!(cert_key.contains("BEGIN PUBLIC KEY") && cert_key == csr_key, "public keys differ");
-        // Its own trust domain (contract 6.1): not the webhook CA, and the API server's
-        // caBundle does not trust what the relation issues.
+        // Its own trust domain: not the webhook CA, and the API server's caBundle does not trust
+        // what the relation issues.
         let webhook_bundle = sim
             .cluster
             .ca_bundles("MutatingWebhookConfiguration", "admission-webhook")

@@ -1,7 +1,7 @@
-//! Upgrades keep everything (`contract.md` §13): the state a build of an earlier revision left
-//! (its Juju secrets, relation data and Kubernetes objects), committed under `tests/data/`, is
-//! taken over by this build through `upgrade-charm`, which keeps every value and writes nothing
-//! that did not need to change.
+//! Upgrades keep everything: the state a build of an earlier revision left (its Juju secrets,
+//! relation data and Kubernetes objects), committed under `tests/data/`, is taken over by this
+//! build through `upgrade-charm`, which keeps every value and writes nothing that did not need to
+//! change.
 //!
 //! A fixture is made once, by the revision whose format it records, with
 //! `CKF_WRITE_UPGRADE_FIXTURE=tests/data/upgrade-<name> cargo test --test tests write_upgrade_fixture -- --ignored`,

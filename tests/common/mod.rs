@@ -253,11 +253,11 @@ fn public_key(key: &str) -> bool {
     ) || key.starts_with("crt-")
 }
 
-/// The leak check of `spec/contract.md` §10, run on every scenario of the suite: when a `Sim` is
-/// dropped, no secret value it ever held (generated or configured secrets, private keys, salts,
-/// HMAC keys, service-account tokens) may appear in any hook-tool argv, `juju-log` line, status
-/// message or dispatch output of its runs. The one exception is `action-set`, whose arguments are
-/// the results `get-credentials` exists to reveal (contract §10).
+/// The leak check, run on every scenario of the suite: when a `Sim` is dropped, no secret value it
+/// ever held (generated or configured secrets, private keys, salts, HMAC keys, service-account
+/// tokens) may appear in any hook-tool argv, `juju-log` line, status message or dispatch output of
+/// its runs. The one exception is `action-set`, whose arguments are the results `get-credentials`
+/// exists to reveal.
 impl Drop for Sim {
     fn drop(&mut self) {
         if std::thread::panicking() {
@@ -268,7 +268,7 @@ impl Drop for Sim {
     }
 }
 
-/// The leak check of `spec/contract.md` §10 over `outcomes` of runs on `state` (see `Sim`'s
+/// The leak check over `outcomes` of runs on `state` (see `Sim`'s
 /// `Drop`); `extra` holds further secret values (service-account tokens).
 pub fn assert_no_leak(state: &State, outcomes: &[Outcome], extra: &[String]) {
     let mut secrets: Vec<String> = Vec::new();

@@ -1,4 +1,5 @@
-//! The hook environment, built from scratch as Juju's `HookContext.HookVars` does (spec §1.2):
+//! The hook environment, built from scratch as Juju's `HookContext.HookVars` does (juju/juju
+//! `worker/uniter/runner/context/context.go`):
 //! every "always" variable present even when empty, relation/secret/action variables per event,
 //! no `HOME`/`USER`, and `JUJU_DISPATCH_PATH` last.
 

@@ -1,4 +1,4 @@
-//! Output exactly as juju/cmd prints it (spec §2.1): `json` is Go's `json.Marshal` plus a newline
+//! Output exactly as juju/cmd prints it (`output.go`): `json` is Go's `json.Marshal` plus a newline
 //! (HTML-escaped like Go, `null` for a nil value), `smart` prints strings and string lists raw and
 //! booleans as `True`/`False`, `yaml` trims trailing newlines to one. Also a small base64 codec
 //! for `key#base64=` secret content, so the tool binary needs no extra dependency.

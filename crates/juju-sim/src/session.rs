@@ -3,10 +3,10 @@
 //!
 //! Buffered tools (relation-set, state-*, ports, secret-*) change only `work`; immediate ones
 //! (status-set, juju-log, application-version-set, action-log) change both. Exit 0 keeps `work`,
-//! anything else keeps `base` (spec §1.4). Both forms keep the session in memory for the whole
-//! hook, as Juju's unit agent keeps its `HookContext`: the in-process form in its runner, the
-//! process-level form in the thread that serves the hook's agent socket (`server`), to which
-//! every hook-tool process sends its call.
+//! anything else keeps `base`, as Juju's `HookContext.Flush` does. Both forms keep the session in
+//! memory for the whole hook, as Juju's unit agent keeps its `HookContext`: the in-process form in
+//! its runner, the process-level form in the thread that serves the hook's agent socket (`server`),
+//! to which every hook-tool process sends its call.
 
 use std::path::{Path, PathBuf};
 

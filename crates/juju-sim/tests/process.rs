@@ -1,6 +1,6 @@
 //! Process-level tests: the built `juju-sim` binary as every hook tool, and `#!/bin/sh` scripts as
-//! `dispatch`, run exactly as Juju runs them (§3.3 rows 1, 9 and 10 end to end, plus the tools a
-//! charm uses most).
+//! `dispatch`, run exactly as Juju runs them (`inproc`'s rows 1, 9 and 10 end to end, plus the
+//! tools a charm uses most).
 
 use std::path::Path;
 use std::time::Instant;

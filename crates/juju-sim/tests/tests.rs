@@ -1,6 +1,6 @@
 //! One integration-test binary for juju-sim (ripgrep's layout): `inproc` runs closure charms
 //! through the in-process runner, `process` runs shell-script charms against the built
-//! `juju-sim` binary. Modules and tests are named after the row of juju-runtime.md §3.3 they cover.
+//! `juju-sim` binary. Modules and tests are named after the row they cover (listed in `inproc`).
 
 // Test helpers outside #[test] functions unwrap too: a panic there is a test failure.
 #![allow(clippy::unwrap_used)]

@@ -1,9 +1,9 @@
 //! Fault injection: refusals, server errors and stalls, at chosen points in a request sequence.
 //!
 //! The charm must turn a 403 into its trust status, retry after a 5xx on a later hook, and give up
-//! on a stalled API server instead of hanging the hook (`spec/contract.md` §8). Each fault counts
-//! the requests it matches from the moment it is set, so a test can say "the second PATCH fails"
-//! without knowing how many reads come first. RBAC refusals ([`Fault::ForbiddenAll`],
+//! on a stalled API server instead of hanging the hook (the README's "How it works"). Each fault
+//! counts the requests it matches from the moment it is set, so a test can say "the second PATCH
+//! fails" without knowing how many reads come first. RBAC refusals ([`Fault::ForbiddenAll`],
 //! [`Fault::Forbid`]) last until cleared, and match a request by what the authorizer sees of it:
 //! verb, resource and name (k8s.io/apiserver `endpoints/request` `RequestInfo`).
 

@@ -2,11 +2,10 @@
 //!
 //! These are the checks a charm can trip over in a real cluster and not in a permissive fake:
 //! `stringData` is folded into base64 `data` and never stored; `data` and `caBundle` must be valid
-//! base64 (raw PEM in `caBundle` is a classic bug, `spec/crates.md` §4.2); a `kubernetes.io/tls`
-//! Secret needs `tls.crt` and `tls.key`; a Secret's `type` cannot change; webhook names must be
-//! unique domain names, and each must declare `sideEffects`, `admissionReviewVersions` and one of
-//! `url` or `service`. Empty maps are dropped, as the API server's `omitempty` does, so that "no
-//! change" compares equal.
+//! base64 (raw PEM in `caBundle` is a classic bug); a `kubernetes.io/tls` Secret needs `tls.crt`
+//! and `tls.key`; a Secret's `type` cannot change; webhook names must be unique domain names, and
+//! each must declare `sideEffects`, `admissionReviewVersions` and one of `url` or `service`. Empty
+//! maps are dropped, as the API server's `omitempty` does, so that "no change" compares equal.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -4,15 +4,15 @@
 //! The charm talks to Kubernetes through kube-rs in a separate process, configured from a
 //! KUBECONFIG file, so the fake has to be a real server: TLS with a CA the client trusts, HTTP/1.1,
 //! JSON bodies, Kubernetes `Status` errors. It serves the objects the charm writes (Secrets,
-//! Mutating/ValidatingWebhookConfigurations, TokenRequests; `spec/contract.md` §4) with the
-//! semantics the charm relies on: server-side apply as structured-merge-diff does it, with field
-//! ownership in `metadata.managedFields` (per-manager Apply and Update entries, 409 conflicts
-//! with another manager's fields unless forced, fields the applier stopped applying pruned
-//! unless someone else owns them, `webhooks` merged by name), a `resourceVersion` that stays put
-//! when nothing changes, and the API server's validation of Secrets and tokens. It records every
-//! request so tests can assert that a no-op hook writes nothing (`spec/contract.md` §11), injects
-//! faults (RBAC 403s by verb, resource and name, 5xx, stalls), and lets a test play another field
-//! manager ([`FakeKube::apply_as`], [`FakeKube::merge_patch_as`]).
+//! Mutating/ValidatingWebhookConfigurations, TokenRequests) with the semantics the charm relies on:
+//! server-side apply as structured-merge-diff does it, with field ownership in
+//! `metadata.managedFields` (per-manager Apply and Update entries, 409 conflicts with another
+//! manager's fields unless forced, fields the applier stopped applying pruned unless someone else
+//! owns them, `webhooks` merged by name), a `resourceVersion` that stays put when nothing changes,
+//! and the API server's validation of Secrets and tokens. It records every request so tests can
+//! assert that a no-op hook writes nothing, injects faults (RBAC 403s by verb, resource and name,
+//! 5xx, stalls), and lets a test play another field manager ([`FakeKube::apply_as`],
+//! [`FakeKube::merge_patch_as`]).
 //!
 //! ```no_run
 //! let kube = kube_fake::FakeKube::start()?;

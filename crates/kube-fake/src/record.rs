@@ -1,8 +1,8 @@
 //! What the fake remembers about its clients: every request, and every token it issued.
 //!
-//! Tests assert on these rather than on server logs: the charm's contract is phrased in terms of
-//! requests ("a no-op hook makes no Kubernetes writes", `spec/contract.md` §11), and a token's
-//! granted lifetime is what the charm must read back from `status.expirationTimestamp`.
+//! Tests assert on these rather than on server logs: the charm's promises are phrased in terms of
+//! requests (the README: "a no-op hook makes no POST, PUT, PATCH or DELETE"), and a token's granted
+//! lifetime is what the charm must read back from `status.expirationTimestamp`.
 
 use serde_json::Value;
 

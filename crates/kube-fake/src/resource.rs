@@ -2,8 +2,8 @@
 //!
 //! One table drives routing, discovery, `apiVersion`/`kind` stamping and the wording of errors
 //! (`secrets "x" not found` uses the plural, `Secret "x" is invalid` the kind), so adding a
-//! resource is one line. The set is what the charm touches (`spec/contract.md` §4) plus
-//! ConfigMaps, which cost nothing and keep the fake useful for neighbours.
+//! resource is one line. The set is what the charm touches (Secrets, ServiceAccounts, webhook
+//! configurations) plus ConfigMaps, which cost nothing and keep the fake useful for neighbours.
 
 /// A resource type the fake stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Where the charm may write its CA bundle (`contract.md` §4.1, caBundle injection).
+//! Where the charm may write its CA bundle (the README's "caBundle injection").
 //!
 //! A webhook configuration named in `webhooks` may still be served by another charm (the Python
 //! CKF webhook charms make their own CA and re-apply it as field manager `lightkube`). Writing

@@ -1,5 +1,5 @@
 //! config-get, is-leader and the deprecated leader-get/leader-set: the unit's view of its
-//! configuration and leadership (spec §2.3).
+//! configuration and leadership (juju/juju `jujuc/config-get.go`, `is-leader.go`, `leader-*.go`).
 //!
 //! config-get omits options that are null (unset, no default) unless `--all` is given, and prints
 //! integral float values as JSON integers, as Go's `json.Marshal` does for a float64 of 60.

@@ -1,7 +1,7 @@
 //! The hook tools themselves: one dispatcher, one module per tool family, each enforcing Juju's
-//! rules against the session (spec §2.3). A tool's failure is data — exit code and `ERROR …` on
-//! stderr — never a Rust error: exit 2 for usage errors ([`Fail::Usage`]), 1 for runtime errors
-//! ([`Fail::Run`]).
+//! rules against the session (juju/juju `worker/uniter/runner/jujuc/`). A tool's failure is data —
+//! exit code and `ERROR …` on stderr — never a Rust error: exit 2 for usage errors
+//! ([`Fail::Usage`]), 1 for runtime errors ([`Fail::Run`]).
 
 mod action;
 pub(crate) mod args;

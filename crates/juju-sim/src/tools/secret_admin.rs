@@ -1,6 +1,7 @@
 //! The owner-side secret tools: secret-info-get, secret-ids, secret-remove, secret-grant and
-//! secret-revoke (spec §2.3). Only secrets this unit owns are visible to them — its own, or its
-//! application's while it is the leader — including creates still pending in this hook.
+//! secret-revoke (juju/juju `jujuc/secret-*.go`). Only secrets this unit owns are visible to them —
+//! its own, or its application's while it is the leader — including creates still pending in this
+//! hook.
 
 use serde_json::{Map, Value, json};
 

@@ -1,5 +1,5 @@
 //! status-set, status-get, application-version-set and juju-log: the tools whose effect is
-//! immediate and survives a failing hook (spec §1.4, §2.3).
+//! immediate and survives a failing hook (Juju applies them at the call, not at the commit).
 
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! Per-unit controller-side data: unit state (state-get/-set/-delete, with Juju's key and value
 //! quotas) and ports (open-port/close-port/opened-ports). Writes are buffered; opened-ports shows
-//! only what is committed, not this hook's pending changes (spec §1.4).
+//! only what is committed, not this hook's pending changes (juju/juju `jujuc/opened-ports.go`).
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -1,5 +1,6 @@
 //! In-process tests: closure charms calling hook tools through the runner, one module per row of
-//! juju-runtime.md §3.3.
+//! what the simulator models: 1 environment, 2 unit view, 3 config, 4 relations, 5 secrets, 6 unit
+//! state, 7 ports, 8 status, logs and actions, 9 transactions, 10 output formats and exit codes.
 
 mod row01_env;
 mod row02_unit_view;

@@ -1,4 +1,4 @@
-//! §3.3 row 2: the per-unit view — unit name, app, leader flag, model identity, Juju version.
+//! Row 2: the per-unit view — unit name, app, leader flag, model identity, Juju version.
 
 use juju_sim::Event;
 

@@ -1,4 +1,4 @@
-//! §3.3 row 3: config typed, with defaults, nulls and `--all`.
+//! Row 3: config typed, with defaults, nulls and `--all`.
 
 use juju_sim::{Event, SimError};
 use serde_json::{Value, json};

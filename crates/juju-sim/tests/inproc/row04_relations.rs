@@ -1,4 +1,4 @@
-//! §3.3 row 4: relations — sorted listings, peer vs regular, broken/departed, permission rules,
+//! Row 4: relations — sorted listings, peer vs regular, broken/departed, permission rules,
 //! pending visibility.
 
 use juju_sim::Event;

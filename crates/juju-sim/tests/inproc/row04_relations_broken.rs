@@ -1,4 +1,4 @@
-//! §3.3 row 4 (relation-broken across Juju versions): whether `relation-ids` lists the relation
+//! Row 4 (relation-broken across Juju versions): whether `relation-ids` lists the relation
 //! whose `-relation-broken` hook is running — listed before 3.4.4 (and on 3.5.0–3.5.1), not
 //! listed after (juju/juju PR #17464), a peer relation listed again from 3.5.5 (PR #18253), or
 //! forced by `State::with_broken_relation_listed` — while `relation-list` on it is `[]` and

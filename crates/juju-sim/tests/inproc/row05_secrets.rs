@@ -1,4 +1,4 @@
-//! §3.3 row 5 (creation and reading): URIs, content forms, owners and leader checks, labels,
+//! Row 5 (creation and reading): URIs, content forms, owners and leader checks, labels,
 //! pending creates, revisions and per-consumer tracking.
 
 use juju_sim::{Event, Owner};

@@ -1,4 +1,4 @@
-//! §3.3 row 5 (content limits): each of Juju's secret content rules at the version just before
+//! Row 5 (content limits): each of Juju's secret content rules at the version just before
 //! and just after it changed — 5 KiB → 8 KiB per value (3.4.0 → 3.4.1, 3.3.1 → 3.3.3), and
 //! 8 KiB / 64 KiB measured as given → 1 MB measured base64-encoded (3.6.8 → 3.6.9) — for
 //! secret-add and secret-set. Every refusal is at the call (exit 2) and buffers nothing.

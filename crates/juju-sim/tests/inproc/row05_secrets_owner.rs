@@ -1,4 +1,4 @@
-//! §3.3 row 5 (owner side): secret-set revisions, secret-info-get, secret-ids, secret-remove,
+//! Row 5 (owner side): secret-set revisions, secret-info-get, secret-ids, secret-remove,
 //! grants, and the leader checks on application-owned secrets.
 
 use juju_sim::{Event, Owner};

@@ -1,4 +1,4 @@
-//! §3.3 row 5 (user secrets, Juju 3.6): model-owned secrets made by the operator (`juju
+//! Row 5 (user secrets, Juju 3.6): model-owned secrets made by the operator (`juju
 //! add-secret`), read by the charm through a `secret` config option once granted (`juju
 //! grant-secret`), with consumer tracking, the charm's inability to manage them, and when
 //! `secret-changed` is due.

@@ -1,4 +1,4 @@
-//! §3.3 row 6: unit state (state-get/-set/-delete) with quotas.
+//! Row 6: unit state (state-get/-set/-delete) with quotas.
 
 use juju_sim::Event;
 use serde_json::json;

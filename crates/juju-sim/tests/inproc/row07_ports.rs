@@ -1,4 +1,4 @@
-//! §3.3 row 7: ports — open/close buffered, opened-ports shows committed ports only.
+//! Row 7: ports — open/close buffered, opened-ports shows committed ports only.
 
 use juju_sim::Event;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! §3.3 row 8: status (unit/app, history), workload version, juju-log, action params, results,
+//! Row 8: status (unit/app, history), workload version, juju-log, action params, results,
 //! logs and failure.
 
 use juju_sim::Event;

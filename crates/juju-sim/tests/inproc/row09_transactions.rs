@@ -1,4 +1,4 @@
-//! §3.3 row 9: buffered writes are committed only on exit 0; immediate effects survive; fault
+//! Row 9: buffered writes are committed only on exit 0; immediate effects survive; fault
 //! injection.
 
 use juju_sim::{Event, Fault, run_in_process_with_faults};

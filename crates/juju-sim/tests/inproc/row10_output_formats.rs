@@ -1,4 +1,4 @@
-//! §3.3 row 10: exact stdout (json/smart, null vs [], trailing newline, resource-get without one)
+//! Row 10: exact stdout (json/smart, null vs [], trailing newline, resource-get without one)
 //! and stderr/exit codes (`ERROR …`, 1 vs 2).
 
 use std::path::Path;

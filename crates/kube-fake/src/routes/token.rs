@@ -1,7 +1,7 @@
 //! The TokenRequest subresource: `POST /api/v1/namespaces/{ns}/serviceaccounts/{sa}/token`.
 //!
-//! The charm renews a token when less than a third of its *granted* lifetime is left
-//! (`spec/contract.md` §4.4, §11), and the API server may grant less than was asked
+//! The charm renews a token when less than a third of its *granted* lifetime is left (the README's
+//! "How it works"), and the API server may grant less than was asked
 //! (`--service-account-max-token-expiration`), so the cap is configurable and the response is
 //! shaped as the API server shapes it: the granted lifetime in `spec.expirationSeconds`, a
 //! `Warning` header when shortened, and 422 below the ten-minute minimum.
