@@ -1,16 +1,17 @@
-//! The salted configuration hash (`contract.md` §4.3).
+//! The salted configuration hash.
 //!
-//! Exactly the algorithm of the former minio podspec charm (`ckf-reference.md` §3.2):
+//! Exactly the algorithm of the former minio podspec charm (canonical/minio-operator at
+//! 2edf220eda32):
 //! `sha256(".".join(str(v) for v in values of all options in sorted key order) + "." + salt)`,
 //! as lowercase hex. Values are rendered as Python's `str()` renders the JSON that
 //! `config-get --format=json` prints: strings as they are, integers in decimal, booleans as
 //! `True`/`False`. The salt is 30 characters `[A-Z0-9]`, generated once and kept in the material
 //! secret ([`Salt`], content key `config-hash-salt`), so the hash, which goes into a Kubernetes
-//! annotation of every Secret the charm writes, reveals no config value. It is not one area's:
-//! the reconcile makes it before any area plans, and every area stamps it on its Secrets.
+//! annotation of every Secret the charm writes, reveals no config value. It is not one area's: the
+//! reconcile makes it before any area plans, and every area stamps it on its Secrets.
 
-use juju::SecretString;
-use juju::tools::SecretContent;
+use juju_charm::SecretString;
+use juju_charm::tools::SecretContent;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -95,7 +96,7 @@ mod tests {
         sha256: String,
     }
 
-    /// The four vectors of `ckf-reference.md` §11.2, kept as data in `tests/data`.
+    /// The four vectors of the minio podspec charm's (skipped) test, kept in `tests/data`.
     #[test]
     fn reproduces_the_minio_vectors() {
         let vectors: Vec<Vector> =

@@ -208,7 +208,7 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     {
         let config: serde_json::Map<String, serde_json::Value> =
             sim.state().effective_config().into_iter().collect();
-        let hash = config_hash::config_hash(&config, &juju::SecretString::new(salt.as_str()));
+        let hash = config_hash::config_hash(&config, &juju_charm::SecretString::new(salt.as_str()));
         writeln!(out, "config hash (annotation ckf-crypto.kubeflow.org/config-hash): {hash}")?;
     }
 
@@ -232,7 +232,7 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
             .unwrap_or_default();
         writeln!(out, "    {}", names.join(", "))?;
     }
-    // The two trust domains (contract 6.1), as get-ca-certificate returns them.
+    // The two trust domains (webhook CA and relation issuer), as get-ca-certificate returns them.
     let cas = sim
         .run(0, &Event::Action { name: "get-ca-certificate".into(), params: Default::default() })?;
     let results = cas.action.map(|a| a.results).unwrap_or_default();
@@ -271,7 +271,7 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     sim.run(0, &Event::UpdateStatus)?;
     writeln!(out, "a further update-status made {} Kubernetes writes", kube.writes().len())?;
 
-    writeln!(out, "\n== caBundle injection (contract 4.1)")?;
+    writeln!(out, "\n== caBundle injection")?;
     let ours = ca_bundle(&kube, "Secret", "admission-webhook-webhook-tls");
     print_injection(&kube, &ours, out)?;
     writeln!(

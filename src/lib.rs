@@ -4,7 +4,8 @@
 //! (`ckf-crypto --help`), and the hook tools of its own simulator in `ckf-crypto demo`.
 //! Layout, from the top:
 //!
-//! * [`charm`]: the dispatcher, one event in, one exit code out; [`actions`];
+//! * [`charm`]: the charm on the `juju-charm` framework, which dispatches each event to it;
+//!   [`actions`];
 //! * [`reconcile`]: observe, plan (pure), apply, status once, composing the areas generically;
 //! * [`areas`]: one module per area of the charm's job, each with its own observation, material,
 //!   plan and status: [`areas::webhooks`] (webhook certificates), [`areas::dex`] (the Dex
@@ -14,7 +15,8 @@
 //! * cryptographic mechanism: [`certs`] (X.509), [`checksums`], [`config_hash`], [`random`] (the
 //!   injected random source);
 //! * infrastructure: [`config`], [`material`] (the typed material) and [`store`] (its Juju
-//!   secret), [`k8s`] (Kubernetes), [`status`], [`databag`];
+//!   secret), [`k8s`] (Kubernetes); the status roll-up, relation databags and secret storage
+//!   are the framework's (`juju_charm::status`, `juju_charm::databag`, `juju_charm::secrets`);
 //! * around the charm: [`files`] (the YAML it carries), [`pack`], [`demo`].
 
 pub mod actions;
@@ -25,7 +27,6 @@ pub mod checksums;
 pub mod config;
 pub mod config_hash;
 pub mod cpu;
-pub mod databag;
 pub mod demo;
 pub mod files;
 pub mod k8s;
@@ -33,5 +34,4 @@ pub mod material;
 pub mod pack;
 pub mod random;
 pub mod reconcile;
-pub mod status;
 pub mod store;

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::rc::Rc;
 
 use clap::{Parser, Subcommand};
 
@@ -52,10 +51,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    // Juju runs `dispatch` with JUJU_DISPATCH_PATH set: the framework takes it from there.
     if std::env::var_os("JUJU_DISPATCH_PATH").is_some_and(|v| !v.is_empty()) {
-        juju::logger::init(log::LevelFilter::Info);
-        let code = ckf_crypto::charm::run(std::env::vars(), Rc::new(juju::ProcessRunner));
-        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+        return juju_charm::main(ckf_crypto::charm::CkfCrypto::from_env);
     }
     let result = match Cli::parse().command {
         Command::Demo { dir } => {

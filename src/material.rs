@@ -14,7 +14,7 @@
 //! areas see what earlier ones planned (the webhook CA that the `certificates` relation signs
 //! with, the verified extra CAs that join every bundle), and an area that fails changes nothing.
 
-use juju::tools::SecretContent;
+use juju_charm::tools::SecretContent;
 
 use crate::areas::{dex, generated, resources, tls_provider, webhooks};
 use crate::config_hash;
@@ -126,12 +126,12 @@ impl Change {
 }
 
 /// Takes `key` out of `content`, an empty value counting as absent.
-pub fn take_key(content: &mut SecretContent, key: &str) -> Option<juju::SecretString> {
+pub fn take_key(content: &mut SecretContent, key: &str) -> Option<juju_charm::SecretString> {
     content.remove(key).filter(|v| !v.is_empty())
 }
 
 /// Puts `value` under `key` when there is one.
-pub fn put_key(content: &mut SecretContent, key: &str, value: Option<&juju::SecretString>) {
+pub fn put_key(content: &mut SecretContent, key: &str, value: Option<&juju_charm::SecretString>) {
     if let Some(v) = value {
         content.insert(key.to_owned(), v.clone());
     }
@@ -140,7 +140,7 @@ pub fn put_key(content: &mut SecretContent, key: &str, value: Option<&juju::Secr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use juju::SecretString;
+    use juju_charm::SecretString;
 
     #[test]
     fn every_key_round_trips_and_unknown_keys_survive() {

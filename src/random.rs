@@ -1,15 +1,14 @@
 //! Random values, all from one injected source.
 //!
-//! The Python CKF charms drew their secrets from `random.choices` (Mersenne Twister, not a
-//! CSPRNG; `ckf-reference.md` §13 flaw 2). Here every random value the charm makes (generated
-//! secrets, salts, the Dex `userID`, private keys, certificate serials) is drawn from an
-//! [`Entropy`] passed in explicitly. In production that is [`OsEntropy`], getrandom's own
-//! `rand_core` adapter over the kernel's CSPRNG (`getrandom(2)`); planning tests pass a seeded
-//! source instead, so that a plan is a deterministic function of its inputs and whole plans can
-//! be compared. [`Entropy`] *is* `rand_core`'s `TryCryptoRng`, so the same source also feeds the
-//! key generators of the `rsa` and `p256` crates without an adapter.
+//! The Python CKF charms drew their secrets from `random.choices` (Mersenne Twister, not a CSPRNG).
+//! Here every random value the charm makes (generated secrets, salts, the Dex `userID`, private
+//! keys, certificate serials) is drawn from an [`Entropy`] passed in explicitly. In production that
+//! is [`OsEntropy`], getrandom's own `rand_core` adapter over the kernel's CSPRNG (`getrandom(2)`);
+//! planning tests pass a seeded source instead, so that a plan is a deterministic function of its
+//! inputs and whole plans can be compared. [`Entropy`] *is* `rand_core`'s `TryCryptoRng`, so the
+//! same source also feeds the key generators of the `rsa` and `p256` crates without an adapter.
 
-use juju::SecretString;
+use juju_charm::SecretString;
 use rand_core::TryCryptoRng;
 
 /// The kernel's CSPRNG, as getrandom adapts it to `rand_core`: the one production source.

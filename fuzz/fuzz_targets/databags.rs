@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use ckf_crypto::certs::{Issued, KeyAlgorithm, generate_ca};
-use ckf_crypto::databag::Databag;
+use juju_charm::databag::Databag;
 use ckf_crypto::areas::{object_storage, tls_provider};
 use ckf_crypto::random::OsEntropy;
-use juju::{RelationId, SecretString};
+use juju_charm::{RelationId, SecretString};
 use libfuzzer_sys::fuzz_target;
 use time::OffsetDateTime;
 
@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         id: RelationId { endpoint: object_storage::ENDPOINT.into(), number: 1 },
         remote_app: Some("kfp-api".into()),
         remote_versions: Some(remote.to_owned()),
-        local: Databag(BTreeMap::from([("_supported_versions".into(), local.to_owned())])),
+        local: Databag::from(BTreeMap::from([("_supported_versions".into(), local.to_owned())])),
     };
     let _ = object_storage::plan(&rel, Some(&creds));
     let _ = object_storage::plan(&rel, None);
@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
         id: RelationId { endpoint: tls_provider::ENDPOINT.into(), number: 2 },
         remote_app: Some("kfp-api".into()),
         request_bags: vec![("kfp-api".into(), remote.to_owned())],
-        local: Databag(BTreeMap::from([("certificates".into(), local.to_owned())])),
+        local: Databag::from(BTreeMap::from([("certificates".into(), local.to_owned())])),
     };
     let suffixes = ["svc.cluster.local".to_owned()];
     let ranges = ckf_crypto::config::ip_ranges::parse("10.0.0.0/8").expect("ranges");

@@ -37,5 +37,5 @@ fuzz_target!(|data: &[u8]| {
         let (k, v) = line.split_once('=').unwrap_or((line, ""));
         vars.push((k.to_owned(), v.to_owned()));
     }
-    let _ = juju::JujuContext::from_env(vars);
+    let _ = juju_charm::Environment::from_vars(vars);
 });

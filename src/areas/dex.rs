@@ -1,11 +1,11 @@
-//! The Dex static password (`contract.md` §4.2): bcrypt with a kept salt, hashed only on change.
+//! The Dex static password: bcrypt with a kept salt, hashed only on change.
 //!
-//! dex-auth keeps a bcrypt salt in per-unit state (lost with the pod, so the hash changes),
-//! re-runs bcrypt-12 (about 0.3 s of CPU) in every hook, and turns an empty password into a
-//! random one nobody can read (`ckf-reference.md` §2, §13 flaws 3, 4, 6). Here the salt, the
-//! Dex `userID` (a UUID), a generated password when the option is empty, the hash and a change
-//! fingerprint live in the material secret ([`Stored`]), so the hash is byte-identical across
-//! hooks, units, restarts and leader changes.
+//! dex-auth keeps a bcrypt salt in per-unit state (lost with the pod, so the hash changes), re-runs
+//! bcrypt-12 (about 0.3 s of CPU) in every hook, and turns an empty password into a random one
+//! nobody can read (canonical/dex-auth-operator `src/charm.py`). Here the salt, the Dex `userID` (a
+//! UUID), a generated password when the option is empty, the hash and a change fingerprint live in
+//! the material secret ([`Stored`]), so the hash is byte-identical across hooks, units, restarts
+//! and leader changes.
 //!
 //! bcrypt runs only when the username, the password or the cost changed. The check compares a
 //! fingerprint, `HMAC-SHA256(key, "ckf-crypto dex v1" ‖ cost ‖ username ‖ password)`, whose key
@@ -15,8 +15,8 @@
 //! Secret `dex-static-passwords`; a bad Dex option holds the hash and the Secret as they are.
 
 use hmac::{Hmac, KeyInit, Mac};
-use juju::SecretString;
-use juju::tools::SecretContent;
+use juju_charm::SecretString;
+use juju_charm::tools::SecretContent;
 use serde::Serialize;
 use sha2::Sha256;
 
@@ -314,7 +314,7 @@ mod tests {
 
     #[test]
     fn the_fixed_salt_vectors_reproduce() {
-        // ckf-reference.md §11.1: salt $2b$12$T4A6H06j5ykPkY88iX0FMO.
+        // The salt of canonical/dex-auth-operator's unit tests: $2b$12$T4A6H06j5ykPkY88iX0FMO.
         let vector = "$2b$12$T4A6H06j5ykPkY88iX0FMOGVmkhYTHMazstXkG9jfjxDXD.mU6apu";
         let salt = vector.parse::<bcrypt::HashParts>().expect("parts").get_salt_raw();
         for (pw, expected) in [

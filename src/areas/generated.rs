@@ -1,4 +1,4 @@
-//! Generated secrets and the `object-storage` relation (`contract.md` §4.3, §7).
+//! Generated secrets and the `object-storage` relation.
 //!
 //! The object-storage secret key (unless `secret-key` is set) and the OIDC client secret are 30
 //! characters `[A-Z0-9]` from the random source (the format of the Python minio and
@@ -13,16 +13,15 @@
 //! is the wire format). A bad option holds only what uses it: a short `secret-key` holds the
 //! relations and the MinIO Secret as they are, while the OIDC Secret is still delivered.
 
-use juju::tools::{ActionValue, SecretContent};
-use juju::{HookToolError, SecretString};
+use juju_charm::tools::{ActionValue, SecretContent};
+use juju_charm::{HookToolError, Scope, SecretString};
 
 use super::object_storage::{self, Credentials, Relation, Standing};
 use super::{Area, AreaPlan, Input, KubeReads, Observe, PlanError, Planned, unless_gone};
 use crate::config::Config;
-use crate::databag::Databag;
 use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::{self, Entropy};
-use crate::status::Level;
+use juju_charm::status::Status;
 
 const SECRET_KEY: &str = "secret-key";
 const OIDC_CLIENT_SECRET: &str = "oidc-client-secret";
@@ -113,21 +112,16 @@ impl Area for Generated {
         for id in super::live_relation_ids(tools, juju.event, object_storage::ENDPOINT)? {
             let Some(remote_app) = unless_gone(tools.relation_list_app(&id))? else { continue };
             let remote_versions = match &remote_app {
-                Some(remote) => match unless_gone(tools.relation_get(&id, remote, true))? {
+                Some(remote) => match unless_gone(tools.relation_get(&id, Scope::App, remote))? {
                     Some(mut bag) => bag.remove("_supported_versions"),
                     None => continue,
                 },
                 None => None,
             };
-            let Some(local) = unless_gone(tools.relation_get(&id, juju.app, true))? else {
+            let Some(local) = unless_gone(tools.relation_get(&id, Scope::App, juju.app))? else {
                 continue;
             };
-            self.relations.push(Relation {
-                id,
-                remote_app,
-                remote_versions,
-                local: Databag(local),
-            });
+            self.relations.push(Relation { id, remote_app, remote_versions, local });
         }
         Ok(())
     }
@@ -211,13 +205,10 @@ impl Generated {
         if !incompatible.is_empty() {
             incompatible.sort();
             incompatible.dedup();
-            plan.status.add(
-                Level::Blocked,
-                format!(
-                    "No compatible object-storage versions found for apps: {}",
-                    incompatible.join(", ")
-                ),
-            );
+            plan.status.add(Status::blocked(format!(
+                "No compatible object-storage versions found for apps: {}",
+                incompatible.join(", ")
+            )));
         }
         if served > 0 {
             plan.status.note(format!("object-storage: {served} served"));
@@ -240,7 +231,8 @@ mod tests {
     use super::*;
     use crate::areas::tests::{input_for, run_area};
     use crate::random::tests::Seeded;
-    use juju::RelationId;
+    use juju_charm::RelationId;
+    use juju_charm::databag::Databag;
     use serde_json::json;
 
     fn v1(n: u64, app: &str) -> Relation {
@@ -304,7 +296,7 @@ mod tests {
     #[test]
     fn a_short_key_holds_the_relations_and_the_minio_secret_only() {
         let mut rel = v1(1, "kfp-api");
-        rel.local = Databag([("data".to_string(), "old".to_string())].into_iter().collect());
+        rel.local = Databag::from_iter([("data", "old")]);
         let area = Generated::with(vec![rel, v1(2, "other")]);
         let (_, plan) =
             run_area(&area, json!({"secret-key": "short"}), None, &Default::default(), 1);
@@ -323,10 +315,8 @@ mod tests {
         let (_, plan) = run_area(&area, json!({}), None, &Default::default(), 1);
         assert_eq!(
             plan.status.resolve(),
-            (
-                Level::Blocked,
+            Status::blocked(
                 "No compatible object-storage versions found for apps: argo-controller, zeta"
-                    .into()
             )
         );
         assert_eq!(plan.relations.len(), 1, "the compatible one is still served");

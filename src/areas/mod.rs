@@ -1,4 +1,4 @@
-//! The areas of the charm, each planned and delivered on its own (`contract.md` §12).
+//! The areas of the charm, each planned and delivered on its own.
 //!
 //! An area owns one piece of the charm's job end to end, as an ops charm library owns one
 //! relation protocol: what it reads from Juju besides config and material ([`Area::observe`]),
@@ -22,15 +22,15 @@ pub mod webhooks;
 
 use std::fmt;
 
-use juju::{Event, HookToolError, HookTools, RelationId};
+use juju_charm::{Event, HookToolError, HookTools, RelationId};
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::databag::Databag;
 use crate::k8s::{SecretObject, View, Write};
 use crate::material::{Material, Part};
 use crate::random::{Entropy, EntropyError};
-use crate::status::StatusReport;
+use juju_charm::databag::Databag;
+use juju_charm::status::StatusCollector;
 
 /// What an action asks of the reconcile; the areas it concerns read it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,7 +105,7 @@ pub struct Input<'a> {
     /// The salted config hash, for the annotation of every Secret.
     pub config_hash: &'a str,
     /// Juju's secret content limits: what the material can hold.
-    pub limits: &'a crate::store::Limits,
+    pub limits: &'a juju_charm::rules::SecretLimits,
 }
 
 impl Input<'_> {
@@ -152,7 +152,7 @@ pub struct AreaPlan {
     /// Kubernetes writes, in order.
     pub kube: Vec<Write>,
     /// This area's contribution to the status.
-    pub status: StatusReport,
+    pub status: StatusCollector,
     /// Lines to log.
     pub log: Vec<Note>,
     /// Certificates (re)issued by this plan.
@@ -248,20 +248,20 @@ pub fn all() -> Vec<Box<dyn Area>> {
 /// skips it.
 pub(crate) fn unless_gone<T>(result: Result<T, HookToolError>) -> Result<Option<T>, HookToolError> {
     match result {
-        Err(e) if e.kind() == juju::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == juju_charm::ErrorKind::NotFound => Ok(None),
         other => other.map(Some),
     }
 }
 
 /// The relations of `endpoint` this hook serves: `relation-ids`, less the one whose
-/// `-relation-broken` hook this is, which Juju before 3.4 still listed (`contract.md` §13).
+/// `-relation-broken` hook this is, which Juju before 3.4 still listed (juju/juju PR #17464).
 pub fn live_relation_ids(
     tools: &HookTools<'_>,
     event: &Event,
     endpoint: &str,
 ) -> Result<Vec<RelationId>, HookToolError> {
     let broken = match event {
-        Event::Relation { hook: juju::context::RelationHook::Broken, id, .. } => Some(id),
+        Event::Relation { hook: juju_charm::environment::RelationHook::Broken, id, .. } => Some(id),
         _ => None,
     };
     let mut ids = tools.relation_ids(endpoint)?;
@@ -303,7 +303,7 @@ pub(crate) mod tests {
                 intent: &self.intent,
                 kube: &self.view,
                 config_hash: &self.config_hash,
-                limits: &crate::store::Limits::SMALL,
+                limits: &juju_charm::rules::SecretLimits::BEFORE_3_6_9,
             }
         }
     }

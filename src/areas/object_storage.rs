@@ -1,4 +1,4 @@
-//! The `object-storage` provider endpoint (`contract.md` §7; serialized-data-interface v1).
+//! The `object-storage` provider endpoint (serialized-data-interface v1).
 //!
 //! The wire format is the one the Python minio charm sends through the SDI library: in the
 //! application databag, `_supported_versions` is the YAML list `- v1` and `data` is a YAML map
@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use juju::{RelationId, SecretString};
+use juju_charm::{RelationId, SecretString};
 
-use crate::databag::Databag;
+use juju_charm::databag::Databag;
 
 /// The endpoint name.
 pub const ENDPOINT: &str = "object-storage";
@@ -127,7 +127,7 @@ pub fn plan(
         )
     };
     let changed = desired.iter().any(|(k, v)| rel.local.get(k).unwrap_or("") != v);
-    Ok(Plan { write: changed.then(|| Databag(desired)), standing })
+    Ok(Plan { write: changed.then(|| Databag::from(desired)), standing })
 }
 
 #[cfg(test)]
@@ -139,7 +139,7 @@ mod tests {
             id: RelationId { endpoint: ENDPOINT.into(), number: 3 },
             remote_app: Some("kfp-api".into()),
             remote_versions: versions.map(str::to_owned),
-            local: Databag(local.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()),
+            local: local.iter().map(|(k, v)| (*k, *v)).collect(),
         }
     }
 
@@ -185,8 +185,7 @@ mod tests {
         let key = SecretString::new("test-key");
         let first = plan(&rel(Some("- v1\n"), &[]), Some(&creds(&key))).expect("plan");
         let bag = first.write.expect("write");
-        let local: Vec<(&str, &str)> =
-            bag.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let local: Vec<(&str, &str)> = bag.iter().collect();
         let again = plan(&rel(Some("- v1\n"), &local), Some(&creds(&key))).expect("plan");
         assert_eq!(again, Plan { write: None, standing: Standing::Served });
     }

@@ -1,14 +1,14 @@
-//! Resource checksums (`contract.md` §2, §9, §11) and the `extra-ca-certificates` resource.
+//! Resource checksums (the `resource-checksums` option) and the `extra-ca-certificates` resource.
 //!
-//! The CKF documentation promises artifacts verified against their checksums, but that happens
-//! only at build time (`ckf-reference.md` §8, §13 flaw 8). Here every resource named in the
-//! `resource-checksums` option is fetched with `resource-get`, digested in a streaming read of
-//! bounded memory, and compared in constant time, on `install`, `upgrade-charm`,
-//! `config-changed` and by the `verify-resources` action. A resource that is not attached or does
-//! not match blocks the unit with the contract's message and is not used. The outcome of the
-//! last verification on one of those hooks is kept in the material secret ([`Stored`]), so the
-//! hooks in between (which do not fetch resources) report the same status; the action, being
-//! read-only, reports without recording.
+//! The CKF documentation promises artifacts verified against their checksums, but that happens only
+//! at build time, when the rocks are built (canonical/kubeflow-rocks). Here every resource named in
+//! the `resource-checksums` option is fetched with `resource-get`, digested in a streaming read of
+//! bounded memory, and compared in constant time, on `install`, `upgrade-charm`, `config-changed`
+//! and by the `verify-resources` action. A resource that is not attached or does not match blocks
+//! the unit with the README's message and is not used. The outcome of the last verification on one
+//! of those hooks is kept in the material secret ([`Stored`]), so the hooks in between (which do
+//! not fetch resources) report the same status; the action, being read-only, reports without
+//! recording.
 //!
 //! `extra-ca-certificates` (a PEM bundle of CA certificates) is used only once it verifies
 //! against a configured checksum and parses as certificates; its CAs are then kept in the
@@ -18,15 +18,15 @@
 
 use std::collections::BTreeMap;
 
-use juju::tools::SecretContent;
-use juju::{Event, HookToolError, HookTools, SecretString};
+use juju_charm::tools::SecretContent;
+use juju_charm::{Event, HookToolError, HookTools, SecretString};
 
 use super::{Area, AreaPlan, Input, Observe, Planned};
 use crate::certs;
 use crate::checksums::{self, Expected};
 use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
-use crate::status::Level;
+use juju_charm::status::Status;
 
 /// The optional file resource of extra CA certificates.
 pub const EXTRA_CA: &str = "extra-ca-certificates";
@@ -103,11 +103,12 @@ impl Area for Resources {
                 input.config.resource_checksums.as_ref().is_ok_and(|p| p.contains_key(EXTRA_CA));
             let storable = v.extra_ca.as_ref().map(|extra| input.limits.check_value(extra));
             match (&v.extra_ca, pinned) {
-                // Juju could not store it (`contract.md` §13): the last verified bundle stays.
+                // Juju could not store it (over its secret value limit): the last verified
+                // one stays.
                 (Some(_), _) if matches!(storable, Some(Err(_))) => {
                     if let Some(Err(why)) = storable {
                         let what = "the 'extra-ca-certificates' bundle";
-                        plan.status.add(Level::Blocked, format!("Cannot store {what}: {why}"));
+                        plan.status.add(Status::blocked(format!("Cannot store {what}: {why}")));
                     }
                 }
                 (Some(extra), _) => part.extra_ca = Some(extra.clone()),
@@ -118,7 +119,7 @@ impl Area for Resources {
             }
         }
         for problem in &part.problems {
-            plan.status.add(Level::Blocked, problem.clone());
+            plan.status.add(Status::blocked(problem.clone()));
         }
         plan.material = Some(Part::Resources(part));
         Ok(plan)
@@ -229,6 +230,7 @@ fn read_ca_bundle(path: &std::path::Path) -> Option<String> {
 mod tests {
     use super::*;
     use crate::areas::tests::run_area;
+    use juju_charm::status::StatusName;
     use serde_json::json;
 
     fn verified(name: &str, ok: bool) -> Verified {
@@ -253,7 +255,7 @@ mod tests {
         let (m, plan) =
             run_area(&area, json!({"resource-checksums": PINNED}), None, &Default::default(), 1);
         assert_eq!(m.resources, Stored { extra_ca: Some("CA".into()), problems: vec![] });
-        assert_eq!(plan.status.resolve().0, Level::Active);
+        assert_eq!(plan.status.resolve().name, StatusName::Active);
 
         // A pinned bundle that fails later: blocked, and the last verified one stays in use.
         let bad = Verification { resources: vec![verified(EXTRA_CA, false)], extra_ca: None };
@@ -267,13 +269,16 @@ mod tests {
         assert_eq!(failed.resources.extra_ca.as_deref(), Some("CA"));
         assert_eq!(
             plan.status.resolve(),
-            (Level::Blocked, "Resource 'extra-ca-certificates' failed sha256 verification".into())
+            Status::new(
+                StatusName::Blocked,
+                "Resource 'extra-ca-certificates' failed sha256 verification"
+            )
         );
         // A hook that does not verify reports the recorded outcome.
         let (kept, plan) =
             run_area(&Resources::default(), json!({}), Some(&failed), &Default::default(), 1);
         assert_eq!(kept.resources, failed.resources);
-        assert_eq!(plan.status.resolve().0, Level::Blocked);
+        assert_eq!(plan.status.resolve().name, StatusName::Blocked);
 
         // No longer pinned: the bundle is not used any more.
         let unpinned = Verification::default();
@@ -285,6 +290,6 @@ mod tests {
             1,
         );
         assert_eq!(dropped.resources, Stored::default());
-        assert_eq!(plan.status.resolve().0, Level::Active);
+        assert_eq!(plan.status.resolve().name, StatusName::Active);
     }
 }

@@ -1,5 +1,4 @@
-//! The `certificates` endpoint: provider side of tls-certificates v4 (`contract.md` §6, §6.1,
-//! §11, §12).
+//! The `certificates` endpoint: provider side of tls-certificates v4.
 //!
 //! istio-pilot (through cert_handler) and other requirers write their CSRs, in their unit or
 //! application databag, as `certificate_signing_requests` = JSON `[{certificate_signing_request,
@@ -38,9 +37,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use juju::context::SecretHook;
-use juju::tools::{SecretContent, SecretRead, SecretRef};
-use juju::{ErrorKind, Event, HookToolError, HookTools, RelationId, SecretString};
+use juju_charm::environment::SecretHook;
+use juju_charm::rules::SecretUri;
+use juju_charm::tools::{SecretContent, SecretRead, SecretRef};
+use juju_charm::{ErrorKind, Event, HookToolError, HookTools, RelationId, Scope, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -48,10 +48,10 @@ use super::webhooks::{CaParams, ca_fits};
 use super::{Area, AreaPlan, Input, Observe, Planned, unless_gone};
 use crate::certs::{self, Issued, SigningKey, csr, keys::load_key};
 use crate::config::ip_ranges::IpRange;
-use crate::databag::Databag;
 use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
-use crate::status::Level;
+use juju_charm::databag::Databag;
+use juju_charm::status::Status;
 
 /// The endpoint name.
 pub const ENDPOINT: &str = "certificates";
@@ -116,7 +116,7 @@ pub struct Relation {
 #[derive(Debug, Clone)]
 pub struct OperatorSecret {
     /// Its URI (from the config).
-    pub uri: String,
+    pub uri: SecretUri,
     /// Its content, or the message of why it could not be read.
     pub content: Result<SecretContent, String>,
     /// This hook is its `secret-changed`: every certificate is signed again.
@@ -389,7 +389,7 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
     let changed = desired.iter().any(|(k, v)| rel.local.get(k).unwrap_or("") != v);
     Plan {
         id: rel.id.clone(),
-        write: changed.then(|| Databag(desired)),
+        write: changed.then(|| Databag::from(desired)),
         served,
         signed,
         refused,
@@ -454,14 +454,13 @@ pub fn operator_issuer(
 }
 
 /// The status message when `certificates-ca` cannot be read.
-pub fn unreadable_message(uri: &str, app: &str) -> String {
+pub fn unreadable_message(uri: &SecretUri, app: &str) -> String {
     format!("cannot read secret {uri}; grant it with 'juju grant-secret {uri} {app}'")
 }
 
 /// Whether this hook is the `secret-changed` of the secret `uri`.
-pub fn is_changed_hook(event: &Event, uri: &str) -> bool {
-    let xid = |id: &str| id.rsplit(['/', ':']).next().map(str::to_owned);
-    matches!(event, Event::Secret { hook: SecretHook::Changed, id, .. } if xid(id) == xid(uri))
+pub fn is_changed_hook(event: &Event, uri: &SecretUri) -> bool {
+    matches!(event, Event::Secret { hook: SecretHook::Changed, id, .. } if id.same_secret(uri))
 }
 
 /// Reads the `certificates-ca` secret (`read`: the tracked revision, or the latest on its
@@ -469,11 +468,11 @@ pub fn is_changed_hook(event: &Event, uri: &str) -> bool {
 /// failure is the hook's.
 pub fn read_operator_secret(
     tools: &HookTools<'_>,
-    uri: &str,
+    uri: &SecretUri,
     app: &str,
     read: SecretRead,
 ) -> Result<Result<SecretContent, String>, HookToolError> {
-    match tools.secret_get(SecretRef::Id(uri), read) {
+    match tools.secret_get(SecretRef::Uri(uri), read) {
         Ok(content) => Ok(Ok(content)),
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied) => {
             Ok(Err(unreadable_message(uri, app)))
@@ -517,17 +516,18 @@ impl Area for TlsProvider {
                 .chain(units.into_iter().map(|u| (u, false)));
             let mut request_bags = Vec::new();
             for (member, is_app) in members {
-                let Some(bag) = unless_gone(tools.relation_get(&id, &member, is_app))? else {
+                let scope = if is_app { Scope::App } else { Scope::Unit };
+                let Some(bag) = unless_gone(tools.relation_get(&id, scope, &member))? else {
                     continue 'relations;
                 };
-                if let Some(requests) = requests_of(&bag) {
+                if let Some(requests) = requests_of(bag.as_map()) {
                     request_bags.push((member, requests.clone()));
                 }
             }
-            let Some(local) = unless_gone(tools.relation_get(&id, juju.app, true))? else {
+            let Some(local) = unless_gone(tools.relation_get(&id, Scope::App, juju.app))? else {
                 continue;
             };
-            self.relations.push(Relation { id, remote_app, request_bags, local: Databag(local) });
+            self.relations.push(Relation { id, remote_app, request_bags, local });
         }
         if let Ok(Some(uri)) = &juju.config.certificates_ca {
             // On its `secret-changed`, the new revision; otherwise the one this unit tracks.
@@ -566,10 +566,9 @@ impl Area for TlsProvider {
                 {
                     Ok(issuer) => Some((issuer, secret.changed)),
                     Err(why) => {
-                        out.status.add(
-                            Level::Blocked,
-                            format!("Invalid 'certificates-ca' config: {why}"),
-                        );
+                        out.status.add(Status::blocked(format!(
+                            "Invalid 'certificates-ca' config: {why}"
+                        )));
                         out.material = Some(Part::Certificates(own));
                         return Ok(out);
                     }
@@ -652,7 +651,7 @@ pub fn published(
 ) -> Result<Vec<(RelationId, String)>, HookToolError> {
     let mut out = Vec::new();
     for id in tools.relation_ids(ENDPOINT)? {
-        let Some(local) = unless_gone(tools.relation_get(&id, app, true))? else { continue };
+        let Some(local) = unless_gone(tools.relation_get(&id, Scope::App, app))? else { continue };
         let list: Vec<ProviderCertificate> = local
             .get(CERTIFICATES_KEY)
             .and_then(|s| serde_json::from_str(s).ok())

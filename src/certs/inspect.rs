@@ -438,7 +438,7 @@ mod tests {
         assert!(!key_matches(&leaf.cert_pem, &ca.key_pem));
         assert!(!key_matches(&ca.cert_pem, &leaf.key_pem));
         assert!(!key_matches("garbage", &leaf.key_pem));
-        assert!(!key_matches(&leaf.cert_pem, &juju::SecretString::new("garbage")));
+        assert!(!key_matches(&leaf.cert_pem, &juju_charm::SecretString::new("garbage")));
     }
 
     #[test]

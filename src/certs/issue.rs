@@ -1,8 +1,7 @@
 //! Making certificates: the charm's self-signed CA and the webhook server leaves it signs.
 //!
-//! The profiles are `contract.md` §4.1 (which `ckf-reference.md` §1.4 compares with what the
-//! Python charms' `openssl` calls made). rcgen's defaults are unsafe for us in two ways
-//! (`crates.md` §2.3), so every certificate here sets them explicitly: the serial (rcgen would
+//! The profiles are those of the README ("How it works", Certificates). rcgen's defaults are unsafe
+//! for us in two ways, so every certificate here sets them explicitly: the serial (rcgen would
 //! derive it from the public key, repeating it on re-issue) and the validity (rcgen would use
 //! 1975..4096). Leaves use `IsCa::ExplicitNoCa`, which writes a critical `CA:FALSE` and the SKI.
 //! [`load_issuer`] and [`random_serial`] are public so that other signers (the `certificates`
@@ -263,7 +262,7 @@ mod tests {
             // A round trip through plain strings, as through a Juju secret.
             let stored = Issued {
                 cert_pem: ca.cert_pem.clone(),
-                key_pem: juju::SecretString::new(ca.key_pem.expose().to_owned()),
+                key_pem: juju_charm::SecretString::new(ca.key_pem.expose().to_owned()),
             };
             let services = ["admission-webhook".to_owned()];
             let leaf = || {

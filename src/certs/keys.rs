@@ -10,7 +10,7 @@
 //! (the `der` crate's encoder), in buffers that are wiped when dropped. (The key objects inside
 //! ring are not zeroized on drop; `p256`'s are.)
 
-use juju::SecretString;
+use juju_charm::SecretString;
 use p256::ecdsa::signature::Signer as _;
 use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
 use pem_rfc7468::LineEnding;
@@ -518,7 +518,7 @@ mod tests {
         }
     }
 
-    /// Key-generation times, for budgeting hooks (`crates.md` §2.6). Run with
+    /// Key-generation times, for budgeting hooks. Run with
     /// `cargo test --release --lib -- --ignored --nocapture keygen_timing_probe`.
     #[test]
     #[ignore = "timing probe, run by hand in release"]

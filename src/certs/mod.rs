@@ -1,11 +1,11 @@
 //! X.509 mechanism: the CA, webhook leaves, and the facts the charm reads back from certificates.
 //!
 //! The Python CKF charms made a throwaway CA and a server leaf with the `openssl` CLI and kept
-//! neither the CA key nor any renewal logic (`ckf-reference.md` §1). This module produces the same
-//! kind of certificates (`contract.md` §4.1) with rcgen on ring, keeps the CA key so the CA can sign
-//! again, and parses certificates back (with x509-parser) so that callers can decide when to renew.
-//! It is mechanism only: which certificates exist, where they are stored and when they are renewed
-//! is decided by the callers, with [`CertInfo::renewal_due`] as the one shared rule.
+//! neither the CA key nor any renewal logic (their `src/certs.py`). This module produces the same
+//! kind of certificates with rcgen on ring, keeps the CA key so the CA can sign again, and parses
+//! certificates back (with x509-parser) so that callers can decide when to renew. It is mechanism
+//! only: which certificates exist, where they are stored and when they are renewed is decided by
+//! the callers, with [`CertInfo::renewal_due`] as the one shared rule.
 //!
 //! * [`keys`]: key generation (RSA through the `rsa` crate, since ring cannot generate RSA keys;
 //!   ECDSA P-256 through `p256`), PKCS#8 PEM in and out, [`SigningKey`] and [`key_matches`];
@@ -14,7 +14,7 @@
 //! * [`inspect`](mod@inspect): [`inspect()`], [`CertInfo`], [`issued_by`], [`split_pem_bundle`].
 //!
 //! Every random value (keys, serials) comes from the [`crate::random::Entropy`] the caller
-//! passes: the OS CSPRNG in production (`contract.md` §10), a seeded source in planning tests.
+//! passes: the OS CSPRNG in production, a seeded source in planning tests.
 //! Errors never carry key material: a key that does not load is reported as
 //! [`CertError::InvalidKey`] without detail.
 
@@ -99,7 +99,7 @@ pub struct Issued {
     /// The certificate, PEM (`BEGIN CERTIFICATE`), ending with a newline.
     pub cert_pem: String,
     /// The private key, PKCS#8 PEM (`BEGIN PRIVATE KEY`), ending with a newline.
-    pub key_pem: juju::SecretString,
+    pub key_pem: juju_charm::SecretString,
 }
 
 /// Why a certificate could not be made, loaded or read. No variant carries key material.
@@ -165,7 +165,7 @@ mod tests {
     fn issued_debug_redacts_the_key() {
         let issued = Issued {
             cert_pem: "-----BEGIN CERTIFICATE-----\n".into(),
-            key_pem: juju::SecretString::new("-----BEGIN PRIVATE KEY-----\nMIIE\n"),
+            key_pem: juju_charm::SecretString::new("-----BEGIN PRIVATE KEY-----\nMIIE\n"),
         };
         let debug = format!("{issued:?}");
         assert!(debug.contains("BEGIN CERTIFICATE"), "{debug}");

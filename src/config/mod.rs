@@ -1,11 +1,10 @@
 //! Charm configuration: `config-get` output parsed into validated values.
 //!
 //! Parse, don't validate: [`Config::parse`] turns the raw JSON map into typed values once. Each
-//! option is parsed on its own, so a bad value blocks only the areas that use it (`contract.md`
-//! §8: "a blocked problem in one area never stops the others"); its [`ConfigProblem`] carries the
-//! status message, verbatim from the contract where the contract lists one, otherwise
-//! `Invalid '<option>' config: <why>` (§11). A problem never includes the value itself, which may
-//! be secret.
+//! option is parsed on its own, so a bad value blocks only the areas that use it (a blocked problem
+//! in one area never stops the others); its [`ConfigProblem`] carries the status message, verbatim
+//! from the README's Configuration section where it lists one, otherwise `Invalid '<option>'
+//! config: <why>`. A problem never includes the value itself, which may be secret.
 
 pub mod ip_ranges;
 pub mod tokens;
@@ -13,7 +12,9 @@ pub mod webhooks;
 
 use serde_json::{Map, Value};
 
-use juju::SecretString;
+use juju_charm::SecretString;
+use juju_charm::config::ConfigValues;
+use juju_charm::rules::SecretUri;
 
 use crate::certs::KeyAlgorithm;
 pub use tokens::TokenSpec;
@@ -77,7 +78,7 @@ pub struct Config {
     pub allowed_ip_ranges: Opt<Vec<ip_ranges::IpRange>>,
     /// `certificates-ca`: the URI of the user secret holding the relation's issuing CA, `None`
     /// when unset (the charm's own relation issuer signs).
-    pub certificates_ca: Opt<Option<String>>,
+    pub certificates_ca: Opt<Option<SecretUri>>,
     /// `resource-checksums`: resource name to expected digest.
     pub resource_checksums: Opt<std::collections::BTreeMap<String, crate::checksums::Expected>>,
     /// The raw map, for the salted config hash.
@@ -113,45 +114,39 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// Whether `uri` is a Juju secret URI: `secret:<xid>` or `secret://<model-uuid>/<xid>`, the xid
-/// 20 characters of `[0-9a-v]` (Juju's `core/secrets` `ParseURI`).
-fn is_secret_uri(uri: &str) -> bool {
-    let Some(rest) = uri.strip_prefix("secret:") else { return false };
-    let xid = rest.rsplit('/').next().unwrap_or_default();
-    xid.len() == 20 && xid.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'v'))
-}
-
-/// The verbatim message of `contract.md` §8 for a long `static-password`.
+/// The message for a long `static-password`, verbatim from the README's Configuration section.
 pub const LONG_STATIC_PASSWORD: &str =
     "The 'static-password' config value must be at most 72 bytes long.";
 
-/// The verbatim message of `contract.md` §8 for a `bcrypt-cost` Dex would refuse.
+/// The message for a `bcrypt-cost` Dex would refuse, verbatim from the README.
 pub const BAD_BCRYPT_COST: &str = "The 'bcrypt-cost' config value must be between 10 and 16.";
 
-/// The verbatim message of `contract.md` §8 for a short `secret-key`.
+/// The message for a short `secret-key`, verbatim from the README.
 pub const SHORT_SECRET_KEY: &str =
     "The 'secret-key' config value must be at least 8 characters long.";
 
 impl Config {
-    /// Parses the output of `config-get --format=json`.
-    pub fn parse(raw: Map<String, Value>) -> Self {
+    /// Parses the output of `config-get --format=json`, one option at a time.
+    pub fn parse(values: impl Into<ConfigValues>) -> Self {
+        let values: ConfigValues = values.into();
+        let raw = &values;
         Self {
-            access_key: non_empty(&raw, "access-key", "minio"),
-            secret_key: string(&raw, "secret-key", "").and_then(|s| match s.chars().count() {
+            access_key: non_empty(raw, "access-key", "minio"),
+            secret_key: string(raw, "secret-key", "").and_then(|s| match s.chars().count() {
                 0 => Ok(None),
                 n if n < 8 => {
                     Err(ConfigProblem { option: "secret-key", message: SHORT_SECRET_KEY.into() })
                 }
                 _ => Ok(Some(SecretString::new(s))),
             }),
-            object_storage_service: dns_label(&raw, "object-storage-service", "minio"),
-            object_storage_port: int(&raw, "object-storage-port", 9000).and_then(|p| {
+            object_storage_service: dns_label(raw, "object-storage-service", "minio"),
+            object_storage_port: int(raw, "object-storage-port", 9000).and_then(|p| {
                 u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
                     ConfigProblem::invalid("object-storage-port", "must be between 1 and 65535")
                 })
             }),
-            oidc_client_id: non_empty(&raw, "oidc-client-id", "authservice-oidc"),
-            namespace: string(&raw, "namespace", "").and_then(|s| {
+            oidc_client_id: non_empty(raw, "oidc-client-id", "authservice-oidc"),
+            namespace: string(raw, "namespace", "").and_then(|s| {
                 if s.is_empty() {
                     Ok(None)
                 } else {
@@ -159,19 +154,19 @@ impl Config {
                     Ok(Some(s))
                 }
             }),
-            webhooks: string(&raw, "webhooks", webhooks::DEFAULT).and_then(|yaml| {
+            webhooks: string(raw, "webhooks", webhooks::DEFAULT).and_then(|yaml| {
                 webhooks::parse(&yaml).map_err(|why| ConfigProblem::invalid("webhooks", why))
             }),
-            ca_common_name: non_empty(&raw, "ca-common-name", "ckf-crypto").and_then(|cn| {
+            ca_common_name: non_empty(raw, "ca-common-name", "ckf-crypto").and_then(|cn| {
                 if cn.len() > 64 {
                     Err(ConfigProblem::invalid("ca-common-name", "must be at most 64 characters"))
                 } else {
                     Ok(cn)
                 }
             }),
-            ca_validity_days: days(&raw, "ca-validity-days", 3650),
-            certificate_validity_days: days(&raw, "certificate-validity-days", 365).and_then(|d| {
-                match days(&raw, "ca-validity-days", 3650) {
+            ca_validity_days: days(raw, "ca-validity-days", 3650),
+            certificate_validity_days: days(raw, "certificate-validity-days", 365).and_then(|d| {
+                match days(raw, "ca-validity-days", 3650) {
                     Ok(ca) if d >= ca => Err(ConfigProblem::invalid(
                         "certificate-validity-days",
                         "must be less than ca-validity-days",
@@ -179,13 +174,13 @@ impl Config {
                     _ => Ok(d),
                 }
             }),
-            key_algorithm: string(&raw, "key-algorithm", "rsa-2048").and_then(|k| {
+            key_algorithm: string(raw, "key-algorithm", "rsa-2048").and_then(|k| {
                 k.parse::<KeyAlgorithm>()
                     .map_err(|why| ConfigProblem::invalid("key-algorithm", why))
             }),
-            static_username: non_empty(&raw, "static-username", "admin"),
+            static_username: non_empty(raw, "static-username", "admin"),
             // bcrypt reads only the first 72 bytes: a longer password would be silently cut.
-            static_password: string(&raw, "static-password", "").and_then(|s| match s.len() {
+            static_password: string(raw, "static-password", "").and_then(|s| match s.len() {
                 0 => Ok(None),
                 n if n > 72 => Err(ConfigProblem {
                     option: "static-password",
@@ -205,34 +200,36 @@ impl Config {
                         message: BAD_BCRYPT_COST.into(),
                     }),
             },
-            service_account_tokens: string(&raw, "service-account-tokens", tokens::DEFAULT)
+            service_account_tokens: string(raw, "service-account-tokens", tokens::DEFAULT)
                 .and_then(|yaml| {
                     tokens::parse(&yaml)
                         .map_err(|why| ConfigProblem::invalid("service-account-tokens", why))
                 }),
-            allowed_dns_suffixes: string(&raw, "allowed-dns-suffixes", "").and_then(|v| {
+            allowed_dns_suffixes: string(raw, "allowed-dns-suffixes", "").and_then(|v| {
                 crate::areas::tls_provider::parse_suffixes(&v)
                     .map_err(|why| ConfigProblem::invalid("allowed-dns-suffixes", why))
             }),
-            allowed_ip_ranges: string(&raw, "allowed-ip-ranges", "").and_then(|v| {
+            allowed_ip_ranges: string(raw, "allowed-ip-ranges", "").and_then(|v| {
                 ip_ranges::parse(&v).map_err(|why| ConfigProblem::invalid("allowed-ip-ranges", why))
             }),
-            certificates_ca: string(&raw, "certificates-ca", "").and_then(|v| {
+            certificates_ca: string(raw, "certificates-ca", "").and_then(|v| {
                 let v = v.trim();
                 match v {
                     "" => Ok(None),
-                    uri if is_secret_uri(uri) => Ok(Some(uri.to_owned())),
+                    uri if uri.starts_with("secret:") && uri.parse::<SecretUri>().is_ok() => {
+                        Ok(uri.parse().ok())
+                    }
                     _ => Err(ConfigProblem::invalid(
                         "certificates-ca",
                         "not a secret URI (secret:<id>, as juju add-secret prints)",
                     )),
                 }
             }),
-            resource_checksums: string(&raw, "resource-checksums", "").and_then(|yaml| {
+            resource_checksums: string(raw, "resource-checksums", "").and_then(|yaml| {
                 crate::checksums::parse_checksums_option(&yaml)
                     .map_err(|why| ConfigProblem::invalid("resource-checksums", why))
             }),
-            raw,
+            raw: values.into_map(),
         }
     }
 
@@ -266,15 +263,19 @@ impl Config {
 }
 
 /// A string option; absent means its default (Juju omits unset options without default).
-fn string(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
-    match raw.get(option) {
-        None | Some(Value::Null) => Ok(default.to_owned()),
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(ConfigProblem::invalid(option, "must be a string")),
-    }
+fn string(raw: &ConfigValues, option: &'static str, default: &str) -> Opt<String> {
+    typed(raw, option).map(|v| v.unwrap_or_else(|| default.to_owned()))
 }
 
-fn non_empty(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
+/// An option as `T` through the framework's typed config; its error names the option.
+fn typed<T: serde::de::DeserializeOwned>(
+    raw: &ConfigValues,
+    option: &'static str,
+) -> Opt<Option<T>> {
+    raw.option(option).map_err(|e| ConfigProblem { option, message: e.to_string() })
+}
+
+fn non_empty(raw: &ConfigValues, option: &'static str, default: &str) -> Opt<String> {
     string(raw, option, default).and_then(|s| {
         if s.trim().is_empty() {
             Err(ConfigProblem::invalid(option, "must not be empty"))
@@ -284,18 +285,12 @@ fn non_empty(raw: &Map<String, Value>, option: &'static str, default: &str) -> O
     })
 }
 
-fn int(raw: &Map<String, Value>, option: &'static str, default: i64) -> Opt<i64> {
-    match raw.get(option) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Number(n)) => {
-            n.as_i64().ok_or_else(|| ConfigProblem::invalid(option, "must be an integer"))
-        }
-        Some(_) => Err(ConfigProblem::invalid(option, "must be an integer")),
-    }
+fn int(raw: &ConfigValues, option: &'static str, default: i64) -> Opt<i64> {
+    typed(raw, option).map(|v| v.unwrap_or(default))
 }
 
 /// A lifetime in days: 1 to 36500.
-fn days(raw: &Map<String, Value>, option: &'static str, default: i64) -> Opt<u32> {
+fn days(raw: &ConfigValues, option: &'static str, default: i64) -> Opt<u32> {
     int(raw, option, default).and_then(|d| {
         u32::try_from(d)
             .ok()
@@ -304,7 +299,7 @@ fn days(raw: &Map<String, Value>, option: &'static str, default: i64) -> Opt<u32
     })
 }
 
-fn dns_label(raw: &Map<String, Value>, option: &'static str, default: &str) -> Opt<String> {
+fn dns_label(raw: &ConfigValues, option: &'static str, default: &str) -> Opt<String> {
     string(raw, option, default).and_then(|s| {
         check_dns_label(&s).map_err(|why| ConfigProblem::invalid(option, why))?;
         Ok(s)

@@ -319,7 +319,7 @@ impl Kube for KubeClient {
         let status =
             out.status.ok_or_else(|| KubeError::Other("TokenRequest without status".into()))?;
         Ok(IssuedToken {
-            token: juju::SecretString::new(status.token),
+            token: juju_charm::SecretString::new(status.token),
             expires_unix: status.expiration_timestamp.0.as_second(),
         })
     }

@@ -90,7 +90,7 @@ impl KubeError {
 #[derive(Clone, PartialEq, Eq)]
 pub struct IssuedToken {
     /// `status.token`
-    pub token: juju::SecretString,
+    pub token: juju_charm::SecretString,
     /// `status.expirationTimestamp`, in seconds since the Unix epoch.
     pub expires_unix: i64,
 }

@@ -12,13 +12,14 @@
 
 use std::collections::BTreeSet;
 
-use juju::{HookToolError, HookTools};
+use juju_charm::secrets::SpreadWriteError;
+use juju_charm::{HookToolError, HookTools, Scope};
 
 use super::{Observed, Plan, trust_message};
 use crate::k8s::{INJECT_CA_FROM, Kube, KubeError, MANAGED_BY, ObjectRef, SecretObject, Write};
 use crate::material::Change;
-use crate::status::{Level, StatusReport};
 use crate::store;
+use juju_charm::status::{Status, StatusCollector};
 
 /// Why a hook must fail after its status is set.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +33,8 @@ pub enum ApplyError {
     Retry(String),
 }
 
-/// Performs the writes of `plan`, then sets the unit status once.
+/// Performs the writes of `plan`; what failed goes into `plan.report`, whose status the caller
+/// sets once.
 pub fn apply(
     tools: &HookTools<'_>,
     kube: &mut dyn Kube,
@@ -42,7 +44,7 @@ pub fn apply(
     write_material(tools, obs, plan)?;
     for (_, area) in &plan.areas {
         for (id, bag) in &area.relations {
-            tools.relation_set(id, true, &bag.0)?;
+            tools.relation_set(id, Scope::App, bag)?;
         }
     }
     for note in plan.areas.iter().flat_map(|(_, p)| &p.log) {
@@ -58,7 +60,6 @@ pub fn apply(
         let failures = write_all(kube, ns, &writes);
         report_failures(&mut plan.report, &obs.app, &failures, writes.len(), &mut transient);
     }
-    set_status(tools, &plan.report)?;
     let retry = plan.retry || !transient.is_empty();
     match (retry, plan.changes_material()) {
         (true, false) => Err(ApplyError::Retry(if transient.is_empty() {
@@ -80,8 +81,9 @@ fn write_material(tools: &HookTools<'_>, obs: &Observed, plan: &Plan) -> Result<
     }
     let written = store::write_material(tools, obs.stored.as_ref(), &plan.content, &obs.limits)
         .map_err(|e| match e {
-            store::MaterialWriteError::Tool(e) => ApplyError::Tool(e),
-            store::MaterialWriteError::TooLarge(e) => ApplyError::Retry(e.to_string()),
+            SpreadWriteError::Tool(e) => ApplyError::Tool(e),
+            SpreadWriteError::TooLarge(e) => ApplyError::Retry(e.to_string()),
+            other => ApplyError::Retry(other.to_string()),
         })?;
     for line in written {
         log::info!("{line}");
@@ -238,7 +240,7 @@ fn redact(reason: &str, secret: &SecretObject) -> String {
 
 /// Turns the failed writes into status problems; collects the transient ones in `transient`.
 fn report_failures(
-    report: &mut StatusReport,
+    report: &mut StatusCollector,
     app: &str,
     failures: &[Failure],
     attempted: usize,
@@ -249,7 +251,7 @@ fn report_failures(
     // Every write forbidden: the application is not trusted at all.
     let untrusted = forbidden > 0 && forbidden == attempted;
     if untrusted {
-        report.add(Level::Blocked, trust_message(app));
+        report.add(Status::blocked(trust_message(app)));
     }
     for f in failures {
         match &f.what {
@@ -259,35 +261,22 @@ fn report_failures(
             Failed::Kube(e) if e.is_transient() => {
                 log::warn!("Kubernetes API error writing {}: {e}", f.object);
                 transient.push(f.object.to_string());
-                report.add(
-                    Level::Waiting,
-                    format!("Kubernetes API error writing {}; retrying on the next hook", f.object),
-                );
+                report.add(Status::waiting(format!(
+                    "Kubernetes API error writing {}; retrying on the next hook",
+                    f.object
+                )));
             }
             Failed::Kube(e) => {
                 let message = format!("Cannot write {}: {}", f.object, e.reason());
                 log::warn!("{message}");
-                report.add(Level::Blocked, message);
+                report.add(Status::blocked(message));
             }
-            Failed::NoServiceAccount(sa) => report.add(
-                Level::Waiting,
-                format!("ServiceAccount '{sa}' not found; retrying on the next hook"),
-            ),
+            Failed::NoServiceAccount(sa) => report.add(Status::waiting(format!(
+                "ServiceAccount '{sa}' not found; retrying on the next hook"
+            ))),
             Failed::Waiting(dep) => {
                 log::info!("{} is kept as it is until {dep} can be written", f.object);
             }
         }
     }
-}
-
-/// Sets the unit status from `report`, logging every problem when there are several.
-pub fn set_status(tools: &HookTools<'_>, report: &StatusReport) -> Result<(), HookToolError> {
-    let (level, message) = report.resolve();
-    let problems: Vec<_> = report.problems().iter().filter(|p| p.level > Level::Active).collect();
-    if problems.len() > 1 {
-        for p in problems {
-            log::warn!("{:?}: {}", p.level, p.message);
-        }
-    }
-    tools.status_set(level.status_name(), &message, false)
 }

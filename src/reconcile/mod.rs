@@ -9,30 +9,30 @@
 //! relation data first (Juju commits them only if the hook succeeds), then every Kubernetes
 //! object on its own, each with its outcome, then the status, once.
 //!
-//! Failure policy (`contract.md` §8, §12): a problem the operator can fix is a blocked status
-//! and exit 0. A failure a retry may clear (a transient Kubernetes error, an area that failed to
-//! plan) is reported `waiting` after everything else was delivered; the hook then fails (exit
-//! 1, so Juju retries it) unless it made new Juju material, which a failed hook would discard:
-//! then it exits 0 and the next hook (`update-status` at the latest) delivers the rest.
+//! Failure policy: a problem the operator can fix is a blocked status and exit 0. A failure a retry
+//! may clear (a transient Kubernetes error, an area that failed to plan) is reported `waiting`
+//! after everything else was delivered; the hook then fails (exit 1, so Juju retries it) unless it
+//! made new Juju material, which a failed hook would discard: then it exits 0 and the next hook
+//! (`update-status` at the latest) delivers the rest.
 
 pub mod apply;
 pub mod observe;
 
-use juju::{HookTools, JujuContext};
+use juju_charm::Context;
 use time::OffsetDateTime;
 
 use crate::areas::{self, AreaPlan, Input, Intent, PlanError};
 use crate::k8s::{Kube, KubeError};
 use crate::material::{Change, Material};
 use crate::random::Entropy;
-use crate::status::{Level, StatusReport};
+use juju_charm::status::{Status, StatusCollector};
 
 pub use observe::Observed;
 
 /// The status message of a non-leader unit with nothing wrong (must start with `standby`).
 pub const STANDBY: &str = "standby: the leader unit manages the material";
 
-/// The blocked message when Kubernetes refuses the charm (`contract.md` §8).
+/// The blocked message when Kubernetes refuses the charm (verbatim from the README's Deploy).
 pub fn trust_message(app: &str) -> String {
     format!("Kubernetes API access denied: run 'juju trust {app} --scope=cluster'")
 }
@@ -43,13 +43,13 @@ pub struct Plan {
     /// The material as it should be.
     pub material: Material,
     /// The secret content that holds it.
-    pub content: juju::tools::SecretContent,
+    pub content: juju_charm::tools::SecretContent,
     /// What to do to the stored secret.
     pub change: Change,
     /// Each area's plan, in order, by area name (an area whose planning failed has none).
     pub areas: Vec<(&'static str, AreaPlan)>,
     /// The status so far: config problems, listing failures, then each area's contribution.
-    pub report: StatusReport,
+    pub report: StatusCollector,
     /// Something failed that a later attempt may get past.
     pub retry: bool,
 }
@@ -112,10 +112,10 @@ pub fn plan(
             Err(e) => {
                 // Its material stays as it was; the other areas go on.
                 retry = true;
-                report.add(
-                    Level::Waiting,
-                    format!("Cannot plan the {}: {e}; retrying on the next hook", area.name()),
-                );
+                report.add(Status::waiting(format!(
+                    "Cannot plan the {}: {e}; retrying on the next hook",
+                    area.name()
+                )));
             }
         }
     }
@@ -186,54 +186,71 @@ fn plan_areas(
 }
 
 /// Every config problem, blocked, in the order of `config.yaml` (any unit).
-fn config_report(obs: &Observed) -> StatusReport {
-    let mut report = StatusReport::default();
+fn config_report(obs: &Observed) -> StatusCollector {
+    let mut report = StatusCollector::default();
     for problem in obs.config.problems() {
-        report.add(Level::Blocked, problem.message.clone());
+        report.add(Status::blocked(problem.message.clone()));
     }
     report
 }
 
 /// Reports a list that failed; returns whether a retry may clear it.
-fn report_list_failure(report: &mut StatusReport, app: &str, what: &str, e: &KubeError) -> bool {
+fn report_list_failure(report: &mut StatusCollector, app: &str, what: &str, e: &KubeError) -> bool {
     match e {
-        KubeError::Forbidden(_) => report.add(Level::Blocked, trust_message(app)),
+        KubeError::Forbidden(_) => report.add(Status::blocked(trust_message(app))),
         KubeError::Unavailable(why) => {
-            report.add(Level::Waiting, format!("Kubernetes API unavailable: {why}"))
+            report.add(Status::waiting(format!("Kubernetes API unavailable: {why}")))
         }
         e if e.is_transient() => {
-            report.add(
-                Level::Waiting,
-                format!("Kubernetes API error listing {what}; retrying on the next hook"),
-            );
+            report.add(Status::waiting(format!(
+                "Kubernetes API error listing {what}; retrying on the next hook"
+            )));
             return true;
         }
-        e => report.add(Level::Waiting, format!("Cannot list {what}: {}", e.reason())),
+        e => report.add(Status::waiting(format!("Cannot list {what}: {}", e.reason()))),
     }
     false
 }
 
 /// Observes, plans and applies: the whole reconcile of a hook (and of the actions that change
-/// material). Returns the leader's plan; a non-leader validates config and reports `standby`.
+/// material), adding the status to `ctx`'s collector. Returns the leader's plan; a non-leader
+/// validates config and reports `standby`.
 pub fn run(
-    tools: &HookTools<'_>,
-    ctx: &JujuContext,
+    ctx: &mut Context<'_>,
     kube: &mut dyn Kube,
     now: OffsetDateTime,
     intent: &Intent,
     rng: &mut dyn Entropy,
 ) -> anyhow::Result<Option<Plan>> {
     let mut areas = areas::all();
-    let obs = observe::observe(tools, ctx, kube, now, &mut areas)?;
+    let obs = observe::observe(ctx.tools(), ctx.env(), kube, now, &mut areas)?;
     if !obs.leader {
         let mut report = config_report(&obs);
-        report.add(Level::Active, STANDBY);
-        apply::set_status(tools, &report)?;
+        report.add(Status::active(STANDBY));
+        set_status(ctx, &report);
         return Ok(None);
     }
     let mut plan = plan(&obs, &areas, intent, rng)?;
-    apply::apply(tools, kube, &obs, &mut plan)?;
-    Ok(Some(plan))
+    match apply::apply(ctx.tools(), kube, &obs, &mut plan) {
+        Ok(()) => {
+            set_status(ctx, &plan.report);
+            Ok(Some(plan))
+        }
+        // Everything was tried: the status says what is left, and the hook fails for Juju to
+        // retry it.
+        Err(e @ apply::ApplyError::Retry(_)) => {
+            set_status(ctx, &plan.report);
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Hands `report` to the framework, which sets the worst status once: `active` with the notes
+/// when nothing is wrong (a reconcile that got this far always sets the status).
+fn set_status(ctx: &mut Context<'_>, report: &StatusCollector) {
+    ctx.add_status(Status::active(""));
+    ctx.status().extend(report);
 }
 
 #[cfg(test)]
@@ -241,10 +258,11 @@ mod tests {
     use super::*;
     use crate::areas::generated::Generated;
     use crate::areas::object_storage::Relation;
-    use crate::databag::Databag;
     use crate::k8s::{View, WebhookConfig, WebhookKind, Write};
     use crate::random::tests::Seeded;
-    use juju::RelationId;
+    use juju_charm::RelationId;
+    use juju_charm::databag::Databag;
+    use juju_charm::status::StatusName;
     use serde_json::{Value, json};
 
     fn now() -> OffsetDateTime {
@@ -291,7 +309,7 @@ mod tests {
             now: now(),
             material: None,
             stored: None,
-            limits: crate::store::Limits::SMALL,
+            limits: juju_charm::rules::SecretLimits::BEFORE_3_6_9,
             kube: View {
                 secrets: Some(Ok(Default::default())),
                 webhook_configs: Some(Ok(ckf_configs())),
@@ -334,7 +352,7 @@ mod tests {
             p.areas.iter().flat_map(|(_, a)| &a.kube).map(|w| w.object().to_string()).collect();
         assert_eq!(writes.len(), 2 + 1 + 11 + 4 + 1, "{writes:?}");
         assert_eq!(p.areas.iter().map(|(_, a)| a.relations.len()).sum::<usize>(), 1);
-        assert_eq!(p.report.resolve(), (Level::Active, "object-storage: 1 served".into()));
+        assert_eq!(p.report.resolve(), Status::new(StatusName::Active, "object-storage: 1 served"));
     }
 
     /// What the cluster holds once `p` was applied.
@@ -404,9 +422,9 @@ mod tests {
         let p = plan_of(&obs, 1);
         assert_eq!(
             p.report.resolve(),
-            (
-                Level::Blocked,
-                "Kubernetes API access denied: run 'juju trust ckf-crypto --scope=cluster'".into()
+            Status::new(
+                StatusName::Blocked,
+                "Kubernetes API access denied: run 'juju trust ckf-crypto --scope=cluster'"
             )
         );
         assert_eq!(p.change, Change::Create);

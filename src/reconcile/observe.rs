@@ -8,8 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use juju::tools::SecretContent;
-use juju::{HookToolError, HookTools, JujuContext};
+use juju_charm::rules::SecretLimits;
+use juju_charm::tools::SecretContent;
+use juju_charm::{Environment, HookToolError, HookTools};
 use time::OffsetDateTime;
 
 use crate::areas::{Area, KubeReads, Observe};
@@ -37,7 +38,7 @@ pub struct Observed {
     /// The material's Juju secrets as stored (leader only).
     pub stored: Option<store::Stored>,
     /// Juju's secret content limits, after `JUJU_VERSION`.
-    pub limits: store::Limits,
+    pub limits: SecretLimits,
     /// The Kubernetes objects listed (leader with a valid namespace only).
     pub kube: View,
 }
@@ -57,7 +58,7 @@ impl Observed {
 /// Reads every input; the areas keep what they observe.
 pub fn observe(
     tools: &HookTools<'_>,
-    ctx: &JujuContext,
+    ctx: &Environment,
     kube: &mut dyn Kube,
     now: OffsetDateTime,
     areas: &mut [Box<dyn Area>],
@@ -72,7 +73,7 @@ pub fn observe(
         now,
         material: None,
         stored: None,
-        limits: store::Limits::for_juju(ctx.juju_version.as_deref()),
+        limits: store::limits(ctx.juju_version.as_ref()),
         kube: View::default(),
     };
     if !leader {

@@ -4,9 +4,9 @@
 //! cannot catch a profile that only we understand. Here the `openssl` CLI (OpenSSL 3, not written
 //! by this project) reads the CA and the webhook leaves (`x509 -text`), checks the chain
 //! (`verify`), loads the keys (`pkey`), and runs a real TLS handshake between `s_server` and
-//! `s_client` with hostname checking, including across an overlapping CA rotation
-//! (`contract.md` §4.1). [`tls_handshake_ok`] is meant for reuse on certificates that reach the
-//! tests by other routes (Kubernetes Secrets, relation data).
+//! `s_client` with hostname checking, including across an overlapping CA rotation.
+//! [`tls_handshake_ok`] is meant for reuse on certificates that reach the tests by other routes
+//! (Kubernetes Secrets, relation data).
 
 use std::fs;
 use std::io::Write as _;
@@ -424,7 +424,7 @@ fn reloaded_and_mixed_algorithm_cas_sign_verifiable_leaves() {
         let ca = ca(ca_alg);
         let stored = Issued {
             cert_pem: ca.cert_pem.clone(),
-            key_pem: juju::SecretString::new(ca.key_pem.expose().to_owned()),
+            key_pem: juju_charm::SecretString::new(ca.key_pem.expose().to_owned()),
         };
         let leaf = leaf(&stored, leaf_alg);
         assert!(x509_text(&leaf.cert_pem).contains(signature_name(ca_alg)));

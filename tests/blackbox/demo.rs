@@ -28,7 +28,7 @@ fn demo_runs_the_lifecycle_and_prints_no_secret() {
         "relation issuer (the certificates relation): CN=ckf-crypto certificates ",
         "PATCH  /api/v1/namespaces/kubeflow/secrets/admission-webhook-webhook-tls -> 201",
         "a further update-status made 0 Kubernetes writes",
-        "== caBundle injection (contract 4.1)",
+        "== caBundle injection",
         "caBundle held: clusterservingruntime.serving.kserve.io, inferencegraph.serving.kserve.io, \
          inferenceservice.serving.kserve.io, katib.kubeflow.org, servingruntime.serving.kserve.io, \
          trainedmodel.serving.kserve.io",

@@ -7,7 +7,7 @@ use std::io;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use juju::{CommandRunner, ToolOutput};
+use juju_charm::{CommandRunner, ToolOutput};
 
 use crate::SimError;
 use crate::env::{Paths, hook_env};

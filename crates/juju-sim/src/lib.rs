@@ -1,5 +1,6 @@
-//! juju-sim: a faithful simulator of the Juju hook environment and hook tools, for testing charms
-//! that are not written with ops (spec `juju-runtime.md` §1.2–1.4, §2, §3.3).
+//! juju-sim: a faithful simulator of how Juju runs a hook (environment, exit codes, what it
+//! commits) and of its hook tools (arguments, output, errors), for testing charms not written
+//! with ops.
 //!
 //! Two forms share one model ([`State`] plus a per-hook session that buffers writes):
 //! [`run_in_process`] runs a closure standing in for `dispatch`; [`Harness`] runs the real compiled
@@ -45,6 +46,9 @@
 //!   before 3.4.4 and on 3.5.0–3.5.1, hidden from 3.4.4 / 3.5.2 (PR #17464), a peer relation
 //!   listed again from 3.5.5 (PR #18253). [`State::with_broken_relation_listed`] forces it
 //!   either way. `relation-list` on it is `[]` and `relation-get` reads it in every version.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod action_params;
 mod client;

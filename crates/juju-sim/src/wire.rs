@@ -168,8 +168,8 @@ mod tests {
     #[test]
     fn requests_and_responses_round_trip_byte_for_byte() {
         let mut req = Request {
-            context_id: "ckf-crypto/0-install-1".into(),
-            dir: PathBuf::from("/var/lib/juju/agents/unit-ckf-crypto-0/charm"),
+            context_id: "hello/0-install-1".into(),
+            dir: PathBuf::from("/var/lib/juju/agents/unit-hello-0/charm"),
             command: "relation-set".into(),
             args: vec!["-r".into(), "certificates:1".into(), "--file".into(), "-".into()],
             stdin: None,

@@ -1,9 +1,9 @@
-//! Webhook certificates (`contract.md` §4.1): one CA, one leaf per `webhooks` entry, renewed, and
+//! Webhook certificates: one CA, one leaf per `webhooks` entry, renewed, and
 //! delivered as `kubernetes.io/tls` Secrets and `caBundle`s.
 //!
 //! The four CKF webhook charms each made a throwaway CA with the openssl CLI, discarded its key,
 //! kept the result in per-unit state lost with the pod, and never renewed anything
-//! (`ckf-reference.md` §13 flaw 1). Here the CA and its key, the previous CA during a rotation,
+//! (canonical/bundle-kubeflow#1449). Here the CA and its key, the previous CA during a rotation,
 //! and every leaf live in the material secret ([`Stored`]: content keys `ca-crt`, `ca-key`,
 //! `previous-ca-crt`, `crt-<name>`, `key-<name>`), so every unit and every later leader serves the
 //! same material. Planning decides what to keep and what to (re)issue:
@@ -29,8 +29,8 @@ mod inject;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use juju::SecretString;
-use juju::tools::SecretContent;
+use juju_charm::SecretString;
+use juju_charm::tools::SecretContent;
 use time::OffsetDateTime;
 
 use super::{Area, AreaPlan, Input, KubeReads, Planned};
@@ -39,8 +39,8 @@ use crate::config::WebhookSpec;
 use crate::k8s::{ObjectRef, WebhookKind, Write};
 use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
-use crate::status::Level;
 use inject::{Injection, OwnCas};
+use juju_charm::status::Status;
 
 const CA_CRT: &str = "ca-crt";
 const CA_KEY: &str = "ca-key";
@@ -247,7 +247,7 @@ impl Area for Webhooks {
                 // Juju could not store it: the leaf in place (if any) stays, and so does its
                 // Secret.
                 Err(why) => {
-                    plan.status.add(Level::Blocked, why);
+                    plan.status.add(Status::blocked(why));
                     if let Some(old) = old {
                         m.leaves.insert(spec.name.clone(), old);
                     }
@@ -314,7 +314,7 @@ fn issue_leaves(
 }
 
 /// A new leaf for `spec`, or why the material secret could not hold it (Juju's limit on one
-/// secret value, `contract.md` §13). A leaf whose DNS names alone are over the limit is not
+/// secret value). A leaf whose DNS names alone are over the limit is not
 /// even generated, so a hook does not make a key it must throw away.
 fn issue_storable_leaf(
     input: &Input<'_>,
@@ -393,10 +393,10 @@ fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Stored, bundle: &str, plan
     }
     let list = |names: BTreeSet<String>| names.into_iter().collect::<Vec<_>>().join(", ");
     if !pending.is_empty() {
-        plan.status.add(Level::Active, format!("caBundle pending: {}", list(pending)));
+        plan.status.add(Status::active(format!("caBundle pending: {}", list(pending))));
     }
     if !held.is_empty() {
-        plan.status.add(Level::Active, format!("caBundle held: {}", list(held)));
+        plan.status.add(Status::active(format!("caBundle held: {}", list(held))));
         // One line, not one per configuration: each juju-log is a process.
         plan.info(format!(
             "caBundle held, not written (another CA is in it, which its server may still use): {}",
@@ -467,7 +467,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        (writes, plan.status.resolve().1)
+        (writes, plan.status.resolve().message)
     }
 
     #[test]

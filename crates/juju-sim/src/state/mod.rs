@@ -12,6 +12,7 @@ mod secret;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use juju_charm::rules::JujuVersion;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -64,32 +65,25 @@ impl Model {
         if let Some(listed) = self.broken_relation_listed {
             return listed;
         }
-        let v = self.version();
-        before_broken_relation_ids(v) || (peer && v >= [3, 5, 5])
+        self.version().lists_broken_relation(peer)
     }
 
-    /// `juju_version` as `[major, minor, patch]`: a missing or non-numeric part counts as 0 and
-    /// anything after `-` is ignored, so `3.5-beta1` compares as `3.5.0` and `3.6.9.1` as `3.6.9`.
-    pub(crate) fn version(&self) -> [u32; 3] {
-        parse_version(&self.juju_version)
+    /// `juju_version`, parsed. A string that is not a Juju version (a test's `"4"`) counts as
+    /// its leading numbers: `4` is 4.0.0, and nothing is 0.0.0.
+    pub(crate) fn version(&self) -> JujuVersion {
+        self.juju_version.parse().unwrap_or_else(|_| {
+            let mut n = self.juju_version.split(['.', '-']).map(|p| p.parse().unwrap_or(0));
+            JujuVersion::new(n.next().unwrap_or(0), n.next().unwrap_or(0), n.next().unwrap_or(0))
+        })
     }
 }
 
 /// Whether Juju `v` predates PR #17464 (broken relations left out of `relation-ids`, whose
 /// usage error also changed from `no relation name specified` to `no endpoint name specified`):
 /// before 3.4.4, and 3.5.0–3.5.1.
-pub(crate) fn before_broken_relation_ids(v: [u32; 3]) -> bool {
-    v < [3, 4, 4] || ([3, 5, 0]..[3, 5, 2]).contains(&v)
-}
-
-/// See [`Model::version`].
-pub(crate) fn parse_version(v: &str) -> [u32; 3] {
-    let mut out = [0; 3];
-    let release = v.split('-').next().unwrap_or_default();
-    for (slot, part) in out.iter_mut().zip(release.split('.')) {
-        *slot = part.parse().unwrap_or(0);
-    }
-    out
+pub(crate) fn before_broken_relation_ids(v: &JujuVersion) -> bool {
+    let at = |minor, patch| JujuVersion::new(3, minor, patch);
+    *v < at(4, 4) || (at(5, 0)..at(5, 2)).contains(v)
 }
 
 /// One unit of the simulated application.
@@ -600,27 +594,12 @@ impl State {
 /// `CreateSecretData`, as for secret-add): every key valid and the size limits of the model's
 /// Juju version, each value given as `key=value`; then some content.
 fn check_user_content(
-    version: [u32; 3],
+    version: JujuVersion,
     content: &BTreeMap<String, String>,
 ) -> Result<(), SimError> {
-    check_given(secret_limits(version), content).map_err(SimError::Secret)?;
+    check_given(secret_limits(&version), content).map_err(SimError::Secret)?;
     if content.is_empty() {
         return Err(SimError::Secret("empty secret value not valid".into()));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_version;
-
-    #[test]
-    fn juju_versions_compare_numerically() {
-        assert_eq!(parse_version("3.6.8"), [3, 6, 8]);
-        assert_eq!(parse_version("3.5-beta1"), [3, 5, 0]);
-        assert_eq!(parse_version("3.6.9.1"), [3, 6, 9]);
-        assert_eq!(parse_version("4"), [4, 0, 0]);
-        assert_eq!(parse_version(""), [0, 0, 0]);
-        assert!(parse_version("3.6.10") > parse_version("3.6.9"));
-    }
 }

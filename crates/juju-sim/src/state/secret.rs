@@ -84,6 +84,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use juju_charm::rules::SecretUri;
 use serde::{Deserialize, Serialize};
 
 /// Who owns a secret.
@@ -200,37 +201,16 @@ pub(crate) fn make_xid(model_uuid: &str, counter: u64) -> String {
     (0..20).rev().map(|i| char::from(XID_ALPHABET[((acc >> (i * 5)) & 31) as usize])).collect()
 }
 
-/// Whether `s` is a bare xid.
-pub(crate) fn is_xid(s: &str) -> bool {
-    s.len() == 20 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b))
-}
-
-/// Extracts the xid from `secret:<xid>`, `secret://<uuid>/<xid>` or a bare xid.
+/// Extracts the xid from `secret:<xid>`, `secret://<model-uuid>/<xid>` or a bare xid.
 pub(crate) fn parse_secret_id(s: &str) -> Option<String> {
-    parse_secret_uri(s).map(|(_, xid)| xid)
-}
-
-/// The source model UUID (if the id names one) and the xid of a secret id in any of the three
-/// forms.
-fn parse_secret_uri(s: &str) -> Option<(Option<&str>, String)> {
-    let (source, tail) = if let Some(rest) = s.strip_prefix("secret://") {
-        let (uuid, tail) = rest.rsplit_once('/')?;
-        (Some(uuid), tail)
-    } else {
-        (None, s.strip_prefix("secret:").unwrap_or(s))
-    };
-    is_xid(tail).then(|| (source, tail.to_owned()))
+    s.parse::<SecretUri>().ok().map(|uri| uri.id().to_owned())
 }
 
 /// A secret id as Juju prints it back (`URI.String()` of the parsed id, juju/juju
 /// core/secrets/secret.go): `secret:<xid>` for a bare xid or `secret:<xid>`, and
 /// `secret://<model-uuid>/<xid>` when the id names its model.
 pub(crate) fn canonical_uri(s: &str) -> Option<String> {
-    let (source, xid) = parse_secret_uri(s)?;
-    Some(match source {
-        Some(uuid) => format!("secret://{uuid}/{xid}"),
-        None => format!("secret:{xid}"),
-    })
+    s.parse::<SecretUri>().ok().map(|uri| uri.to_string())
 }
 
 /// FNV-1a, for deterministic ids derived from names.
@@ -247,7 +227,7 @@ mod tests {
     fn xids_are_twenty_base32hex_chars_and_distinct() {
         let a = make_xid("uuid", 1);
         let b = make_xid("uuid", 2);
-        assert!(is_xid(&a), "{a}");
+        assert!(a.len() == 20 && parse_secret_id(&a).as_deref() == Some(a.as_str()), "{a}");
         assert_ne!(a, b);
     }
 
@@ -256,7 +236,11 @@ mod tests {
         let x = make_xid("u", 7);
         assert_eq!(parse_secret_id(&x).as_deref(), Some(x.as_str()));
         assert_eq!(parse_secret_id(&format!("secret:{x}")).as_deref(), Some(x.as_str()));
-        assert_eq!(parse_secret_id(&format!("secret://abc-def/{x}")).as_deref(), Some(x.as_str()));
+        assert_eq!(
+            parse_secret_id(&format!("secret://8f4e7b2a-0000-4000-8000-000000000000/{x}"))
+                .as_deref(),
+            Some(x.as_str())
+        );
         assert_eq!(parse_secret_id("secret:nope"), None);
     }
 
@@ -265,7 +249,7 @@ mod tests {
         let x = make_xid("u", 7);
         assert_eq!(canonical_uri(&x), Some(format!("secret:{x}")));
         assert_eq!(canonical_uri(&format!("secret:{x}")), Some(format!("secret:{x}")));
-        let full = format!("secret://abc-def/{x}");
+        let full = format!("secret://8f4e7b2a-0000-4000-8000-000000000000/{x}");
         assert_eq!(canonical_uri(&full).as_deref(), Some(full.as_str()));
         assert_eq!(canonical_uri("nope"), None);
     }

@@ -1,16 +1,15 @@
-//! action-get, action-set, action-fail and action-log (spec §2.3). Results and failure are kept
-//! in the session's action context and reported in the outcome; log messages are immediate.
-//! Outside an action every one of them fails with `not running an action` (checked by the
-//! dispatcher).
+//! action-get, action-set, action-fail and action-log (juju/juju `jujuc/action-*.go`). Results and
+//! failure are kept in the session's action context and reported in the outcome; log messages are
+//! immediate. Outside an action every one of them fails with `not running an action` (checked by
+//! the dispatcher).
 
+use juju_charm::rules::{RESERVED_ACTION_KEYS, is_action_key_part};
 use serde_json::{Map, Value, json};
 
 use super::args::{Args, FORMAT};
 use super::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
-
-const RESERVED: [&str; 4] = ["stdout", "stdout-encoding", "stderr", "stderr-encoding"];
 
 pub(crate) fn action_get(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[FORMAT])?;
@@ -35,13 +34,13 @@ pub(crate) fn action_set(sess: &mut Session, args: &[String]) -> Served {
         })?;
         let segs: Vec<&str> = k.split('.').collect();
         for seg in &segs {
-            if !valid_segment(seg) {
+            if !is_action_key_part(seg) {
                 return Err(Fail::Usage(format!(
                     "key {seg:?} must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"
                 )));
             }
         }
-        if RESERVED.contains(&segs[0]) {
+        if RESERVED_ACTION_KEYS.contains(&segs[0]) {
             return Err(Fail::Usage(format!("cannot set reserved action key {:?}", segs[0])));
         }
         pairs.push((segs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), v.to_owned()));
@@ -70,16 +69,6 @@ fn insert(map: &mut Map<String, Value>, path: &[String], v: String) {
             }
         }
     }
-}
-
-/// `^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$`.
-fn valid_segment(s: &str) -> bool {
-    let b = s.as_bytes();
-    let edge = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    !b.is_empty()
-        && b.first().is_some_and(edge)
-        && b.last().is_some_and(edge)
-        && b.iter().all(|c| edge(c) || *c == b'-' || *c == b'.')
 }
 
 pub(crate) fn action_fail(sess: &mut Session, args: &[String]) -> Served {

@@ -1,4 +1,5 @@
-//! relation-ids, relation-list, relation-get, relation-set, relation-model-get (spec §2.3).
+//! relation-ids, relation-list, relation-get, relation-set, relation-model-get (juju/juju
+//! `jujuc/relation-*.go`).
 //!
 //! Reads of this unit's own bags see the hook's pending writes; a non-leader may not read its own
 //! application bag on a non-peer relation; application writes need leadership. Listings sort as
@@ -32,7 +33,7 @@ pub(crate) fn relation_ids(sess: &mut Session, args: &[String]) -> Served {
         Some(e) => e.to_owned(),
         None => current(sess).map(|r| r.endpoint.clone()).ok_or_else(|| {
             let what =
-                if before_broken_relation_ids(model.version()) { "relation" } else { "endpoint" };
+                if before_broken_relation_ids(&model.version()) { "relation" } else { "endpoint" };
             Fail::Usage(format!("no {what} name specified"))
         })?,
     };

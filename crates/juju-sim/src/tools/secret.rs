@@ -1,6 +1,6 @@
 //! secret-add, secret-get and secret-set, plus the rules they share: lookup by id or label,
-//! visibility and ownership (spec §2.3). Content parsing, key syntax and the size limits of each
-//! Juju version are in `secret_content`.
+//! visibility and ownership (juju/juju `jujuc/secret-*.go`). Content parsing, key syntax and the
+//! size limits of each Juju version are in `secret_content`.
 //!
 //! Both tools check their flags and content in Juju's `Init` order (exit 2): secret-add's
 //! `missing secret value or filename`, then `--expire`, `--rotate`, `--owner`, then the content;
@@ -243,26 +243,6 @@ fn parse_meta(a: &Args) -> Result<SecretMeta<'_>, Fail> {
     })
 }
 
-/// `^([a-z](?:-?[a-z0-9]){2,})$`.
-pub(crate) fn valid_key(key: &str) -> bool {
-    let b = key.as_bytes();
-    if b.first().is_none_or(|c| !c.is_ascii_lowercase()) {
-        return false;
-    }
-    let (mut groups, mut i) = (0, 1);
-    while i < b.len() {
-        if b[i] == b'-' {
-            i += 1;
-        }
-        match b.get(i) {
-            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => groups += 1,
-            _ => return false,
-        }
-        i += 1;
-    }
-    groups >= 2
-}
-
 /// Whether this unit can read the secret: owned by its app, by itself, granted by another
 /// application (remote), or a user secret granted to its application.
 pub(crate) fn visible(sess: &Session, s: &Secret) -> bool {
@@ -318,19 +298,4 @@ fn check_label_free(
         return Err(Fail::Run(format!("secret with label {label:?} already exists")));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_key_regex() {
-        for ok in ["abc", "a-b-c", "ca-key", "tls0", "a12"] {
-            assert!(valid_key(ok), "{ok}");
-        }
-        for bad in ["ab", "Abc", "a--b", "abc-", "-abc", "1ab", "a_b", ""] {
-            assert!(!valid_key(bad), "{bad}");
-        }
-    }
 }

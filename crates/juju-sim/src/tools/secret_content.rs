@@ -1,6 +1,6 @@
 //! Secret content as `secret-add` and `secret-set` take it — `key=value`, `key#base64=<base64>`
 //! and `key#file=/abs/path` arguments, and a `--file` YAML or JSON map — with the key syntax and
-//! the size limits of the Juju version the model runs (spec §2.3, secret-add).
+//! the size limits of the Juju version the model runs.
 //!
 //! # What Juju does, and where to check it
 //!
@@ -63,30 +63,15 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use juju_charm::rules::{JujuVersion, SecretLimits, is_secret_key};
+
 use super::{Fail, parse_string_map, read_file_arg};
 use crate::format::base64_decode;
 use crate::session::Session;
 
-/// Juju's secret content limits for one version (`core/secrets/createsecret.go`,
-/// `maxValueSizeBytes` and `maxContentSizeBytes`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Limits {
-    /// Largest value, in bytes as measured.
-    pub per_value: usize,
-    /// Largest sum of the values of one set (the arguments, or the `--file` map).
-    pub total: usize,
-    /// Whether values are measured base64-encoded (3.6.9 on) rather than as given.
-    pub encoded: bool,
-}
-
-/// The limits of Juju `version` (`[major, minor, patch]`); see the module docs for the table.
-pub(crate) fn limits(version: [u32; 3]) -> Limits {
-    if version >= [3, 6, 9] {
-        return Limits { per_value: 1000 * 1000, total: 1000 * 1000, encoded: true };
-    }
-    let eight_kib = ([3, 3, 2]..[3, 4, 0]).contains(&version) || version >= [3, 4, 1];
-    let per_value = if eight_kib { 8 * 1024 } else { 5 * 1024 };
-    Limits { per_value, total: 64 * 1024, encoded: false }
+/// The limits of Juju `version`; see the module docs for the table.
+pub(crate) fn limits(version: &JujuVersion) -> SecretLimits {
+    SecretLimits::for_version(version)
 }
 
 /// The content of a secret-add or secret-set call, from its positional `key…=value` arguments
@@ -98,7 +83,7 @@ pub(crate) fn parse_content(
     pos: &[String],
     stdin: &mut dyn Read,
 ) -> Result<BTreeMap<String, String>, Fail> {
-    let limits = limits(sess.view().model.version());
+    let limits = limits(&sess.view().model.version());
     let mut content = from_args(limits, pos)?;
     if let Some(path) = file {
         content.extend(from_file(sess, limits, path, stdin)?);
@@ -107,7 +92,7 @@ pub(crate) fn parse_content(
 }
 
 /// `CreateSecretData`: the positional arguments.
-fn from_args(limits: Limits, pos: &[String]) -> Result<BTreeMap<String, String>, Fail> {
+fn from_args(limits: SecretLimits, pos: &[String]) -> Result<BTreeMap<String, String>, Fail> {
     let mut given = BTreeMap::new();
     for arg in pos {
         // Juju looks for the `=` after trimming base64 padding, so `k=` and `=v` are not valid.
@@ -134,7 +119,7 @@ fn from_args(limits: Limits, pos: &[String]) -> Result<BTreeMap<String, String>,
 /// `ReadSecretData`: the `--file` map (`-` is stdin, a simulator convenience).
 fn from_file(
     sess: &Session,
-    limits: Limits,
+    limits: SecretLimits,
     path: &str,
     stdin: &mut dyn Read,
 ) -> Result<BTreeMap<String, String>, Fail> {
@@ -154,7 +139,7 @@ fn from_file(
 }
 
 /// The content of a `key#file=<path>` argument.
-fn read_value_file(limits: Limits, key: &str, path: &str) -> Result<String, Fail> {
+fn read_value_file(limits: SecretLimits, key: &str, path: &str) -> Result<String, Fail> {
     if !path.starts_with('/') {
         return Err(Fail::Usage(format!(
             "secret file path {path:?} for key {key:?} must be absolute"
@@ -178,7 +163,10 @@ fn too_large_file(path: &str, size: u64) -> Fail {
 /// Juju's checks of one set of content (`encodeBase64`): each key's syntax and each value's size,
 /// in the version's order, then the set's total. `given` maps each key as written (`#base64`
 /// included) to its value as given (the base64 text for `#base64`). The error is Juju's message.
-pub(crate) fn check_given(limits: Limits, given: &BTreeMap<String, String>) -> Result<(), String> {
+pub(crate) fn check_given(
+    limits: SecretLimits,
+    given: &BTreeMap<String, String>,
+) -> Result<(), String> {
     let mut total = 0;
     for (written, value) in given {
         let (key, base64) = match written.strip_suffix("#base64") {
@@ -186,8 +174,8 @@ pub(crate) fn check_given(limits: Limits, given: &BTreeMap<String, String>) -> R
             None => (written.as_str(), false),
         };
         let bad_key = || format!("key {key:?} not valid");
-        if limits.encoded {
-            if !super::secret::valid_key(key) {
+        if limits.base64 {
+            if !is_secret_key(key) {
                 return Err(bad_key());
             }
             let size = if base64 { value.len() } else { value.len().div_ceil(3) * 4 };
@@ -203,13 +191,13 @@ pub(crate) fn check_given(limits: Limits, given: &BTreeMap<String, String>) -> R
                 return Err(format!("secret content for key {written:?} too large: {size} bytes"));
             }
             total += size;
-            if !super::secret::valid_key(key) {
+            if !is_secret_key(key) {
                 return Err(bad_key());
             }
         }
     }
     if total > limits.total {
-        let what = if limits.encoded { "base64 encoded secret content" } else { "secret content" };
+        let what = if limits.base64 { "base64 encoded secret content" } else { "secret content" };
         return Err(format!("{what} too large: {total} bytes"));
     }
     Ok(())
@@ -250,30 +238,30 @@ mod tests {
 
     #[test]
     fn secrets_size_limits_follow_juju_version() {
-        let small = Limits { per_value: 5 * 1024, total: 64 * 1024, encoded: false };
-        let eight = Limits { per_value: 8 * 1024, total: 64 * 1024, encoded: false };
-        let mb = Limits { per_value: 1_000_000, total: 1_000_000, encoded: true };
+        let small = SecretLimits::BEFORE_3_3_2;
+        let eight = SecretLimits::BEFORE_3_6_9;
+        let mb = SecretLimits::SINCE_3_6_9;
         for (v, want) in [
-            ([3, 1, 8], small),
-            ([3, 2, 4], small),
-            ([3, 3, 1], small),
-            ([3, 3, 2], eight),
-            ([3, 3, 7], eight),
-            ([3, 4, 0], small),
-            ([3, 4, 1], eight),
-            ([3, 5, 0], eight),
-            ([3, 6, 8], eight),
-            ([3, 6, 9], mb),
-            ([4, 0, 0], mb),
+            (JujuVersion::new(3, 1, 8), small),
+            (JujuVersion::new(3, 2, 4), small),
+            (JujuVersion::new(3, 3, 1), small),
+            (JujuVersion::new(3, 3, 2), eight),
+            (JujuVersion::new(3, 3, 7), eight),
+            (JujuVersion::new(3, 4, 0), small),
+            (JujuVersion::new(3, 4, 1), eight),
+            (JujuVersion::new(3, 5, 0), eight),
+            (JujuVersion::new(3, 6, 8), eight),
+            (JujuVersion::new(3, 6, 9), mb),
+            (JujuVersion::new(4, 0, 0), mb),
         ] {
-            assert_eq!(limits(v), want, "{v:?}");
+            assert_eq!(limits(&v), want, "{v}");
         }
     }
 
     #[test]
     fn secrets_size_is_measured_as_given_before_3_6_9_and_encoded_after() {
-        let old = limits([3, 6, 8]);
-        let new = limits([3, 6, 9]);
+        let old = limits(&JujuVersion::new(3, 6, 8));
+        let new = limits(&JujuVersion::new(3, 6, 9));
         // 8192 bytes pass on 3.6.8; 8193 do not, and the key is named as written.
         assert_eq!(check_given(old, &set(&[("abc", "x".repeat(8192))])), Ok(()));
         assert_eq!(

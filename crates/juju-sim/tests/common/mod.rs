@@ -1,11 +1,11 @@
-//! Fixtures shared by the in-process and process-level tests: a ckf-crypto-like charm (peers, a
+//! Fixtures shared by the in-process and process-level tests: a typical charm (peers, a
 //! provides and a requires endpoint, a file resource, typed config, actions) and a small wrapper
 //! that lets a closure charm call tools and read their output as text.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use juju::CommandRunner;
+use juju_charm::CommandRunner;
 use juju_sim::{CharmMeta, Event, Outcome, State, run_in_process};
 
 pub const METADATA: &str = "\

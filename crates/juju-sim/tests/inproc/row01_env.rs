@@ -1,4 +1,4 @@
-//! §3.3 row 1: the environment builder per event, including present-but-empty variables.
+//! Row 1: the environment builder per event, including present-but-empty variables.
 
 use juju_sim::{Event, Owner, SimError, run_in_process};
 use serde_json::json;
@@ -147,7 +147,7 @@ fn row1_env_agent_passthrough_vars_and_custom_hooks() {
 #[test]
 fn row1_env_events_juju_could_not_fire_are_sim_errors() {
     let mut st = state();
-    let charm = |_: Vec<(String, String)>, _: std::rc::Rc<dyn juju::CommandRunner>| 0;
+    let charm = |_: Vec<(String, String)>, _: std::rc::Rc<dyn juju_charm::CommandRunner>| 0;
     let err = run_in_process(&mut st, 0, &Event::RelationChanged { id: 9, unit: None }, charm);
     assert!(matches!(err, Err(SimError::Event(_))));
     let err = run_in_process(&mut st, 5, &Event::Install, charm);

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io;
 
-use juju::{CommandRunner, ToolOutput};
+use juju_charm::{CommandRunner, ToolOutput};
 
 /// One recorded call.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,8 @@ mod common;
 use std::rc::Rc;
 
 use common::{FakeRunner, strings};
-use juju::logger;
-use juju::{CommandRunner, ToolOutput};
+use juju_charm::logger;
+use juju_charm::{CommandRunner, ToolOutput};
 
 fn fake() -> Rc<FakeRunner> {
     logger::init(log::LevelFilter::Trace);

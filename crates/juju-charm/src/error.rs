@@ -59,9 +59,19 @@ pub enum HookToolError {
         /// What is wrong.
         why: String,
     },
+    /// Only the leader may do this, and this unit is not the leader (checked before running
+    /// the tool, as Juju would refuse it). Leave it to the leader unit.
+    #[error("{tool}: only the leader unit may {what}")]
+    NotLeader {
+        /// Tool name.
+        tool: String,
+        /// What was refused (`write the application's relation data`).
+        what: &'static str,
+    },
 }
 
-/// The one place that reads Juju's error texts (`juju-runtime.md` §2.1).
+/// The one place that reads Juju's error texts (`ERROR <message>` on stderr, as juju/cmd
+/// prints them).
 ///
 /// Order matters: leadership and permission are checked *before* "not found", and a
 /// "permission denied" is never read as "not found". Juju's wordings overlap: a relation that has
@@ -100,11 +110,13 @@ impl fmt::Display for ExitCode {
 impl HookToolError {
     /// Classifies the failure from the tool name and stderr, as ops' `_wrap_hookcmd` does.
     ///
-    /// Only [`HookToolError::Failed`] is classified; a tool that could not start, printed
-    /// garbage or was given a bad argument is [`ErrorKind::Other`].
+    /// [`HookToolError::Failed`] is classified from Juju's text and
+    /// [`HookToolError::NotLeader`] is [`ErrorKind::NotLeader`]; a tool that could not start,
+    /// printed garbage or was given a bad argument is [`ErrorKind::Other`].
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Failed { stderr, .. } => classify(stderr),
+            Self::NotLeader { .. } => ErrorKind::NotLeader,
             Self::Spawn { .. } | Self::Parse { .. } | Self::Invalid { .. } => ErrorKind::Other,
         }
     }
@@ -115,7 +127,8 @@ impl HookToolError {
             Self::Spawn { tool, .. }
             | Self::Failed { tool, .. }
             | Self::Parse { tool, .. }
-            | Self::Invalid { tool, .. } => tool,
+            | Self::Invalid { tool, .. }
+            | Self::NotLeader { tool, .. } => tool,
         }
     }
 }

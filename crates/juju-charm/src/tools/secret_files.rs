@@ -2,9 +2,9 @@
 //!
 //! `secret-add` and `secret-set` read content from files named on their command line; the unit
 //! agent opens them, so the paths must be absolute and the files must exist while the tool runs
-//! (`juju-runtime.md` §0). [`SecretFiles`] writes each value to its own 0600 file in a fresh 0700
+//! (juju/juju `core/secrets/createsecret.go` reads them in the tool's `Init`). [`SecretFiles`] writes each value to its own 0600 file in a fresh 0700
 //! directory under the system temporary directory, and removes the directory when dropped, which
-//! the callers do before returning, on success and on failure alike (`contract.md` §10).
+//! the callers do before returning, on success and on failure alike.
 
 use std::fs::{OpenOptions, Permissions};
 use std::io::{self, Write};
@@ -49,8 +49,8 @@ impl SecretFiles {
             let path = dir.path().join(key);
             let mut file =
                 OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
-            // Exposed to a 0600 file in a private directory so it never reaches argv
-            // (`contract.md` §10); the directory is removed when `self` drops.
+            // Exposed to a 0600 file in a private directory so it never reaches argv; the
+            // directory is removed when `self` drops.
             file.write_all(value.expose().as_bytes())?;
             file.flush()?;
             let path = path.to_str().ok_or_else(|| {
@@ -74,7 +74,7 @@ fn check_content(tool: &str, content: &SecretContent) -> Result<()> {
     if content.is_empty() {
         return Err(invalid("secret content is empty".to_owned()));
     }
-    if let Some(key) = content.keys().find(|k| !is_secret_key(k)) {
+    if let Some(key) = content.keys().find(|k| !crate::rules::is_secret_key(k)) {
         // Keys are names chosen by the charm, not secret values.
         return Err(invalid(format!(
             "secret key {key:?} must be 3 or more lowercase letters, digits or inner single \
@@ -84,50 +84,9 @@ fn check_content(tool: &str, content: &SecretContent) -> Result<()> {
     Ok(())
 }
 
-/// Whether `key` matches `^[a-z](?:-?[a-z0-9]){2,}$`, Juju's rule for secret content keys.
-pub(super) fn is_secret_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    let Some((first, rest)) = bytes.split_first() else {
-        return false;
-    };
-    if !first.is_ascii_lowercase() {
-        return false;
-    }
-    let is_alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    let mut units = 0;
-    let mut i = 0;
-    while i < rest.len() {
-        // One unit: an optional hyphen, then one letter or digit.
-        if rest[i] == b'-' {
-            i += 1;
-        }
-        match rest.get(i) {
-            Some(b) if is_alnum(b) => {
-                units += 1;
-                i += 1;
-            }
-            _ => return false,
-        }
-    }
-    units >= 2
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_key_rule() {
-        for good in ["abc", "ca-key", "a1b", "a-1-2", "password", "ca-cert-pem", "a0-b"] {
-            assert!(is_secret_key(good), "{good}");
-        }
-        for bad in [
-            "", "a", "ab", "a-b", "1ab", "-ab", "ab-", "a--bc", "Abc", "aBc", "a_bc", "a.bc",
-            "a bc", "abc-", "é12",
-        ] {
-            assert!(!is_secret_key(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn files_are_private_and_removed() {

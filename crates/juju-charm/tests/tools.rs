@@ -1,7 +1,7 @@
 //! The typed hook-tool client against a recording fake runner: the exact argv and stdin of every
-//! call (`juju-runtime.md` §2.3), output parsing (`null` vs `[]`, missing keys), exit-code
-//! checks, and the secret rules of `contract.md` §10 (no value on argv, 0600 files in a private
-//! directory that is gone when the call returns).
+//! call (the argv ops' `ops/hookcmds` builds), output parsing (`null` vs `[]`, missing keys),
+//! exit-code checks, and the secret rules (no value on argv, 0600 files in a private directory
+//! that is gone when the call returns).
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,14 +15,19 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use common::{FakeRunner, strings};
-use juju::tools::{
-    ActionValue, LogLevel, SecretAddOptions, SecretContent, SecretInfo, SecretOwner, SecretRead,
-    SecretRef, SecretSetOptions, StatusName,
+use juju_charm::databag::Databag;
+use juju_charm::rules::SecretUri;
+use juju_charm::tools::{
+    ActionValue, LogLevel, RevokeFrom, SecretAddOptions, SecretContent, SecretInfo, SecretOwner,
+    SecretRead, SecretRef, SecretRotate, SecretSetOptions,
 };
-use juju::{ErrorKind, HookToolError, HookTools, RelationId, SecretString, ToolOutput};
+use juju_charm::{
+    ErrorKind, HookToolError, HookTools, RelationId, Scope, SecretString, Status, ToolOutput,
+};
 use serde_json::json;
 
 const SECRET: &str = "hunter22-very-secret";
+const X: &str = "secret:cr1bm4s3vnv5q0u0ghcg";
 
 fn rid(s: &str) -> RelationId {
     s.parse().unwrap()
@@ -32,8 +37,20 @@ fn content(pairs: &[(&str, &str)]) -> SecretContent {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), SecretString::new(*v))).collect()
 }
 
-fn bag(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+fn bag(pairs: &[(&str, &str)]) -> Databag {
+    pairs.iter().map(|(k, v)| (*k, *v)).collect()
+}
+
+fn uri(s: &str) -> SecretUri {
+    s.parse().unwrap()
+}
+
+/// Answers `is-leader` with `leader`, and every other tool with exit 0 and no output.
+fn leader_runner(leader: bool) -> FakeRunner {
+    FakeRunner::new(move |tool, _, _| {
+        let out = if tool == "is-leader" { leader.to_string() } else { String::new() };
+        Ok(ToolOutput::ok(out))
+    })
 }
 
 fn assert_parse_error<T: std::fmt::Debug>(r: Result<T, HookToolError>, tool: &str, hidden: &str) {
@@ -51,9 +68,9 @@ fn config_get() {
     let fake = FakeRunner::ok(r#"{"bcrypt-cost": 12, "ratio": 60, "name": "x"}"#);
     let config = HookTools::new(&fake).config_get().unwrap();
     assert_eq!(fake.only_call().argv(), strings(&["config-get", "--format=json"]));
-    assert_eq!(config["bcrypt-cost"], json!(12));
-    assert_eq!(config["ratio"].as_f64(), Some(60.0));
-    assert!(!config.contains_key("unset"));
+    assert_eq!(config.get("bcrypt-cost"), Some(&json!(12)));
+    assert_eq!(config.option::<f64>("ratio"), Ok(Some(60.0)));
+    assert_eq!(config.get("unset"), None);
 }
 
 #[test]
@@ -135,7 +152,7 @@ fn relation_list_app() {
 #[test]
 fn relation_get() {
     let fake = FakeRunner::ok(r#"{"ca": "pem", "private-address": "10.0.0.1"}"#);
-    let unit = HookTools::new(&fake).relation_get(&rid("db:7"), "mysql/0", false).unwrap();
+    let unit = HookTools::new(&fake).relation_get(&rid("db:7"), Scope::Unit, "mysql/0").unwrap();
     assert_eq!(
         fake.only_call().argv(),
         strings(&["relation-get", "--format=json", "-r", "db:7", "-", "mysql/0"])
@@ -143,7 +160,7 @@ fn relation_get() {
     assert_eq!(unit, bag(&[("ca", "pem"), ("private-address", "10.0.0.1")]));
 
     let fake = FakeRunner::ok("{}");
-    let app = HookTools::new(&fake).relation_get(&rid("db:7"), "mysql", true).unwrap();
+    let app = HookTools::new(&fake).relation_get(&rid("db:7"), Scope::App, "mysql").unwrap();
     assert_eq!(
         fake.only_call().argv(),
         strings(&["relation-get", "--format=json", "-r", "db:7", "--app", "-", "mysql"])
@@ -151,13 +168,13 @@ fn relation_get() {
     assert!(app.is_empty());
 
     let fake = FakeRunner::ok("null");
-    assert!(HookTools::new(&fake).relation_get(&rid("db:7"), "x", true).unwrap().is_empty());
+    assert!(HookTools::new(&fake).relation_get(&rid("db:7"), Scope::App, "x").unwrap().is_empty());
 
     // All values are strings in a databag.
     let bad = format!(r#"{{"k": 1, "p": "{SECRET}"}}"#);
     let fake = FakeRunner::ok(&bad);
     assert_parse_error(
-        HookTools::new(&fake).relation_get(&rid("db:7"), "x", false),
+        HookTools::new(&fake).relation_get(&rid("db:7"), Scope::Unit, "x"),
         "relation-get",
         SECRET,
     );
@@ -167,24 +184,42 @@ fn relation_get() {
 fn relation_set_sends_json_on_stdin() {
     let data = bag(&[("ca", SECRET), ("gone", ""), ("k", "v=w")]);
     let fake = FakeRunner::ok("");
-    HookTools::new(&fake).relation_set(&rid("certificates:4"), false, &data).unwrap();
+    HookTools::new(&fake).relation_set(&rid("certificates:4"), Scope::Unit, &data).unwrap();
     let call = fake.only_call();
     assert_eq!(call.argv(), strings(&["relation-set", "-r", "certificates:4", "--file", "-"]));
     let stdin: BTreeMap<String, String> = serde_json::from_slice(&call.stdin.unwrap()).unwrap();
-    assert_eq!(stdin, data);
+    assert_eq!(&stdin, data.as_map());
 
-    let fake = FakeRunner::ok("");
-    HookTools::new(&fake).relation_set(&rid("certificates:4"), true, &data).unwrap();
+    let fake = leader_runner(true);
+    HookTools::new(&fake).relation_set(&rid("certificates:4"), Scope::App, &data).unwrap();
     assert_eq!(
-        fake.only_call().argv(),
-        strings(&["relation-set", "-r", "certificates:4", "--app", "--file", "-"])
+        fake.argvs(),
+        vec![
+            strings(&["is-leader", "--format=json"]),
+            strings(&["relation-set", "-r", "certificates:4", "--app", "--file", "-"]),
+        ]
     );
+}
+
+#[test]
+fn relation_set_of_the_app_bag_is_refused_to_a_follower() {
+    let fake = leader_runner(false);
+    let tools = HookTools::new(&fake);
+    let err = tools.relation_set(&rid("db:1"), Scope::App, &bag(&[("a", "b")])).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotLeader);
+    assert_eq!(
+        err.to_string(),
+        "relation-set: only the leader unit may write the application's relation data"
+    );
+    // Its own unit's bag is fine.
+    tools.relation_set(&rid("db:1"), Scope::Unit, &bag(&[("a", "b")])).unwrap();
+    assert_eq!(fake.calls().len(), 2);
 }
 
 #[test]
 fn relation_set_skips_empty_data() {
     let fake = FakeRunner::ok("");
-    HookTools::new(&fake).relation_set(&rid("db:1"), true, &BTreeMap::new()).unwrap();
+    HookTools::new(&fake).relation_set(&rid("db:1"), Scope::App, &Databag::new()).unwrap();
     assert!(fake.calls().is_empty());
 }
 
@@ -261,10 +296,10 @@ fn secret_add_with_every_option() {
         description: Some("the CA".into()),
         owner: SecretOwner::Unit,
         expire: Some("24h".into()),
-        rotate: Some("monthly".into()),
+        rotate: Some(SecretRotate::Monthly),
     };
     let uri = HookTools::new(&fake).secret_add(&content(&values), &opts).unwrap();
-    assert_eq!(uri, "secret:cr1bm4s3vnv5q0u0ghcg");
+    assert_eq!(uri.to_string(), "secret:cr1bm4s3vnv5q0u0ghcg");
 
     let seen = seen.borrow();
     let call = fake.only_call();
@@ -296,11 +331,16 @@ fn secret_add_with_every_option() {
 
 #[test]
 fn secret_add_defaults_to_application_owner() {
-    let (fake, seen) = inspecting_runner(ToolOutput::ok("secret://8f4e/cr1bm4s3vnv5q0u0ghcg"));
+    let (fake, seen) = inspecting_runner(ToolOutput::ok(
+        "secret://8f4e7b2a-0000-4000-8000-000000000000/cr1bm4s3vnv5q0u0ghcg",
+    ));
     let uri = HookTools::new(&fake)
         .secret_add(&content(&[("password", SECRET)]), &SecretAddOptions::default())
         .unwrap();
-    assert_eq!(uri, "secret://8f4e/cr1bm4s3vnv5q0u0ghcg");
+    assert_eq!(
+        uri.to_string(),
+        "secret://8f4e7b2a-0000-4000-8000-000000000000/cr1bm4s3vnv5q0u0ghcg"
+    );
     let argv = fake.only_call().argv();
     assert_eq!(argv[..3], strings(&["secret-add", "--owner", "application"]));
     assert!(argv[3].starts_with("password#file=/"), "{argv:?}");
@@ -374,16 +414,18 @@ fn secret_set_with_content_and_options() {
         label: Some("ca".into()),
         description: Some("d".into()),
         expire: Some("2030-01-01T00:00:00Z".into()),
-        rotate: Some("never".into()),
+        rotate: Some(SecretRotate::Never),
     };
     let values = [("ca-key", SECRET), ("serial", "7")];
-    HookTools::new(&fake).secret_set("secret:cr1b", Some(&content(&values)), &opts).unwrap();
+    HookTools::new(&fake)
+        .secret_set(&uri("secret:cr1bm4s3vnv5q0u0ghcg"), Some(&content(&values)), &opts)
+        .unwrap();
     let argv = fake.only_call().argv();
     assert_eq!(
         argv[..10],
         strings(&[
             "secret-set",
-            "secret:cr1b",
+            "secret:cr1bm4s3vnv5q0u0ghcg",
             "--label",
             "ca",
             "--description",
@@ -405,8 +447,11 @@ fn secret_set_with_content_and_options() {
 fn secret_set_metadata_only() {
     let fake = FakeRunner::ok("");
     let opts = SecretSetOptions { label: Some("ca".into()), ..Default::default() };
-    HookTools::new(&fake).secret_set("secret:cr1b", None, &opts).unwrap();
-    assert_eq!(fake.only_call().argv(), strings(&["secret-set", "secret:cr1b", "--label", "ca"]));
+    HookTools::new(&fake).secret_set(&uri("secret:cr1bm4s3vnv5q0u0ghcg"), None, &opts).unwrap();
+    assert_eq!(
+        fake.only_call().argv(),
+        strings(&["secret-set", "secret:cr1bm4s3vnv5q0u0ghcg", "--label", "ca"])
+    );
 }
 
 #[test]
@@ -414,8 +459,13 @@ fn secret_set_checks_content_before_running() {
     let fake = FakeRunner::ok("");
     let tools = HookTools::new(&fake);
     for bad in [content(&[]), content(&[("a-", SECRET)])] {
-        let err =
-            tools.secret_set("secret:x", Some(&bad), &SecretSetOptions::default()).unwrap_err();
+        let err = tools
+            .secret_set(
+                &uri("secret:cr1bm4s3vnv5q0u0ghcg"),
+                Some(&bad),
+                &SecretSetOptions::default(),
+            )
+            .unwrap_err();
         assert!(matches!(err, HookToolError::Invalid { ref tool, .. } if tool == "secret-set"));
     }
     assert!(fake.calls().is_empty());
@@ -426,10 +476,13 @@ fn secret_set_checks_content_before_running() {
 
 #[test]
 fn secret_get_argv() {
+    let (abc, bare) = (uri("secret:cr1bm4s3vnv5q0u0ghcg"), uri("cr1bm4s3vnv5q0u0ghcg"));
+    let x = "secret:cr1bm4s3vnv5q0u0ghcg";
     let cases: [(SecretRef<'_>, SecretRead, &[&str]); 6] = [
-        (SecretRef::Id("secret:abc"), SecretRead::Tracked, &["secret:abc"]),
-        (SecretRef::Id("secret:abc"), SecretRead::Peek, &["secret:abc", "--peek"]),
-        (SecretRef::Id("abc"), SecretRead::Refresh, &["abc", "--refresh"]),
+        (SecretRef::Uri(&abc), SecretRead::Tracked, &[x]),
+        (SecretRef::Uri(&abc), SecretRead::Peek, &[x, "--peek"]),
+        // A bare id is sent in its canonical form.
+        (SecretRef::Uri(&bare), SecretRead::Refresh, &[x, "--refresh"]),
         (SecretRef::Label("ca"), SecretRead::Tracked, &["--label", "ca"]),
         (SecretRef::Label("ca"), SecretRead::Peek, &["--label", "ca", "--peek"]),
         (SecretRef::Label("ca"), SecretRead::Refresh, &["--label", "ca", "--refresh"]),
@@ -464,7 +517,7 @@ fn secret_get_errors_never_quote_the_content() {
         "null".to_owned(),
     ] {
         let fake = FakeRunner::ok(&out);
-        let r = HookTools::new(&fake).secret_get(SecretRef::Id("secret:x"), SecretRead::Tracked);
+        let r = HookTools::new(&fake).secret_get(SecretRef::Uri(&uri(X)), SecretRead::Tracked);
         assert_parse_error(r, "secret-get", SECRET);
     }
 }
@@ -492,48 +545,34 @@ fn secret_info_get() {
         "access": [{"target": "application-x", "scope": "relation-1", "role": "view"}]}}"#;
     let fake = FakeRunner::ok(out);
     let info = HookTools::new(&fake)
-        .secret_info_get(SecretRef::Id("secret:cr1bm4s3vnv5q0u0ghcg"))
+        .secret_info_get(SecretRef::Uri(&uri("secret:cr1bm4s3vnv5q0u0ghcg")))
         .unwrap();
     assert_eq!(
         fake.only_call().argv(),
         strings(&["secret-info-get", "--format=json", "secret:cr1bm4s3vnv5q0u0ghcg"])
     );
-    assert_eq!(
-        info,
-        SecretInfo {
-            id: "cr1bm4s3vnv5q0u0ghcg".into(),
-            revision: 3,
-            label: Some("ca".into()),
-            owner: "application".into(),
-            description: Some("the CA".into()),
-            rotation: Some("monthly".into()),
-            expiry: Some("2030-01-01T00:00:00Z".into()),
-            rotates: Some("2026-02-01T00:00:00Z".into()),
-        }
-    );
+    assert_eq!(info.uri, uri("cr1bm4s3vnv5q0u0ghcg"));
+    assert_eq!((info.revision, info.label.as_deref()), (3, Some("ca")));
+    assert_eq!(info.owner, SecretOwner::Application);
+    assert_eq!(info.description.as_deref(), Some("the CA"));
+    assert_eq!(info.rotation.as_deref(), Some("monthly"));
+    assert_eq!(info.expiry.as_deref(), Some("2030-01-01T00:00:00Z"));
+    assert_eq!(info.rotates.as_deref(), Some("2026-02-01T00:00:00Z"));
 }
 
 #[test]
 fn secret_info_get_minimal_by_label() {
-    let fake = FakeRunner::ok(r#"{"abc": {"revision": 1, "owner": "unit"}}"#);
+    let fake = FakeRunner::ok(r#"{"cr1bm4s3vnv5q0u0ghcg": {"revision": 1, "owner": "unit"}}"#);
     let info = HookTools::new(&fake).secret_info_get(SecretRef::Label("ca")).unwrap();
     assert_eq!(
         fake.only_call().argv(),
         strings(&["secret-info-get", "--format=json", "--label", "ca"])
     );
-    assert_eq!(
-        info,
-        SecretInfo {
-            id: "abc".into(),
-            revision: 1,
-            label: None,
-            owner: "unit".into(),
-            description: None,
-            rotation: None,
-            expiry: None,
-            rotates: None,
-        }
-    );
+    let SecretInfo {
+        uri: id, revision, label, owner, description, rotation, expiry, rotates, ..
+    } = info;
+    assert_eq!((id, revision, owner), (uri(X), 1, SecretOwner::Unit));
+    assert!([label, description, rotation, expiry, rotates].iter().all(Option::is_none));
 }
 
 #[test]
@@ -541,13 +580,16 @@ fn secret_info_get_wants_exactly_one_secret() {
     for out in [
         "{}",
         "null",
-        r#"{"a": {"revision": 1, "owner": "unit"}, "b": {"revision": 2, "owner": "unit"}}"#,
-        r#"{"a": {"owner": "unit"}}"#,
-        r#"{"a": {"revision": "1", "owner": "unit"}}"#,
+        r#"{"cr1bm4s3vnv5q0u0ghcg": {"revision": 1, "owner": "unit"},
+            "cr2cm4s3vnv5q0u0ghcg": {"revision": 2, "owner": "unit"}}"#,
+        r#"{"cr1bm4s3vnv5q0u0ghcg": {"owner": "unit"}}"#,
+        r#"{"cr1bm4s3vnv5q0u0ghcg": {"revision": "1", "owner": "unit"}}"#,
+        r#"{"cr1bm4s3vnv5q0u0ghcg": {"revision": 1, "owner": "model"}}"#,
+        r#"{"not-an-id": {"revision": 1, "owner": "unit"}}"#,
     ] {
         let fake = FakeRunner::ok(out);
         assert_parse_error(
-            HookTools::new(&fake).secret_info_get(SecretRef::Id("a")),
+            HookTools::new(&fake).secret_info_get(SecretRef::Uri(&uri(X))),
             "secret-info-get",
             "\u{0}",
         );
@@ -556,8 +598,9 @@ fn secret_info_get_wants_exactly_one_secret() {
 
 #[test]
 fn secret_ids() {
-    let fake = FakeRunner::ok("[\"cr1b\",\"cr2c\"]\n");
-    assert_eq!(HookTools::new(&fake).secret_ids().unwrap(), strings(&["cr1b", "cr2c"]));
+    let fake = FakeRunner::ok("[\"cr1bm4s3vnv5q0u0ghcg\",\"secret:cr2cm4s3vnv5q0u0ghcg\"]\n");
+    let ids = HookTools::new(&fake).secret_ids().unwrap();
+    assert_eq!(ids, [uri("cr1bm4s3vnv5q0u0ghcg"), uri("cr2cm4s3vnv5q0u0ghcg")]);
     assert_eq!(fake.only_call().argv(), strings(&["secret-ids", "--format=json"]));
     for empty in ["null\n", "[]"] {
         assert!(HookTools::new(&FakeRunner::ok(empty)).secret_ids().unwrap().is_empty());
@@ -568,14 +611,11 @@ fn secret_ids() {
 fn secret_remove() {
     let fake = FakeRunner::ok("");
     let tools = HookTools::new(&fake);
-    tools.secret_remove("secret:abc", None).unwrap();
-    tools.secret_remove("secret:abc", Some(3)).unwrap();
+    tools.secret_remove(&uri(X), None).unwrap();
+    tools.secret_remove(&uri(X), Some(3)).unwrap();
     assert_eq!(
         fake.argvs(),
-        vec![
-            strings(&["secret-remove", "secret:abc"]),
-            strings(&["secret-remove", "secret:abc", "--revision", "3"]),
-        ]
+        vec![strings(&["secret-remove", X]), strings(&["secret-remove", X, "--revision", "3"]),]
     );
 }
 
@@ -584,16 +624,17 @@ fn secret_remove() {
 
 #[test]
 fn status_set() {
-    let fake = FakeRunner::ok("");
+    let fake = leader_runner(true);
     let tools = HookTools::new(&fake);
-    tools.status_set(StatusName::Active, "", false).unwrap();
-    tools.status_set(StatusName::Blocked, "-leading dash", true).unwrap();
-    tools.status_set(StatusName::Maintenance, "m", false).unwrap();
-    tools.status_set(StatusName::Waiting, "w", true).unwrap();
+    tools.status_set(Scope::Unit, &Status::active("")).unwrap();
+    tools.status_set(Scope::App, &Status::blocked("-leading dash")).unwrap();
+    tools.status_set(Scope::Unit, &Status::maintenance("m")).unwrap();
+    tools.status_set(Scope::App, &Status::waiting("w")).unwrap();
     assert_eq!(
         fake.argvs(),
         vec![
             strings(&["status-set", "--application=False", "active", "--", ""]),
+            strings(&["is-leader", "--format=json"]),
             strings(&["status-set", "--application=True", "blocked", "--", "-leading dash"]),
             strings(&["status-set", "--application=False", "maintenance", "--", "m"]),
             strings(&["status-set", "--application=True", "waiting", "--", "w"]),
@@ -603,8 +644,21 @@ fn status_set() {
 
 #[test]
 fn status_set_not_leader() {
+    // Refused before the tool runs: asked once, remembered.
+    let fake = leader_runner(false);
+    let tools = HookTools::new(&fake);
+    for _ in 0..2 {
+        let err = tools.status_set(Scope::App, &Status::active("")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotLeader);
+        assert_eq!(
+            err.to_string(),
+            "status-set: only the leader unit may set the application's status"
+        );
+    }
+    assert_eq!(fake.argvs(), vec![strings(&["is-leader", "--format=json"])]);
+    // And Juju's own refusal is classified the same.
     let fake = FakeRunner::failing(1, "ERROR this unit is not the leader\n");
-    let err = HookTools::new(&fake).status_set(StatusName::Active, "", true).unwrap_err();
+    let err = HookTools::new(&fake).status_set(Scope::Unit, &Status::active("")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotLeader);
 }
 
@@ -733,6 +787,8 @@ fn action_fail_and_log() {
 /// One call of every typed method, with arguments that pass the local checks.
 fn call_every_tool(tools: HookTools<'_>) -> Vec<(&'static str, Result<(), HookToolError>)> {
     let id = rid("db:1");
+    let x = uri(X);
+    let unit_owned = SecretAddOptions { owner: SecretOwner::Unit, ..Default::default() };
     let c = content(&[("abc", "v")]);
     let results: BTreeMap<String, ActionValue> =
         [("k".to_owned(), "v".into())].into_iter().collect();
@@ -742,15 +798,20 @@ fn call_every_tool(tools: HookTools<'_>) -> Vec<(&'static str, Result<(), HookTo
         ("relation-ids", tools.relation_ids("db").map(drop)),
         ("relation-list", tools.relation_list(&id).map(drop)),
         ("relation-list", tools.relation_list_app(&id).map(drop)),
-        ("relation-get", tools.relation_get(&id, "u/0", false).map(drop)),
-        ("relation-set", tools.relation_set(&id, false, &bag(&[("k", "v")]))),
-        ("secret-add", tools.secret_add(&c, &SecretAddOptions::default()).map(drop)),
-        ("secret-get", tools.secret_get(SecretRef::Id("x"), SecretRead::Tracked).map(drop)),
-        ("secret-set", tools.secret_set("x", Some(&c), &SecretSetOptions::default())),
-        ("secret-info-get", tools.secret_info_get(SecretRef::Id("x")).map(drop)),
+        ("relation-get", tools.relation_get(&id, Scope::Unit, "u/0").map(drop)),
+        ("relation-set", tools.relation_set(&id, Scope::Unit, &bag(&[("k", "v")]))),
+        ("relation-model-get", tools.relation_model_get(&id).map(drop)),
+        ("secret-add", tools.secret_add(&c, &unit_owned).map(drop)),
+        ("secret-get", tools.secret_get(SecretRef::Uri(&x), SecretRead::Tracked).map(drop)),
+        ("secret-set", tools.secret_set(&x, Some(&c), &SecretSetOptions::default())),
+        ("secret-info-get", tools.secret_info_get(SecretRef::Uri(&x)).map(drop)),
         ("secret-ids", tools.secret_ids().map(drop)),
-        ("secret-remove", tools.secret_remove("x", None)),
-        ("status-set", tools.status_set(StatusName::Active, "", false)),
+        ("secret-remove", tools.secret_remove(&x, None)),
+        ("secret-grant", tools.secret_grant(&x, &id, None)),
+        ("secret-revoke", tools.secret_revoke(&x, RevokeFrom::App("other"))),
+        ("status-set", tools.status_set(Scope::Unit, &Status::active(""))),
+        ("status-get", tools.status_get().map(drop)),
+        ("application-version-set", tools.application_version_set("1.0")),
         ("juju-log", tools.juju_log(LogLevel::Info, "m")),
         ("resource-get", tools.resource_get("r").map(drop)),
         ("action-get", tools.action_get().map(drop)),
@@ -775,7 +836,7 @@ fn every_tool_checks_the_exit_code() {
                 other => panic!("{tool}: {other:?}"),
             }
         }
-        assert_eq!(fake.calls().len(), 20);
+        assert_eq!(fake.calls().len(), 25);
     }
 }
 
@@ -797,13 +858,14 @@ fn every_tool_reports_spawn_errors() {
 fn relation_not_found_is_not_found() {
     let fake =
         FakeRunner::failing(2, "ERROR invalid value \"db:99\" for option -r: relation not found\n");
-    let err = HookTools::new(&fake).relation_get(&rid("db:99"), "u/0", false).unwrap_err();
+    let err = HookTools::new(&fake).relation_get(&rid("db:99"), Scope::Unit, "u/0").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     let fake = FakeRunner::failing(1, "ERROR permission denied (unauthorized access)\n");
-    let err = HookTools::new(&fake).relation_get(&rid("db:1"), "me", true).unwrap_err();
+    let err = HookTools::new(&fake).relation_get(&rid("db:1"), Scope::App, "me").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied);
     let fake = FakeRunner::failing(1, "ERROR cannot write relation settings\n");
-    let err =
-        HookTools::new(&fake).relation_set(&rid("db:1"), true, &bag(&[("a", "b")])).unwrap_err();
+    let err = HookTools::new(&fake)
+        .relation_set(&rid("db:1"), Scope::Unit, &bag(&[("a", "b")]))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotLeader);
 }

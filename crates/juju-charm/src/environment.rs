@@ -1,14 +1,21 @@
 //! The hook environment, read once.
 //!
-//! [`JujuContext::from_env`] takes any iterator of `(name, value)` pairs (so tests need no real
-//! environment), treats present-but-empty variables as absent (Juju sets many of them to `""`),
-//! and never reads `HOME`. The event comes from `JUJU_DISPATCH_PATH` (`hooks/<name>` or
-//! `actions/<name>`), with the per-kind variables of `juju-runtime.md` §1.2/§1.3.
+//! Juju runs `dispatch` with a fresh environment that says which event it is
+//! (`JUJU_DISPATCH_PATH`: `hooks/<name>` or `actions/<name>`), for which unit, application and
+//! model, and, per kind of event, which relation, secret, storage, workload or action it
+//! concerns (juju/juju `worker/uniter/runner/context/context.go`, `HookVars`; the list is at
+//! <https://documentation.ubuntu.com/juju/3.6/reference/hook/>).
+//!
+//! [`Environment::from_vars`] takes any iterator of `(name, value)` pairs (so tests need no
+//! real environment), treats present-but-empty variables as absent (Juju sets many of them to
+//! `""`), and never reads `HOME`.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+
+use crate::rules::{JujuVersion, SecretUri};
 
 /// A relation id as Juju prints it: `<endpoint>:<number>`, e.g. `object-storage:3`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,13 +33,13 @@ impl fmt::Display for RelationId {
 }
 
 impl FromStr for RelationId {
-    type Err = ContextError;
+    type Err = EnvironmentError;
     /// Parses `endpoint:N`, splitting on the *last* `:` as ops does.
     ///
     /// Errors name `JUJU_RELATION_ID`, the variable this is usually read from; the text of a
     /// relation id is not secret, so it is quoted in the error.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let invalid = |why: &str| ContextError::Invalid {
+        let invalid = |why: &str| EnvironmentError::Invalid {
             name: "JUJU_RELATION_ID",
             why: format!("{s:?} {why}"),
         };
@@ -160,8 +167,8 @@ pub enum Event {
     Secret {
         /// Which one.
         hook: SecretHook,
-        /// `JUJU_SECRET_ID` (a secret URI).
-        id: String,
+        /// `JUJU_SECRET_ID`
+        id: SecretUri,
         /// `JUJU_SECRET_LABEL`
         label: Option<String>,
         /// `JUJU_SECRET_REVISION` (remove/expired only).
@@ -194,13 +201,31 @@ pub enum Event {
 }
 
 /// Everything the environment says about this run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JujuContext {
+///
+/// ```
+/// use juju_charm::{Environment, Event};
+///
+/// let env = Environment::from_vars([
+///     ("JUJU_DISPATCH_PATH", "hooks/config-changed"),
+///     ("JUJU_UNIT_NAME", "hello/0"),
+///     ("JUJU_MODEL_NAME", "dev"),
+///     ("JUJU_MODEL_UUID", "be4a7a07-7b03-4a5e-8c12-2f5e9d3c4b11"),
+///     ("JUJU_VERSION", "3.6.9"),
+///     ("JUJU_ACTION_NAME", ""), // empty counts as absent
+/// ])?;
+/// assert_eq!(env.event, Event::ConfigChanged);
+/// assert_eq!(env.app_name, "hello");
+/// assert!(env.juju_version.as_ref().is_some_and(|v| v.major() == 3));
+/// # Ok::<(), juju_charm::environment::EnvironmentError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Environment {
     /// The event being run.
     pub event: Event,
     /// `JUJU_DISPATCH_PATH`, e.g. `hooks/install`.
     pub dispatch_path: String,
-    /// `JUJU_UNIT_NAME`, e.g. `ckf-crypto/0`.
+    /// `JUJU_UNIT_NAME`, e.g. `postgresql/0`.
     pub unit_name: String,
     /// The application name (the unit name before `/`).
     pub app_name: String,
@@ -209,17 +234,36 @@ pub struct JujuContext {
     /// `JUJU_MODEL_UUID`
     pub model_uuid: String,
     /// `JUJU_VERSION`, when set.
-    pub juju_version: Option<String>,
+    pub juju_version: Option<JujuVersion>,
     /// `JUJU_CHARM_DIR`, when set.
     pub charm_dir: Option<PathBuf>,
+    /// Every variable of the environment that has a value, for [`Self::var`].
+    vars: HashMap<String, String>,
 }
 
-impl JujuContext {
-    /// Reads the context from `(name, value)` pairs, typically `std::env::vars()`.
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not `vars`: the agent passes its proxy settings, which may hold credentials.
+        f.debug_struct("Environment")
+            .field("event", &self.event)
+            .field("dispatch_path", &self.dispatch_path)
+            .field("unit_name", &self.unit_name)
+            .field("app_name", &self.app_name)
+            .field("model_name", &self.model_name)
+            .field("model_uuid", &self.model_uuid)
+            .field("juju_version", &self.juju_version)
+            .field("charm_dir", &self.charm_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Environment {
+    /// Reads the environment from `(name, value)` pairs, typically `std::env::vars()`.
     ///
     /// Required always: `JUJU_DISPATCH_PATH`, `JUJU_UNIT_NAME`, `JUJU_MODEL_NAME`,
-    /// `JUJU_MODEL_UUID`; plus the per-kind variables listed in `juju-runtime.md` §1.2.
-    pub fn from_env<I, K, V>(vars: I) -> Result<Self, ContextError>
+    /// `JUJU_MODEL_UUID`; plus the variables of the event's kind (`JUJU_RELATION_ID` for a
+    /// relation hook, `JUJU_SECRET_ID` for a secret hook, ...).
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, EnvironmentError>
     where
         I: IntoIterator<Item = (K, V)>,
         K: Into<String>,
@@ -234,7 +278,7 @@ impl JujuContext {
             .collect());
         let dispatch_path = env.required("JUJU_DISPATCH_PATH")?.to_owned();
         let unit_name = env.required("JUJU_UNIT_NAME")?.to_owned();
-        let app_name = app_of_unit(&unit_name).ok_or_else(|| ContextError::Invalid {
+        let app_name = app_of_unit(&unit_name).ok_or_else(|| EnvironmentError::Invalid {
             name: "JUJU_UNIT_NAME",
             why: format!("{unit_name:?} is not of the form <application>/<number>"),
         })?;
@@ -248,9 +292,24 @@ impl JujuContext {
             app_name,
             model_name,
             model_uuid,
-            juju_version: env.optional("JUJU_VERSION"),
+            juju_version: env
+                .get("JUJU_VERSION")
+                .map(|v| {
+                    v.parse().map_err(|e: crate::rules::VersionError| EnvironmentError::Invalid {
+                        name: "JUJU_VERSION",
+                        why: e.to_string(),
+                    })
+                })
+                .transpose()?,
             charm_dir: env.optional("JUJU_CHARM_DIR").map(PathBuf::from),
+            vars: env.0,
         })
+    }
+
+    /// Another variable of the hook's environment, when it is set and not empty: one the
+    /// operator's model configuration passes (`JUJU_CHARM_HTTPS_PROXY`), or one a test sets.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
     }
 
     /// Whether this run is an action.
@@ -271,8 +330,8 @@ impl Env {
         self.get(name).map(str::to_owned)
     }
 
-    fn required(&self, name: &'static str) -> Result<&str, ContextError> {
-        self.get(name).ok_or(ContextError::Missing(name))
+    fn required(&self, name: &'static str) -> Result<&str, EnvironmentError> {
+        self.get(name).ok_or(EnvironmentError::Missing(name))
     }
 }
 
@@ -291,8 +350,8 @@ fn app_of_unit(unit: &str) -> Option<String> {
 }
 
 /// The event named by `JUJU_DISPATCH_PATH`, with its companion variables.
-fn parse_event(dispatch_path: &str, env: &Env) -> Result<Event, ContextError> {
-    let invalid = |why: &str| ContextError::Invalid {
+fn parse_event(dispatch_path: &str, env: &Env) -> Result<Event, EnvironmentError> {
+    let invalid = |why: &str| EnvironmentError::Invalid {
         name: "JUJU_DISPATCH_PATH",
         why: format!("{dispatch_path:?} {why}"),
     };
@@ -366,7 +425,7 @@ fn split_suffix<T: Copy>(name: &str, suffixes: &[(&str, T)]) -> Option<(String, 
     })
 }
 
-fn parse_hook(name: &str, env: &Env) -> Result<Event, ContextError> {
+fn parse_hook(name: &str, env: &Env) -> Result<Event, EnvironmentError> {
     if let Some((_, event)) = UNIT_HOOKS.iter().find(|(n, _)| *n == name) {
         return Ok(event.clone());
     }
@@ -390,27 +449,35 @@ fn parse_hook(name: &str, env: &Env) -> Result<Event, ContextError> {
     Ok(Event::Unknown { name: name.to_owned() })
 }
 
-fn parse_secret(hook: SecretHook, env: &Env) -> Result<Event, ContextError> {
-    let id = env.required("JUJU_SECRET_ID")?.to_owned();
+fn parse_secret(hook: SecretHook, env: &Env) -> Result<Event, EnvironmentError> {
+    let id = env.required("JUJU_SECRET_ID")?;
+    let id = id.parse().map_err(|e: crate::rules::SecretUriError| EnvironmentError::Invalid {
+        name: "JUJU_SECRET_ID",
+        why: e.to_string(),
+    })?;
     let revision = match env.get("JUJU_SECRET_REVISION") {
-        Some(r) => Some(parse_number(r).ok_or_else(|| ContextError::Invalid {
+        Some(r) => Some(parse_number(r).ok_or_else(|| EnvironmentError::Invalid {
             name: "JUJU_SECRET_REVISION",
             why: format!("{r:?} is not a revision number"),
         })?),
         // Juju sets the revision for these two only (when > 0); ops requires it, and an owner
         // cannot act on them without knowing which revision.
         None if matches!(hook, SecretHook::Expired | SecretHook::Remove) => {
-            return Err(ContextError::Missing("JUJU_SECRET_REVISION"));
+            return Err(EnvironmentError::Missing("JUJU_SECRET_REVISION"));
         }
         None => None,
     };
     Ok(Event::Secret { hook, id, label: env.optional("JUJU_SECRET_LABEL"), revision })
 }
 
-fn parse_relation(hook: RelationHook, endpoint: &str, env: &Env) -> Result<Event, ContextError> {
+fn parse_relation(
+    hook: RelationHook,
+    endpoint: &str,
+    env: &Env,
+) -> Result<Event, EnvironmentError> {
     let relation = env.required("JUJU_RELATION")?;
     if relation != endpoint {
-        return Err(ContextError::Invalid {
+        return Err(EnvironmentError::Invalid {
             name: "JUJU_RELATION",
             why: format!("{relation:?} is not the endpoint of the hook ({endpoint:?})"),
         });
@@ -420,14 +487,14 @@ fn parse_relation(hook: RelationHook, endpoint: &str, env: &Env) -> Result<Event
         raw_id.parse::<RelationId>()?
     } else {
         // A bare number (older Juju, or `juju exec`): the endpoint is JUJU_RELATION.
-        let number = parse_number(raw_id).ok_or_else(|| ContextError::Invalid {
+        let number = parse_number(raw_id).ok_or_else(|| EnvironmentError::Invalid {
             name: "JUJU_RELATION_ID",
             why: format!("{raw_id:?} is not of the form <endpoint>:<number>"),
         })?;
         RelationId { endpoint: relation.to_owned(), number }
     };
     if id.endpoint != relation {
-        return Err(ContextError::Invalid {
+        return Err(EnvironmentError::Invalid {
             name: "JUJU_RELATION_ID",
             why: format!("{raw_id:?} does not belong to endpoint {relation:?}"),
         });
@@ -451,7 +518,7 @@ fn parse_relation(hook: RelationHook, endpoint: &str, env: &Env) -> Result<Event
     Ok(Event::Relation { hook, id, remote_app, remote_unit, departing_unit })
 }
 
-fn parse_pebble(hook: PebbleHook, env: &Env) -> Result<Event, ContextError> {
+fn parse_pebble(hook: PebbleHook, env: &Env) -> Result<Event, EnvironmentError> {
     let workload = env.required("JUJU_WORKLOAD_NAME")?.to_owned();
     let (mut notice_id, mut notice_type, mut notice_key, mut check_name) = (None, None, None, None);
     match hook {
@@ -471,7 +538,7 @@ fn parse_pebble(hook: PebbleHook, env: &Env) -> Result<Event, ContextError> {
 /// Why the environment could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ContextError {
+pub enum EnvironmentError {
     /// A required variable is absent or empty.
     #[error("environment variable {0} is required for this event")]
     Missing(&'static str),

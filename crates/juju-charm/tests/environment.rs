@@ -1,13 +1,16 @@
-//! `JujuContext::from_env` over hand-built environments shaped like Juju's (`juju-runtime.md`
-//! §1.2/§1.3): every hook kind, actions with `JUJU_HOOK_NAME=""`, present-but-empty variables,
-//! unknown hooks and missing required variables.
+//! `Environment::from_env` over hand-built environments shaped like Juju's (`HookVars` in juju/juju
+//! `worker/uniter/runner/context/context.go`): every hook kind, actions with `JUJU_HOOK_NAME=""`,
+//! present-but-empty variables, unknown hooks and missing required variables.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
-use juju::context::{
-    ContextError, Event, JujuContext, PebbleHook, RelationHook, RelationId, SecretHook, StorageHook,
+use juju_charm::rules::JujuVersion;
+
+use juju_charm::environment::{
+    Environment, EnvironmentError, Event, PebbleHook, RelationHook, RelationId, SecretHook,
+    StorageHook,
 };
 
 /// What Juju sets for every hook, with the empty variables it sets on Kubernetes.
@@ -15,17 +18,17 @@ fn base(dispatch_path: &str, hook_name: &str) -> Vec<(String, String)> {
     [
         ("JUJU_DISPATCH_PATH", dispatch_path),
         ("JUJU_HOOK_NAME", hook_name),
-        ("JUJU_UNIT_NAME", "ckf-crypto/0"),
-        ("JUJU_MODEL_NAME", "kubeflow"),
+        ("JUJU_UNIT_NAME", "hello/0"),
+        ("JUJU_MODEL_NAME", "dev"),
         ("JUJU_MODEL_UUID", "8f4e7b2a-0000-4000-8000-000000000000"),
         ("JUJU_VERSION", "3.6.8"),
-        ("JUJU_CHARM_DIR", "/var/lib/juju/agents/unit-ckf-crypto-0/charm"),
-        ("JUJU_CONTEXT_ID", "ckf-crypto/0-install-1"),
+        ("JUJU_CHARM_DIR", "/var/lib/juju/agents/unit-hello-0/charm"),
+        ("JUJU_CONTEXT_ID", "hello/0-install-1"),
         ("JUJU_MACHINE_ID", ""),
         ("JUJU_PRINCIPAL_UNIT", ""),
         ("JUJU_AVAILABILITY_ZONE", ""),
         ("JUJU_CHARM_HTTP_PROXY", ""),
-        ("PATH", "/var/lib/juju/tools/unit-ckf-crypto-0:/usr/bin"),
+        ("PATH", "/var/lib/juju/tools/unit-hello-0:/usr/bin"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -39,11 +42,11 @@ fn hook(name: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn event(name: &str, extra: &[(&str, &str)]) -> Event {
-    JujuContext::from_env(hook(name, extra)).unwrap().event
+    Environment::from_vars(hook(name, extra)).unwrap().event
 }
 
-fn error(env: Vec<(String, String)>) -> ContextError {
-    JujuContext::from_env(env).unwrap_err()
+fn error(env: Vec<(String, String)>) -> EnvironmentError {
+    Environment::from_vars(env).unwrap_err()
 }
 
 fn without(mut env: Vec<(String, String)>, name: &str) -> Vec<(String, String)> {
@@ -57,20 +60,17 @@ fn rid(s: &str) -> RelationId {
 
 #[test]
 fn common_fields() {
-    let ctx = JujuContext::from_env(hook("install", &[])).unwrap();
-    assert_eq!(
-        ctx,
-        JujuContext {
-            event: Event::Install,
-            dispatch_path: "hooks/install".into(),
-            unit_name: "ckf-crypto/0".into(),
-            app_name: "ckf-crypto".into(),
-            model_name: "kubeflow".into(),
-            model_uuid: "8f4e7b2a-0000-4000-8000-000000000000".into(),
-            juju_version: Some("3.6.8".into()),
-            charm_dir: Some(PathBuf::from("/var/lib/juju/agents/unit-ckf-crypto-0/charm")),
-        }
-    );
+    let ctx = Environment::from_vars(hook("install", &[])).unwrap();
+    assert_eq!(ctx.event, Event::Install);
+    assert_eq!(ctx.dispatch_path, "hooks/install");
+    assert_eq!(ctx.unit_name, "hello/0");
+    assert_eq!(ctx.app_name, "hello");
+    assert_eq!(ctx.model_name, "dev");
+    assert_eq!(ctx.model_uuid, "8f4e7b2a-0000-4000-8000-000000000000");
+    assert_eq!(ctx.juju_version, Some(JujuVersion::new(3, 6, 8)));
+    assert_eq!(ctx.charm_dir, Some(PathBuf::from("/var/lib/juju/agents/unit-hello-0/charm")));
+    assert_eq!(ctx.var("JUJU_CONTEXT_ID"), Some("hello/0-install-1"));
+    assert_eq!(ctx.var("HOME"), None);
     assert!(!ctx.is_action());
 }
 
@@ -83,7 +83,7 @@ fn accepts_str_pairs_and_optional_vars() {
         ("JUJU_MODEL_UUID", "u"),
         ("JUJU_VERSION", ""),
     ];
-    let ctx = JujuContext::from_env(env).unwrap();
+    let ctx = Environment::from_vars(env).unwrap();
     assert_eq!((ctx.event, ctx.app_name.as_str()), (Event::Start, "my-app"));
     assert_eq!((ctx.juju_version, ctx.charm_dir), (None, None));
 }
@@ -91,11 +91,11 @@ fn accepts_str_pairs_and_optional_vars() {
 #[test]
 fn required_always() {
     for name in ["JUJU_DISPATCH_PATH", "JUJU_UNIT_NAME", "JUJU_MODEL_NAME", "JUJU_MODEL_UUID"] {
-        assert_eq!(error(without(hook("install", &[]), name)), ContextError::Missing(name));
+        assert_eq!(error(without(hook("install", &[]), name)), EnvironmentError::Missing(name));
         // Present but empty is absent.
         let mut env = without(hook("install", &[]), name);
         env.push((name.to_owned(), String::new()));
-        assert_eq!(error(env), ContextError::Missing(name));
+        assert_eq!(error(env), EnvironmentError::Missing(name));
     }
 }
 
@@ -103,16 +103,16 @@ fn required_always() {
 fn later_pairs_win() {
     let mut env = hook("install", &[]);
     env.push(("JUJU_DISPATCH_PATH".into(), "hooks/stop".into()));
-    assert_eq!(JujuContext::from_env(env).unwrap().event, Event::Stop);
+    assert_eq!(Environment::from_vars(env).unwrap().event, Event::Stop);
 }
 
 #[test]
 fn bad_unit_name() {
-    for unit in ["ckf-crypto", "/0", "ckf-crypto/", "ckf-crypto/x"] {
+    for unit in ["hello", "/0", "hello/", "hello/x"] {
         let mut env = hook("install", &[]);
         env.push(("JUJU_UNIT_NAME".into(), unit.into()));
         assert!(
-            matches!(error(env), ContextError::Invalid { name: "JUJU_UNIT_NAME", .. }),
+            matches!(error(env), EnvironmentError::Invalid { name: "JUJU_UNIT_NAME", .. }),
             "{unit}"
         );
     }
@@ -144,7 +144,7 @@ fn unit_hooks() {
 fn legacy_dispatch_path_without_directory() {
     let mut env = without(hook("install", &[]), "JUJU_DISPATCH_PATH");
     env.push(("JUJU_DISPATCH_PATH".into(), "config-changed".into()));
-    assert_eq!(JujuContext::from_env(env).unwrap().event, Event::ConfigChanged);
+    assert_eq!(Environment::from_vars(env).unwrap().event, Event::ConfigChanged);
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn bad_dispatch_paths() {
         let mut env = without(hook("install", &[]), "JUJU_DISPATCH_PATH");
         env.push(("JUJU_DISPATCH_PATH".into(), path.into()));
         assert!(
-            matches!(error(env), ContextError::Invalid { name: "JUJU_DISPATCH_PATH", .. }),
+            matches!(error(env), EnvironmentError::Invalid { name: "JUJU_DISPATCH_PATH", .. }),
             "{path}"
         );
     }
@@ -188,7 +188,7 @@ fn actions() {
             ("JUJU_ACTION_TAG", "action-42"),
         ],
     );
-    let ctx = JujuContext::from_env(env).unwrap();
+    let ctx = Environment::from_vars(env).unwrap();
     assert_eq!(ctx.event, Event::Action { name: "get-credentials".into(), uuid: "42".into() });
     assert!(ctx.is_action());
     assert_eq!(ctx.dispatch_path, "actions/get-credentials");
@@ -198,7 +198,7 @@ fn actions() {
 fn action_name_falls_back_to_the_path() {
     let env = action("rotate-secret", &[("JUJU_ACTION_NAME", ""), ("JUJU_ACTION_UUID", "7")]);
     assert_eq!(
-        JujuContext::from_env(env).unwrap().event,
+        Environment::from_vars(env).unwrap().event,
         Event::Action { name: "rotate-secret".into(), uuid: "7".into() }
     );
 }
@@ -209,7 +209,7 @@ fn action_needs_uuid() {
         action("x", &[("JUJU_ACTION_NAME", "x")]),
         action("x", &[("JUJU_ACTION_NAME", "x"), ("JUJU_ACTION_UUID", "")]),
     ] {
-        assert_eq!(error(env), ContextError::Missing("JUJU_ACTION_UUID"));
+        assert_eq!(error(env), EnvironmentError::Missing("JUJU_ACTION_UUID"));
     }
 }
 
@@ -246,7 +246,7 @@ fn relation_hooks() {
     ];
     for (suffix, hook, extra, remote_unit, departing_unit) in table {
         let name = format!("object-storage-relation-{suffix}");
-        let got = JujuContext::from_env(relation_env(&name, extra)).unwrap().event;
+        let got = Environment::from_vars(relation_env(&name, extra)).unwrap().event;
         assert_eq!(
             got,
             Event::Relation {
@@ -267,7 +267,7 @@ fn relation_required_vars() {
     for name in ["JUJU_RELATION", "JUJU_RELATION_ID", "JUJU_REMOTE_APP"] {
         for suffix in ["created", "changed", "broken"] {
             let env = relation_env(&format!("object-storage-relation-{suffix}"), &[remote]);
-            assert_eq!(error(without(env, name)), ContextError::Missing(name), "{suffix}");
+            assert_eq!(error(without(env, name)), EnvironmentError::Missing(name), "{suffix}");
         }
     }
     // JUJU_REMOTE_UNIT is set but empty in joined/departed: still missing.
@@ -276,10 +276,10 @@ fn relation_required_vars() {
             &format!("object-storage-relation-{suffix}"),
             &[("JUJU_DEPARTING_UNIT", "minio/1")],
         );
-        assert_eq!(error(env), ContextError::Missing("JUJU_REMOTE_UNIT"), "{suffix}");
+        assert_eq!(error(env), EnvironmentError::Missing("JUJU_REMOTE_UNIT"), "{suffix}");
     }
     let env = relation_env("object-storage-relation-departed", &[remote]);
-    assert_eq!(error(env), ContextError::Missing("JUJU_DEPARTING_UNIT"));
+    assert_eq!(error(env), EnvironmentError::Missing("JUJU_DEPARTING_UNIT"));
 }
 
 /// Juju fires relation-changed with an empty JUJU_REMOTE_UNIT when the remote application's
@@ -287,7 +287,8 @@ fn relation_required_vars() {
 #[test]
 fn relation_changed_for_an_app_databag_has_no_remote_unit() {
     let env = relation_env("object-storage-relation-changed", &[]);
-    let Event::Relation { remote_unit, remote_app, .. } = JujuContext::from_env(env).unwrap().event
+    let Event::Relation { remote_unit, remote_app, .. } =
+        Environment::from_vars(env).unwrap().event
     else {
         panic!()
     };
@@ -298,7 +299,7 @@ fn relation_changed_for_an_app_databag_has_no_remote_unit() {
 #[test]
 fn relation_id_without_endpoint_prefix() {
     let env = relation_env("object-storage-relation-created", &[("JUJU_RELATION_ID", "3")]);
-    let Event::Relation { id, .. } = JujuContext::from_env(env).unwrap().event else { panic!() };
+    let Event::Relation { id, .. } = Environment::from_vars(env).unwrap().event else { panic!() };
     assert_eq!(id, RelationId { endpoint: "object-storage".into(), number: 3 });
 }
 
@@ -307,12 +308,12 @@ fn relation_id_must_match_the_endpoint() {
     for bad in ["certificates:3", "object-storage:x", "x", "object-storage:-1", ":3"] {
         let env = relation_env("object-storage-relation-created", &[("JUJU_RELATION_ID", bad)]);
         assert!(
-            matches!(error(env), ContextError::Invalid { name: "JUJU_RELATION_ID", .. }),
+            matches!(error(env), EnvironmentError::Invalid { name: "JUJU_RELATION_ID", .. }),
             "{bad}"
         );
     }
     let env = relation_env("object-storage-relation-created", &[("JUJU_RELATION", "certificates")]);
-    assert!(matches!(error(env), ContextError::Invalid { name: "JUJU_RELATION", .. }));
+    assert!(matches!(error(env), EnvironmentError::Invalid { name: "JUJU_RELATION", .. }));
 }
 
 #[test]
@@ -325,7 +326,7 @@ fn endpoint_names_with_hyphens_and_keywords() {
             &name,
             &[("JUJU_RELATION", endpoint), ("JUJU_RELATION_ID", &id), ("JUJU_REMOTE_UNIT", "a/0")],
         );
-        let Event::Relation { id, hook, .. } = JujuContext::from_env(env).unwrap().event else {
+        let Event::Relation { id, hook, .. } = Environment::from_vars(env).unwrap().event else {
             panic!("{name}")
         };
         assert_eq!((id.endpoint.as_str(), id.number, hook), (endpoint, 12, RelationHook::Changed));
@@ -351,14 +352,19 @@ fn secret_hooks() {
         event("secret-changed", &[id, ("JUJU_SECRET_LABEL", "ca"), ("JUJU_SECRET_REVISION", "")]),
         Event::Secret {
             hook: SecretHook::Changed,
-            id: "secret:cr1bm4s3vnv5q0u0ghcg".into(),
+            id: "secret:cr1bm4s3vnv5q0u0ghcg".parse().unwrap(),
             label: Some("ca".into()),
             revision: None,
         }
     );
     assert_eq!(
         event("secret-rotate", &[id, ("JUJU_SECRET_LABEL", "")]),
-        Event::Secret { hook: SecretHook::Rotate, id: id.1.into(), label: None, revision: None }
+        Event::Secret {
+            hook: SecretHook::Rotate,
+            id: id.1.parse().unwrap(),
+            label: None,
+            revision: None
+        }
     );
     for (name, which) in
         [("secret-remove", SecretHook::Remove), ("secret-expired", SecretHook::Expired)]
@@ -367,28 +373,33 @@ fn secret_hooks() {
             event(name, &[id, ("JUJU_SECRET_LABEL", "ca"), ("JUJU_SECRET_REVISION", "3")]),
             Event::Secret {
                 hook: which,
-                id: id.1.into(),
+                id: id.1.parse().unwrap(),
                 label: Some("ca".into()),
                 revision: Some(3)
             }
         );
         assert_eq!(
             error(hook(name, &[id, ("JUJU_SECRET_REVISION", "")])),
-            ContextError::Missing("JUJU_SECRET_REVISION")
+            EnvironmentError::Missing("JUJU_SECRET_REVISION")
         );
     }
     assert_eq!(
         event("secret-rotate", &[id, ("JUJU_SECRET_REVISION", "2")]),
-        Event::Secret { hook: SecretHook::Rotate, id: id.1.into(), label: None, revision: Some(2) }
+        Event::Secret {
+            hook: SecretHook::Rotate,
+            id: id.1.parse().unwrap(),
+            label: None,
+            revision: Some(2)
+        }
     );
     for name in ["secret-changed", "secret-rotate", "secret-remove", "secret-expired"] {
         assert_eq!(
             error(hook(name, &[("JUJU_SECRET_ID", ""), ("JUJU_SECRET_REVISION", "1")])),
-            ContextError::Missing("JUJU_SECRET_ID")
+            EnvironmentError::Missing("JUJU_SECRET_ID")
         );
     }
     let bad = hook("secret-remove", &[id, ("JUJU_SECRET_REVISION", "three")]);
-    assert!(matches!(error(bad), ContextError::Invalid { name: "JUJU_SECRET_REVISION", .. }));
+    assert!(matches!(error(bad), EnvironmentError::Invalid { name: "JUJU_SECRET_REVISION", .. }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,7 +429,7 @@ fn storage_hooks() {
             event(&name, &[("JUJU_STORAGE_ID", "data/0"), ("JUJU_STORAGE_KIND", "")]),
             Event::Storage { hook: which, id: "data/0".into(), location: None, kind: None }
         );
-        assert_eq!(error(hook(&name, &[])), ContextError::Missing("JUJU_STORAGE_ID"));
+        assert_eq!(error(hook(&name, &[])), EnvironmentError::Missing("JUJU_STORAGE_ID"));
     }
 }
 
@@ -454,7 +465,7 @@ fn pebble_hooks() {
     );
     for missing in ["JUJU_NOTICE_ID", "JUJU_NOTICE_TYPE", "JUJU_NOTICE_KEY"] {
         let env = without(hook("web-app-pebble-custom-notice", &notice), missing);
-        assert_eq!(error(env), ContextError::Missing(missing));
+        assert_eq!(error(env), EnvironmentError::Missing(missing));
     }
 
     for (suffix, hook_kind) in
@@ -474,13 +485,13 @@ fn pebble_hooks() {
         );
         assert_eq!(
             error(hook(&name, &[w, ("JUJU_PEBBLE_CHECK_NAME", "")])),
-            ContextError::Missing("JUJU_PEBBLE_CHECK_NAME")
+            EnvironmentError::Missing("JUJU_PEBBLE_CHECK_NAME")
         );
     }
     for name in ["web-app-pebble-ready", "x-pebble-check-failed", "x-pebble-custom-notice"] {
         assert_eq!(
             error(hook(name, &[("JUJU_WORKLOAD_NAME", "")])),
-            ContextError::Missing("JUJU_WORKLOAD_NAME")
+            EnvironmentError::Missing("JUJU_WORKLOAD_NAME")
         );
     }
 }
@@ -491,7 +502,7 @@ fn never_reads_the_process_environment() {
     // iterator fails on the first required variable.
     let empty: [(String, String); 0] = [];
     assert_eq!(
-        JujuContext::from_env(empty).unwrap_err(),
-        ContextError::Missing("JUJU_DISPATCH_PATH")
+        Environment::from_vars(empty).unwrap_err(),
+        EnvironmentError::Missing("JUJU_DISPATCH_PATH")
     );
 }

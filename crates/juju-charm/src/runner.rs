@@ -43,6 +43,16 @@ pub trait CommandRunner {
     fn run(&self, tool: &str, args: &[&str], stdin: Option<&[u8]>) -> io::Result<ToolOutput>;
 }
 
+/// Any closure of the right shape is a runner: handy in tests.
+impl<F> CommandRunner for F
+where
+    F: Fn(&str, &[&str], Option<&[u8]>) -> io::Result<ToolOutput>,
+{
+    fn run(&self, tool: &str, args: &[&str], stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
+        self(tool, args, stdin)
+    }
+}
+
 /// Runs hook tools as child processes found on `PATH`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ProcessRunner;
