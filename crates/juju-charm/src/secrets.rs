@@ -86,13 +86,23 @@ impl AppSecret {
         tools: &HookTools<'_>,
         make: impl FnOnce() -> SecretContent,
     ) -> Result<Option<SecretContent>, HookToolError> {
+        self.try_get_or_create(tools, || Ok(make()))
+    }
+
+    /// [`Self::get_or_create`] with a `make` that may fail (generating content can): its error
+    /// is returned, and nothing is created.
+    pub fn try_get_or_create<E: From<HookToolError>>(
+        &self,
+        tools: &HookTools<'_>,
+        make: impl FnOnce() -> Result<SecretContent, E>,
+    ) -> Result<Option<SecretContent>, E> {
         if let Some(content) = self.get(tools)? {
             return Ok(Some(content));
         }
         if !tools.is_leader()? {
             return Ok(None);
         }
-        let content = make();
+        let content = make()?;
         self.create(tools, &content)?;
         Ok(Some(content))
     }
