@@ -9,13 +9,11 @@
 //! `_supported_versions` list `v1` get data; one with no compatible version gets nothing and is
 //! named in the status; one that has not written its versions yet just waits. [`plan`] is pure.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use juju_charm::{RelationId, SecretString};
 
-use juju_charm::databag::Databag;
+use juju_charm::databag::{Databag, Raw};
 
 /// The endpoint name.
 pub const ENDPOINT: &str = "object-storage";
@@ -85,8 +83,14 @@ struct DataV1<'a> {
     service: &'a str,
 }
 
-/// The databag keys this provider owns.
-const KEYS: [&str; 2] = ["_supported_versions", "data"];
+/// The application databag as this provider writes it (SDI keeps YAML documents, not JSON, so
+/// both fields are raw); `None` deletes the key.
+#[derive(Serialize)]
+struct SdiAppData {
+    #[serde(rename = "_supported_versions")]
+    supported_versions: Option<Raw>,
+    data: Option<Raw>,
+}
 
 /// Decides what to write on `rel`. `creds` is `None` when the credentials cannot be computed
 /// (bad config): the relation is then left exactly as it is.
@@ -101,7 +105,7 @@ pub fn plan(
     let speaks_v1 = serde_saphyr::from_str::<Vec<String>>(raw)
         .map(|versions| versions.iter().any(|v| v == VERSION))
         .unwrap_or(false);
-    let (desired, standing): (BTreeMap<String, String>, Standing) = if speaks_v1 {
+    let (desired, standing) = if speaks_v1 {
         let Some(c) = creds else { return Ok(Plan { write: None, standing: Standing::Held }) };
         let data = DataV1 {
             access_key: c.access_key,
@@ -112,27 +116,27 @@ pub fn plan(
             secure: false,
             service: c.service,
         };
-        let yaml = zeroize::Zeroizing::new(serde_saphyr::to_string(&data)?);
-        let bag = BTreeMap::from([
-            ("_supported_versions".to_owned(), format!("- {VERSION}\n")),
-            ("data".to_owned(), yaml.to_string()),
-        ]);
-        (bag, Standing::Served)
+        let yaml = Raw(serde_saphyr::to_string(&data)?); // wiped from memory on drop
+        let sdi = SdiAppData {
+            supported_versions: Some(Raw(format!("- {VERSION}\n"))),
+            data: Some(yaml),
+        };
+        (sdi, Standing::Served)
     } else {
         // Send nothing: remove whatever was sent before.
         let app = rel.remote_app.clone().unwrap_or_else(|| rel.id.to_string());
-        (
-            KEYS.iter().map(|k| ((*k).to_owned(), String::new())).collect(),
-            Standing::Incompatible(app),
-        )
+        (SdiAppData { supported_versions: None, data: None }, Standing::Incompatible(app))
     };
+    // Two raw strings always make a databag.
+    let desired = Databag::dump(&desired).unwrap_or_default();
     let changed = desired.iter().any(|(k, v)| rel.local.get(k).unwrap_or("") != v);
-    Ok(Plan { write: changed.then(|| Databag::from(desired)), standing })
+    Ok(Plan { write: changed.then_some(desired), standing })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn rel(versions: Option<&str>, local: &[(&str, &str)]) -> Relation {
         Relation {

@@ -60,8 +60,27 @@ pub const ENDPOINT: &str = "certificates";
 pub const MAX_SERVED: usize = 500;
 
 const REQUESTS_KEY: &str = "certificate_signing_requests";
-const CERTIFICATES_KEY: &str = "certificates";
-const ERRORS_KEY: &str = "request_errors";
+/// The provider's application databag as this charm writes it: each field one JSON value, as
+/// the Python library writes it (the framework's `Databag::dump`).
+#[derive(Serialize)]
+struct ProviderAppData<'a> {
+    certificates: Option<&'a Vec<ProviderCertificate>>,
+    request_errors: Option<&'a Vec<RequestError<'a>>>,
+}
+
+/// The certificates published in a provider databag (for the check of what is kept, and
+/// `list-certificates`); none when the key is absent or does not parse.
+#[derive(Deserialize, Default)]
+struct Published {
+    #[serde(default)]
+    certificates: Vec<ProviderCertificate>,
+}
+
+impl Published {
+    fn of(bag: &Databag) -> Vec<ProviderCertificate> {
+        bag.load::<Published>().unwrap_or_default().certificates
+    }
+}
 const RELATION_CA_CRT: &str = "relation-ca-crt";
 const RELATION_CA_KEY: &str = "relation-ca-key";
 /// The content keys of a `certificates-ca` user secret.
@@ -276,13 +295,10 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
             Err(_) => malformed.push(owner.clone()),
         }
     }
-    let published: Vec<ProviderCertificate> = rel
-        .local
-        .get(CERTIFICATES_KEY)
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    let published: BTreeMap<String, ProviderCertificate> =
-        published.into_iter().map(|c| (trim(&c.certificate_signing_request), c)).collect();
+    let published: BTreeMap<String, ProviderCertificate> = Published::of(&rel.local)
+        .into_iter()
+        .map(|c| (trim(&c.certificate_signing_request), c))
+        .collect();
     // The issuer's chain as published: the issuing CA, then the operator's chain above it.
     let issuer_chain: Vec<String> =
         std::iter::once(trim(&p.ca.cert_pem)).chain(p.above.iter().cloned()).collect();
@@ -375,21 +391,16 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
             error: ErrorBody { code: r.code, name: code_name(r.code), message: &r.message },
         })
         .collect();
-    let json = |empty: bool, v: String| if empty { String::new() } else { v };
-    let desired = BTreeMap::from([
-        (
-            CERTIFICATES_KEY.to_owned(),
-            json(served.is_empty(), serde_json::to_string(&served).unwrap_or_default()),
-        ),
-        (
-            ERRORS_KEY.to_owned(),
-            json(errors.is_empty(), serde_json::to_string(&errors).unwrap_or_default()),
-        ),
-    ]);
+    // An empty list is no key at all: `None` is written as "", which deletes it.
+    let data = ProviderAppData {
+        certificates: (!served.is_empty()).then_some(&served),
+        request_errors: (!errors.is_empty()).then_some(&errors),
+    };
+    let desired = Databag::dump(&data).unwrap_or_default();
     let changed = desired.iter().any(|(k, v)| rel.local.get(k).unwrap_or("") != v);
     Plan {
         id: rel.id.clone(),
-        write: changed.then(|| Databag::from(desired)),
+        write: changed.then_some(desired),
         served,
         signed,
         refused,
@@ -652,11 +663,7 @@ pub fn published(
     let mut out = Vec::new();
     for id in tools.relation_ids(ENDPOINT)? {
         let Some(local) = unless_gone(tools.relation_get(&id, Scope::App, app))? else { continue };
-        let list: Vec<ProviderCertificate> = local
-            .get(CERTIFICATES_KEY)
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default();
-        out.extend(list.into_iter().map(|c| (id.clone(), c.certificate)));
+        out.extend(Published::of(&local).into_iter().map(|c| (id.clone(), c.certificate)));
     }
     Ok(out)
 }

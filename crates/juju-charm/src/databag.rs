@@ -142,7 +142,8 @@ impl fmt::Debug for Databag {
     }
 }
 
-/// A string stored in a databag as it is, not as JSON.
+/// A string stored in a databag as it is, not as JSON. Like [`Databag`], it is wiped from
+/// memory when dropped.
 ///
 /// ```
 /// use juju_charm::databag::{Databag, Raw};
@@ -167,6 +168,12 @@ pub struct Raw(pub String);
 
 /// The newtype name by which the databag's serializer and deserializer recognise [`Raw`].
 const RAW: &str = "$juju_charm::databag::Raw";
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl fmt::Debug for Raw {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -564,13 +571,11 @@ fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, DatabagError> {
         Ok(None) => return Ok(String::new()),
         Err(NotRaw) => {}
     }
-    // The encoder's message does not quote values, but say only what failed.
-    let json = serde_json::to_value(value)
+    // Straight to text, so a struct's fields keep their order (as `json.dumps` keeps a
+    // dict's); the encoder's message could quote a value, so say only what failed.
+    let json = serde_json::to_string(value)
         .map_err(|_| <DatabagError as ser::Error>::custom("cannot be encoded as JSON"))?;
-    match json {
-        Value::Null => Ok(String::new()),
-        other => Ok(other.to_string()),
-    }
+    Ok(if json == "null" { String::new() } else { json })
 }
 
 /// The probe's answer for anything that is not a [`Raw`] or `None`.
