@@ -168,8 +168,56 @@ impl CharmMeta {
         Ok(meta)
     }
 
-    /// Reads metadata.yaml, config.yaml and actions.yaml (the last two optional) from `dir`.
+    /// Parses a unified `charmcraft.yaml`: the metadata keys at the top level (`name`,
+    /// `provides`, `requires`, `peers`, `resources`), the options under `config`, the actions
+    /// under `actions`, as `charmcraft pack` splits them.
+    ///
+    /// ```
+    /// use juju_sim::{CharmMeta, OptionType};
+    ///
+    /// let meta = CharmMeta::from_charmcraft_yaml(
+    ///     "name: hello\n\
+    ///      config:\n  options:\n    port: {type: int, default: 8080}\n\
+    ///      actions:\n  greet: {}\n",
+    /// )?;
+    /// assert_eq!(meta.options["port"].kind, OptionType::Int);
+    /// assert_eq!(meta.config_defaults()["port"], 8080);
+    /// assert!(meta.actions.contains_key("greet"));
+    /// # Ok::<(), juju_sim::SimError>(())
+    /// ```
+    pub fn from_charmcraft_yaml(text: &str) -> Result<Self, SimError> {
+        let doc = parse_map(text, "charmcraft.yaml")?;
+        let section = |key: &str| -> Result<String, SimError> {
+            match doc.get(key) {
+                None | Some(Value::Null) => Ok(String::new()),
+                Some(v) => serde_json::to_string(v)
+                    .map_err(|e| SimError::Meta(format!("charmcraft.yaml: {key}: {e}"))),
+            }
+        };
+        let metadata = serde_json::to_string(&doc)
+            .map_err(|e| SimError::Meta(format!("charmcraft.yaml: {e}")))?;
+        // JSON is YAML: each section goes through the same parser as the split files.
+        Self::from_yaml(&metadata, &section("config")?, &section("actions")?)
+    }
+
+    /// The default of every option that has one, as `config-get` prints an unset option: the
+    /// configuration a test starts from (`juju_charm::config::ConfigValues::from(..)` reads it
+    /// as the charm's type).
+    pub fn config_defaults(&self) -> serde_json::Map<String, Value> {
+        self.options
+            .iter()
+            .filter_map(|(name, o)| o.default.clone().map(|d| (name.clone(), d)))
+            .collect()
+    }
+
+    /// Reads `dir`'s metadata.yaml, config.yaml and actions.yaml (the last two optional), or,
+    /// when there is no metadata.yaml, its charmcraft.yaml.
     pub fn from_dir(dir: &Path) -> Result<Self, SimError> {
+        if !dir.join("metadata.yaml").exists() && dir.join("charmcraft.yaml").exists() {
+            let path = dir.join("charmcraft.yaml");
+            let text = std::fs::read_to_string(&path).map_err(|e| SimError::io(&path, e))?;
+            return Self::from_charmcraft_yaml(&text);
+        }
         let read = |name: &str, required: bool| -> Result<String, SimError> {
             let path = dir.join(name);
             match std::fs::read_to_string(&path) {
