@@ -51,6 +51,52 @@
 //! exits as Juju expects: 0 after a problem the operator can fix (blocked), 1 after an
 //! unexpected error, so that Juju retries the hook ([`charm`] has the whole table).
 //!
+//! # Running it without Juju
+//!
+//! [`run`] is [`main`] with the environment and the hook tools given, so a charm runs anywhere.
+//! Here the hook tools are a closure that answers `config-get` and records `status-set`; the
+//! `juju-sim` crate provides one that behaves as Juju does, with relations, secrets and actions.
+//!
+//! ```
+//! use std::cell::RefCell;
+//! use std::rc::Rc;
+//!
+//! use juju_charm::{Charm, Context, Error, Status, ToolOutput};
+//!
+//! struct Hello;
+//!
+//! impl Charm for Hello {
+//!     fn reconcile(&mut self, ctx: &mut Context<'_>) -> Result<(), Error> {
+//!         let greeting: Option<String> = ctx.config_values()?.option("greeting")?;
+//!         match greeting {
+//!             Some(g) if !g.is_empty() => ctx.add_status(Status::active(g)),
+//!             _ => return Err(Error::blocked("set the 'greeting' option")),
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let statuses = Rc::new(RefCell::new(Vec::new()));
+//! let seen = statuses.clone();
+//! let hook_tools = move |tool: &str, args: &[&str], _stdin: Option<&[u8]>| {
+//!     match tool {
+//!         "config-get" => return Ok(ToolOutput::ok(r#"{"greeting": ""}"#)),
+//!         "status-set" => seen.borrow_mut().push(args.join(" ")),
+//!         _ => {}
+//!     }
+//!     Ok(ToolOutput::ok(""))
+//! };
+//! let env = [
+//!     ("JUJU_DISPATCH_PATH", "hooks/config-changed"),
+//!     ("JUJU_UNIT_NAME", "hello/0"),
+//!     ("JUJU_MODEL_NAME", "dev"),
+//!     ("JUJU_MODEL_UUID", "be4a7a07-7b03-4a5e-8c12-2f5e9d3c4b11"),
+//! ];
+//! let code = juju_charm::run(env, Rc::new(hook_tools), |_env| Ok(Hello));
+//! assert_eq!(code, 0, "blocked is not a failure: Juju must not retry");
+//! assert_eq!(*statuses.borrow(), ["--application=False blocked -- set the 'greeting' option"]);
+//! ```
+//!
 //! # What is here
 //!
 //! * [`Charm`], [`Context`], [`Error`], [`main`] and [`run`]: the entry point and dispatch;

@@ -1,8 +1,79 @@
-//! juju-sim: a faithful simulator of how Juju runs a hook (environment, exit codes, what it
-//! commits) and of its hook tools (arguments, output, errors), for testing charms not written
-//! with ops.
+//! Test Juju charms without Juju.
 //!
-//! Two forms share one model ([`State`] plus a per-hook session that buffers writes):
+//! A charm is tested by giving it a model and an event, and checking what it did. This crate is
+//! that model and a faithful simulator of how Juju runs a hook: the environment it gives
+//! `dispatch`, the hook tools (their arguments, output, errors and exit codes, as Juju prints
+//! them), and what Juju commits when the hook ends (every write on exit 0, none otherwise). It is
+//! made for charms written with the `juju-charm` framework, and runs any compiled charm too.
+//!
+//! - [`State`]: the model as one application sees it (units, leader, config, relations, secrets,
+//!   statuses, logs), built from the charm's metadata, config options and actions
+//!   ([`CharmMeta`]).
+//! - [`Event`]: what Juju fires at a unit: `install`, `config-changed`, a relation or secret
+//!   hook, an action.
+//! - [`run_in_process`]: state in, one event, state out, with the charm in the test's process;
+//!   [`run_in_process_with_faults`] makes chosen hook-tool calls fail.
+//! - [`Harness`]: the compiled charm run as Juju runs it, with this crate's `juju-sim` binary as
+//!   its hook tools (`cargo install juju-sim`, or `--path crates/juju-sim` in a clone).
+//! - [`Outcome`]: what one run did: the exit code, whether its writes were committed, the status,
+//!   every hook-tool call, the logs, the action's results.
+//!
+//! # Testing a charm
+//!
+//! ```
+//! use juju_charm::{Charm, Context, Error, Status};
+//! use juju_sim::{CharmMeta, Event, State, run_in_process};
+//! use serde::Deserialize;
+//! use serde_json::json;
+//!
+//! #[derive(Deserialize)]
+//! struct Config {
+//!     greeting: String,
+//! }
+//!
+//! struct Hello;
+//!
+//! impl Charm for Hello {
+//!     fn reconcile(&mut self, ctx: &mut Context<'_>) -> Result<(), Error> {
+//!         let config: Config = ctx.config()?;
+//!         ctx.add_status(Status::active(format!("{}, world", config.greeting)));
+//!         Ok(())
+//!     }
+//! }
+//!
+//! // The model: the charm's YAML, and one unit of the application, unit 0, which leads.
+//! let meta = CharmMeta::from_yaml(
+//!     "name: hello\nsummary: Says hello.\ndescription: Says hello.\n",
+//!     "options:\n  greeting: {type: string, default: hello}\n",
+//!     "",
+//! )?;
+//! let mut state = State::new(meta, "hello", "test");
+//!
+//! // One event on unit 0, with the charm standing in for `dispatch` in this process.
+//! let out = run_in_process(&mut state, 0, &Event::Install, |env, runner| {
+//!     juju_charm::run(env, runner, |_env| Ok(Hello))
+//! })?;
+//! assert_eq!(out.exit_code, Some(0));
+//! assert_eq!(out.unit_status, ("active".to_owned(), "hello, world".to_owned()));
+//! assert!(out.called("config-get") && out.called("status-set"));
+//!
+//! // The operator changes the option; Juju checks its type, as `juju config` does.
+//! assert!(state.set_config("greeting", json!(42)).is_err());
+//! state.set_config("greeting", json!("bonjour"))?;
+//! let out = run_in_process(&mut state, 0, &Event::ConfigChanged, |env, runner| {
+//!     juju_charm::run(env, runner, |_env| Ok(Hello))
+//! })?;
+//! assert_eq!(out.unit_status.1, "bonjour, world");
+//! # Ok::<(), juju_sim::SimError>(())
+//! ```
+//!
+//! [`State::add_relation`] shows relation data, and [`Harness`] the compiled charm. In this
+//! crate's repository, `docs/guide.md` writes, tests and packs a charm step by step, and
+//! `docs/how-to/testing.md` says what to set up and what to check.
+//!
+//! # Two forms, one model
+//!
+//! Both forms share one model ([`State`] plus a per-hook session that buffers writes):
 //! [`run_in_process`] runs a closure standing in for `dispatch`; [`Harness`] runs the real compiled
 //! `dispatch` with hook tools on `PATH` that are symlinks to a multi-call binary calling
 //! [`multicall_main`].

@@ -37,6 +37,37 @@ pub struct CharmFiles {
 }
 
 /// A simulated unit agent directory that runs a real `dispatch`.
+///
+/// `dispatch` is the charm's compiled binary; the hook tools are this crate's `juju-sim`
+/// binary (`cargo install juju-sim`), symlinked once per tool. Each [`Harness::run`] spawns
+/// `dispatch` as Juju does and returns the same [`Outcome`] as [`run_in_process`], with
+/// `dispatch`'s stdout, stderr and wall time:
+///
+/// ```no_run
+/// use std::path::Path;
+///
+/// use juju_sim::{CharmFiles, CharmMeta, Event, Harness, State};
+///
+/// let files = CharmFiles {
+///     metadata: std::fs::read_to_string("metadata.yaml")?,
+///     config: std::fs::read_to_string("config.yaml")?,
+///     actions: String::new(),
+/// };
+/// let meta = CharmMeta::from_yaml(&files.metadata, &files.config, &files.actions)?;
+/// let state = State::new(meta, "hello", "test").with_units(2);
+///
+/// let dir = Path::new("/tmp/hello-unit");
+/// let (dispatch, tools) = (Path::new("target/debug/hello"), Path::new("/usr/local/bin/juju-sim"));
+/// let mut harness = Harness::new(dir, dispatch, tools, files, state)?;
+/// for unit in [0, 1] {
+///     let out = harness.run(unit, &Event::Install)?;
+///     assert_eq!(out.exit_code, Some(0), "{}", out.stderr);
+/// }
+/// assert_eq!(harness.state().unit_status(1).0, "active");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// [`run_in_process`]: crate::run_in_process
 #[derive(Debug)]
 pub struct Harness {
     dir: PathBuf,

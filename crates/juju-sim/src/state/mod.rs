@@ -304,6 +304,60 @@ impl State {
     /// Adds a relation on `endpoint` to `remote_app` with `remote_units` units and returns its id.
     /// For a peer endpoint the remote application is this one and `remote_units` is ignored.
     ///
+    /// The other side's data is set with [`Self::set_remote_app_data`] and
+    /// [`Self::set_remote_unit_data`]; what the charm wrote is read back with
+    /// [`Self::local_app_data`] and [`Self::local_unit_data`]:
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    ///
+    /// use juju_charm::databag::Databag;
+    /// use juju_charm::{Charm, Context, Error, Scope};
+    /// use juju_sim::{CharmMeta, Event, State, run_in_process};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// /// What the other side writes, and what this side answers.
+    /// #[derive(Deserialize)]
+    /// struct Requested {
+    ///     name: String,
+    /// }
+    ///
+    /// #[derive(Serialize)]
+    /// struct Provided {
+    ///     greeting: String,
+    /// }
+    ///
+    /// struct Greeter;
+    ///
+    /// impl Charm for Greeter {
+    ///     fn reconcile(&mut self, ctx: &mut Context<'_>) -> Result<(), Error> {
+    ///         for id in ctx.tools().relation_ids("greeting")? {
+    ///             let remote = ctx.tools().relation_list_app(&id)?.unwrap_or_default();
+    ///             let requested: Requested =
+    ///                 ctx.tools().relation_get(&id, Scope::App, &remote)?.load()?;
+    ///             let provided = Provided { greeting: format!("hello, {}", requested.name) };
+    ///             ctx.tools().relation_set(&id, Scope::App, &Databag::dump(&provided)?)?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let metadata = "name: greeter\nprovides:\n  greeting: {interface: greeting}\n";
+    /// let mut state = State::new(CharmMeta::from_yaml(metadata, "", "")?, "greeter", "test");
+    /// let id = state.add_relation("greeting", "client", 2);
+    /// // Relation data is one JSON value per key, as ops writes it: a string is quoted.
+    /// state.set_remote_app_data(id, BTreeMap::from([("name".into(), r#""alice""#.into())]));
+    ///
+    /// let event = Event::RelationChanged { id, unit: None };
+    /// let out = run_in_process(&mut state, 0, &event, |env, runner| {
+    ///     juju_charm::run(env, runner, |_env| Ok(Greeter))
+    /// })?;
+    /// assert!(out.committed);
+    /// let ours = state.local_app_data(id).expect("the relation exists");
+    /// assert_eq!(ours["greeting"], r#""hello, alice""#);
+    /// # Ok::<(), juju_sim::SimError>(())
+    /// ```
+    ///
     /// # Panics
     /// If `endpoint` is not declared in metadata.yaml (a fixture error; see [`Self::try_add_relation`]).
     pub fn add_relation(&mut self, endpoint: &str, remote_app: &str, remote_units: u32) -> u64 {
