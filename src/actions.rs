@@ -47,7 +47,7 @@ fn results(pairs: Vec<(&str, ActionValue)>) -> BTreeMap<String, ActionValue> {
 /// The stored material, read-only (every unit of the application may read it).
 fn stored(hook: &Hook<'_, '_>) -> anyhow::Result<Option<Material>> {
     let stored = store::read_material(hook.tools())?;
-    Ok(stored.as_ref().map(|s| Material::from_content(&s.content)))
+    Ok(stored.as_ref().map(|s| Material::from_content(s.content())))
 }
 
 fn config(hook: &Hook<'_, '_>) -> anyhow::Result<Config> {

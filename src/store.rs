@@ -48,12 +48,17 @@ pub fn limits(version: Option<&juju_charm::rules::JujuVersion>) -> SecretLimits 
 /// the layout keys), and each secret's content as it is, by label.
 #[derive(Debug, Clone, Default)]
 pub struct Stored {
-    /// The content keys of the material, without the layout keys.
-    pub content: SecretContent,
-    /// The secrets as read.
+    /// The secrets as read; their merged content is the material's, without the layout keys.
     pub spread: Spread,
     /// The stored format.
     pub format: u32,
+}
+
+impl Stored {
+    /// The content keys of the material, without the layout keys.
+    pub fn content(&self) -> &SecretContent {
+        &self.spread.content
+    }
 }
 
 /// Whether `label` is one of the material's secrets.
@@ -64,10 +69,12 @@ pub fn is_material_label(label: &str) -> bool {
 /// Reads the material: the primary secret and, when it records extra ones, those. One
 /// `secret-get` when everything fits in one secret.
 pub fn read_material(tools: &HookTools<'_>) -> Result<Option<Stored>, HookToolError> {
-    let Some(spread) = secrets().read(tools)? else { return Ok(None) };
-    let mut content = spread.content.clone();
-    let format = content.remove(FORMAT_KEY).and_then(|v| v.expose().parse().ok()).unwrap_or(1);
-    Ok(Some(Stored { content, spread, format }))
+    let Some(mut spread) = secrets().read(tools)? else { return Ok(None) };
+    // Out of the merged content, which is then the material's alone; the primary secret keeps
+    // it, and writing compares without it.
+    let format =
+        spread.content.remove(FORMAT_KEY).and_then(|v| v.expose().parse().ok()).unwrap_or(1);
+    Ok(Some(Stored { spread, format }))
 }
 
 /// The keys the primary secret holds besides the material.

@@ -94,7 +94,7 @@ pub fn observe(
         (material, observed, view)
     });
     obs.stored = material?;
-    obs.material = obs.stored.as_ref().map(|s| s.content.clone());
+    obs.material = obs.stored.as_ref().map(|s| s.content().clone());
     observed?;
     obs.kube = view;
     Ok(obs)

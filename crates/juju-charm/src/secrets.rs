@@ -346,9 +346,8 @@ impl SpreadSecret {
         limits: &SecretLimits,
     ) -> Result<Vec<SecretWrite>, SpreadWriteError> {
         let unchanged = stored.is_some_and(|s| {
-            let mut have = s.content.clone();
-            have.retain(|k, _| !header.contains_key(k));
-            &have == content
+            let have = s.content.iter().filter(|(k, _)| !header.contains_key(*k));
+            have.eq(content.iter())
         });
         if unchanged {
             return Ok(Vec::new());

@@ -10,6 +10,7 @@ use crate::state::{State, default_unit_bag, parse_secret_id, remote_address};
 
 /// One event, as Juju would fire it at a unit.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Event {
     /// `install`.
     Install,

@@ -35,6 +35,7 @@ pub struct Endpoint {
 /// The type of a config option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum OptionType {
     /// `boolean`.
     Boolean,

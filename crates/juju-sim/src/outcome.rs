@@ -59,6 +59,7 @@ impl Fault {
 
 /// What an action reported.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionOutcome {
     /// Results from action-set, nested per dotted key.
     pub results: Map<String, Value>,
@@ -70,6 +71,7 @@ pub struct ActionOutcome {
 
 /// Result of running one event.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Outcome {
     /// dispatch's exit code (`None` if killed by a signal).
     pub exit_code: Option<i32>,

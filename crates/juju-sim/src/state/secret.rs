@@ -89,6 +89,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who owns a secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Owner {
     /// The simulated application (`--owner application`, the default).
     App,
