@@ -205,7 +205,7 @@ fn yaml_error(e: serde_saphyr::Error) -> String {
 /// The arguments of `ckf-crypto checksum`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CliArgs {
-    /// The file to hash, or to verify against <EXPECTED>.
+    /// The file to hash, or to verify against EXPECTED.
     pub file: Option<PathBuf>,
     /// The expected digest, `<algo>:<hex>`; prints `<file>: OK` (exit 0) or
     /// `<file>: FAILED <algo>` (exit 1).

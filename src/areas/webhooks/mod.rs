@@ -19,7 +19,7 @@
 //!   lifetime no longer match, or on `renew-certificates`.
 //!
 //! Delivery: the `caBundle` of every named configuration that does not hold the bundle yet and
-//! may receive it ([`inject`]: annotated, `take-over`, or holding nothing but the charm's own
+//! may receive it (`inject`: annotated, `take-over`, or holding nothing but the charm's own
 //! CA; the others are held and named in the status), then the Secrets. A configuration that
 //! does not exist yet is reported as pending and retried on later hooks, a held one likewise.
 //! A Secret that exists waits for its configurations' `caBundle` writes: if one of them failed,
