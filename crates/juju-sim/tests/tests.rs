@@ -6,5 +6,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod conformance;
 mod inproc;
 mod process;

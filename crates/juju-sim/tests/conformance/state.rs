@@ -1,0 +1,1 @@
+//! Ported from juju/juju internal/worker/uniter/runner/jujuc: (to be filled)
