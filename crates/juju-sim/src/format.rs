@@ -84,7 +84,25 @@ fn yaml(value: &Value) -> Vec<u8> {
     }
     let text = serde_saphyr::to_string(value).unwrap_or_else(|_| go_json(value));
     let trimmed = text.trim_end_matches('\n');
-    if trimmed.is_empty() { Vec::new() } else { format!("{trimmed}\n").into_bytes() }
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<String> = trimmed.lines().map(unquote_dotted).collect();
+    format!("{}\n", lines.join("\n")).into_bytes()
+}
+
+/// Go's yaml.v2 prints a dotted number such as an IPv4 address (`10.1.0.10`) plain: it
+/// resolves to no number. The emitter here quotes it; undo that for a whole scalar at the end
+/// of a line (`key: "10.1.0.10"`, `- "10.1.0.10"`, or the line itself).
+fn unquote_dotted(line: &str) -> String {
+    let Some(body) = line.strip_suffix('"') else { return line.to_owned() };
+    let Some(open) = body.rfind('"') else { return line.to_owned() };
+    let (head, scalar) = (&body[..open], &body[open + 1..]);
+    let dotted = scalar.split('.').count() > 2
+        && scalar.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let at_value =
+        head.trim_start().is_empty() || head.ends_with(": ") || head.trim_start() == "- ";
+    if dotted && at_value { format!("{head}{scalar}") } else { line.to_owned() }
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -150,6 +168,10 @@ mod tests {
         assert_eq!(render(Format::Smart, &json!(true)), b"True\n");
         assert_eq!(render(Format::Smart, &Value::Null), b"");
         assert_eq!(render(Format::Smart, &json!({"k": "v"})), b"k: v\n");
+        assert_eq!(
+            render(Format::Yaml, &json!({"ip": "10.1.0.10", "l": ["1.2.3.4"], "v": "1.2"})),
+            b"ip: 10.1.0.10\nl:\n- 1.2.3.4\nv: \"1.2\"\n"
+        );
         assert_eq!(
             render(Format::Yaml, &json!({"a": "1", "b": "x\ny\n"})),
             b"a: \"1\"\nb: |\n  x\n  y\n"

@@ -80,7 +80,7 @@ resource-get nope; echo "rc=$?"
     let out = h.run(0, &Event::Install).unwrap();
     let expected = "{\"bcrypt-cost\":12,\"enabled\":true,\"log-level\":\"info\",\"ratio\":60}\nTrue\nnull\n[]\n/srv/bundle.zip|\nrc=2\nrc=1\n";
     assert_eq!(out.stdout, expected);
-    assert!(out.stderr.contains("ERROR flag provided but not defined: -x\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("ERROR option provided but not defined: -x\n"), "{}", out.stderr);
     assert!(out.stderr.contains("ERROR could not download resource: "));
     let codes: Vec<i32> = out.calls.iter().map(|c| c.code).collect();
     assert_eq!(codes, [0, 0, 0, 0, 0, 2, 1]);

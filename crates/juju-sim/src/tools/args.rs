@@ -1,7 +1,8 @@
 //! Command-line parsing the way Juju's hook tools do it (juju/gnuflag): `--name value`,
 //! `--name=value`, `-n value`, Go's single-dash long form `-format`, boolean flags with an optional
 //! `=true|false|True|False|1|0` value, flags interspersed with positionals, and `--` ending flags.
-//! An undeclared flag is a usage error (exit 2): `flag provided but not defined: -x`.
+//! An undeclared flag is a usage error (exit 2): `option provided but not defined: -x` (juju/cmd
+//! words gnuflag's errors with "option", as Juju's hook-tool tests expect).
 
 use super::Fail;
 use crate::format::Format;
@@ -63,7 +64,7 @@ impl Args {
             });
             let Some(flag) = flag else {
                 let dash = if double { "--" } else { "-" };
-                return Err(Fail::Usage(format!("flag provided but not defined: {dash}{name}")));
+                return Err(Fail::Usage(format!("option provided but not defined: {dash}{name}")));
             };
             let value = if flag.value {
                 match inline {
@@ -71,7 +72,7 @@ impl Args {
                     None => it
                         .next()
                         .cloned()
-                        .ok_or_else(|| Fail::Usage(format!("flag needs an argument: {arg}")))?,
+                        .ok_or_else(|| Fail::Usage(format!("option needs an argument: {arg}")))?,
                 }
             } else {
                 match inline.as_deref() {
@@ -104,7 +105,9 @@ impl Args {
         match self.get("format") {
             None => Ok(default),
             Some(f) => Format::parse(f).ok_or_else(|| {
-                Fail::Usage(format!("invalid value {f:?} for flag --format: unknown format {f:?}"))
+                Fail::Usage(format!(
+                    "invalid value {f:?} for option --format: unknown format {f:?}"
+                ))
             }),
         }
     }
@@ -165,8 +168,8 @@ mod tests {
     #[test]
     fn unknown_flag_is_usage_error() {
         let err = Args::parse(&s(&["-x"]), &[]).unwrap_err();
-        assert_eq!(err, Fail::Usage("flag provided but not defined: -x".into()));
+        assert_eq!(err, Fail::Usage("option provided but not defined: -x".into()));
         let err = Args::parse(&s(&["--bogus=1"]), &[]).unwrap_err();
-        assert_eq!(err, Fail::Usage("flag provided but not defined: --bogus".into()));
+        assert_eq!(err, Fail::Usage("option provided but not defined: --bogus".into()));
     }
 }

@@ -40,6 +40,9 @@ pub(crate) fn network_get(sess: &mut Session, args: &[String]) -> Served {
         relation_id(sess, Some(r))?;
     }
     let binding = a.arg(0).ok_or_else(|| Fail::Usage("no arguments specified".into()))?;
+    if binding.is_empty() {
+        return Err(Fail::Usage("no binding name specified".into()));
+    }
     if binding != "juju-info" && !sess.view().meta.endpoints.contains_key(binding) {
         return Err(Fail::Run(format!("no network config found for binding {binding:?}")));
     }
@@ -75,19 +78,80 @@ pub(crate) fn goal_state(sess: &mut Session, args: &[String]) -> Served {
     let fmt = a.format(Format::Yaml)?;
     a.at_most(0)?;
     let state = sess.view();
-    let since = "2026-01-01 00:00:00Z";
-    let entry = || json!({"status": "active", "since": since});
-    let units: serde_json::Map<String, Value> =
-        state.units.keys().map(|n| (state.unit_name(*n), entry())).collect();
-    let mut relations = serde_json::Map::new();
+    let units: Goals = state.units.keys().map(|n| (state.unit_name(*n), "active")).collect();
+    let mut relations: Vec<(String, Goals)> = Vec::new();
     for r in state.relations.values().filter(|r| !r.is_peer()) {
-        let ep = relations.entry(r.endpoint.clone()).or_insert_with(|| json!({}));
-        ep[r.remote_app.as_str()] = json!({"status": "joined", "since": since});
-        for u in &r.remote_units {
-            ep[u.as_str()] = entry();
+        let i = match relations.iter().position(|(ep, _)| *ep == r.endpoint) {
+            Some(i) => i,
+            None => {
+                relations.push((r.endpoint.clone(), Vec::new()));
+                relations.len() - 1
+            }
+        };
+        let goals = &mut relations[i].1;
+        goals.push((r.remote_app.clone(), "joined"));
+        goals.extend(r.remote_units.iter().map(|u| (u.clone(), "active")));
+    }
+    relations.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, goals) in &mut relations {
+        goals.sort();
+        goals.dedup();
+    }
+    Ok(match fmt {
+        Format::Json => goal_state_json(&units, &relations),
+        Format::Yaml | Format::Smart => goal_state_yaml(&units, &relations),
+    }
+    .into_bytes())
+}
+
+/// Goal-state entries: a unit or application name and its goal status.
+type Goals = Vec<(String, &'static str)>;
+
+const GOAL_SINCE: &str = "2026-01-01 00:00:00Z";
+
+/// goal-state as Juju prints it in JSON: its struct's field order (`units` before `relations`,
+/// `status` before `since`), map keys sorted.
+fn goal_state_json(units: &Goals, relations: &[(String, Goals)]) -> String {
+    let q = |s: &str| crate::format::go_json(&json!(s));
+    let goals = |g: &Goals| {
+        let entries: Vec<String> = g
+            .iter()
+            .map(|(n, st)| format!("{}:{{\"status\":{},\"since\":{}}}", q(n), q(st), q(GOAL_SINCE)))
+            .collect();
+        format!("{{{}}}", entries.join(","))
+    };
+    let rels: Vec<String> =
+        relations.iter().map(|(ep, g)| format!("{}:{}", q(ep), goals(g))).collect();
+    format!("{{\"units\":{},\"relations\":{{{}}}}}\n", goals(units), rels.join(","))
+}
+
+/// goal-state as Juju prints it in YAML (same order as [`goal_state_json`]; `since` is a time,
+/// printed plain).
+fn goal_state_yaml(units: &Goals, relations: &[(String, Goals)]) -> String {
+    let goals = |out: &mut String, g: &Goals, indent: &str| {
+        for (n, st) in g {
+            out.push_str(&format!(
+                "{indent}{n}:\n{indent}  status: {st}\n{indent}  since: {GOAL_SINCE}\n"
+            ));
+        }
+    };
+    let mut out = String::new();
+    if units.is_empty() {
+        out.push_str("units: {}\n");
+    } else {
+        out.push_str("units:\n");
+        goals(&mut out, units, "  ");
+    }
+    if relations.is_empty() {
+        out.push_str("relations: {}\n");
+    } else {
+        out.push_str("relations:\n");
+        for (ep, g) in relations {
+            out.push_str(&format!("  {ep}:\n"));
+            goals(&mut out, g, "    ");
         }
     }
-    Ok(render(fmt, &json!({"units": units, "relations": relations})))
+    out
 }
 
 pub(crate) fn credential_get(sess: &mut Session, args: &[String]) -> Served {

@@ -155,8 +155,20 @@ pub(crate) fn serve(
         other => Err(Fail::Run(format!("unknown command {other:?}"))),
     };
     match served {
-        Ok(stdout) => Reply { code: 0, stdout, stderr: Vec::new() },
+        Ok(stdout) => Reply { code: 0, stdout, stderr: format_deprecation(tool, args) },
         Err(e) => fail(e),
+    }
+}
+
+/// juju-log, open-port and close-port accept `--format` only to warn, on success, that it is
+/// deprecated (juju/juju `jujuc/juju-log.go`, `ports.go`): no trailing newline.
+fn format_deprecation(tool: &str, args: &[String]) -> Vec<u8> {
+    let flags = args.iter().take_while(|a| *a != "--");
+    let given = flags.into_iter().any(|a| a == "--format" || a.starts_with("--format="));
+    if given && matches!(tool, "juju-log" | "open-port" | "close-port") {
+        format!("--format flag deprecated for command {tool:?}").into_bytes()
+    } else {
+        Vec::new()
     }
 }
 

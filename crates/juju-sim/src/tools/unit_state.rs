@@ -36,8 +36,10 @@ pub(crate) fn state_get(sess: &mut Session, args: &[String]) -> Served {
 pub(crate) fn state_set(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
     let a = Args::parse(args, &[val("file", None)])?;
     let mut settings = match a.get("file") {
-        Some(path) => parse_string_map(&read_file_arg(sess, path, stdin)?)
-            .map_err(|e| Fail::Usage(format!("cannot parse state file: {e}")))?,
+        Some(path) => {
+            let text = read_file_arg(sess, path, stdin)?;
+            parse_string_map(&text).map_err(|e| Fail::Run(not_a_map(&text).unwrap_or(e)))?
+        }
         None => BTreeMap::new(),
     };
     for kv in &a.pos {
@@ -60,6 +62,31 @@ pub(crate) fn state_set(sess: &mut Session, args: &[String], stdin: &mut dyn Rea
         u.kv.extend(settings);
     }
     Ok(Vec::new())
+}
+
+/// Go's yaml.v2 error for a document that is a scalar or a list where state-set wants a map
+/// (`yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `one = two` into
+/// map[string]string`); `None` for anything else.
+fn not_a_map(text: &str) -> Option<String> {
+    let value: Value = serde_saphyr::from_str(text).ok()?;
+    let tag = match &value {
+        Value::String(_) => "!!str",
+        Value::Bool(_) => "!!bool",
+        Value::Number(n) if n.is_f64() => "!!float",
+        Value::Number(_) => "!!int",
+        Value::Array(_) => "!!seq",
+        _ => return None,
+    };
+    let line = 1 + text.lines().take_while(|l| l.trim().is_empty()).count();
+    let raw = text.trim();
+    let shown = match value {
+        Value::Array(_) => String::new(),
+        _ if raw.len() > 10 => format!(" `{}...`", raw.get(..7).unwrap_or(raw)),
+        _ => format!(" `{raw}`"),
+    };
+    Some(format!(
+        "yaml: unmarshal errors:\n  line {line}: cannot unmarshal {tag}{shown} into map[string]string"
+    ))
 }
 
 pub(crate) fn state_delete(sess: &mut Session, args: &[String]) -> Served {

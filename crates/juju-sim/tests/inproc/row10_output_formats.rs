@@ -34,7 +34,7 @@ fn row10_output_formats_flag_errors_exit_2_runtime_errors_exit_1() {
         let o = h.run("config-get", &["-x"]);
         assert_eq!(
             (o.code, o.out.as_str(), o.err.as_str()),
-            (2, "", "ERROR flag provided but not defined: -x\n")
+            (2, "", "ERROR option provided but not defined: -x\n")
         );
         let o = h.run("is-leader", &["--format=xml"]);
         assert_eq!(o.code, 2);
