@@ -36,6 +36,8 @@ pub(crate) struct Session {
     /// The working directory of the process making the current call (Juju's `Request.Dir`),
     /// against which a relative `--file` path is read; `None` in-process (the test's own).
     pub call_dir: Option<PathBuf>,
+    /// What the current call writes to stderr although it succeeds (a deprecation warning).
+    pub warning: Vec<u8>,
 }
 
 impl Session {
@@ -50,6 +52,7 @@ impl Session {
             ctx,
             faults,
             call_dir: None,
+            warning: Vec::new(),
         }
     }
 

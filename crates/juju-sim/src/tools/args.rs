@@ -35,6 +35,8 @@ pub(crate) const FORMAT: Flag = val("format", None);
 #[derive(Debug, Default)]
 pub(crate) struct Args {
     flags: Vec<(&'static str, String)>,
+    /// Long names of the flags last given by their short name (`-r`).
+    by_short: Vec<(&'static str, char)>,
     /// Positional arguments, in order.
     pub pos: Vec<String>,
 }
@@ -86,6 +88,10 @@ impl Args {
             };
             out.flags.retain(|(n, _)| *n != flag.long);
             out.flags.push((flag.long, value));
+            out.by_short.retain(|(n, _)| *n != flag.long);
+            if let Some(c) = flag.short.filter(|_| flag.long != name) {
+                out.by_short.push((flag.long, c));
+            }
         }
         Ok(out)
     }
@@ -93,6 +99,15 @@ impl Args {
     /// The value of a value flag, if given.
     pub(crate) fn get(&self, long: &str) -> Option<&str> {
         self.flags.iter().find(|(n, _)| *n == long).map(|(_, v)| v.as_str())
+    }
+
+    /// The flag as gnuflag names it in a bad value's message: `-r` if it was given by its short
+    /// name, else `--relation` (whether typed with one dash or two).
+    pub(crate) fn option_name(&self, long: &str) -> String {
+        match self.by_short.iter().find(|(n, _)| *n == long) {
+            Some((_, c)) => format!("-{c}"),
+            None => format!("--{long}"),
+        }
     }
 
     /// Whether a boolean flag is set (and not `=false`).

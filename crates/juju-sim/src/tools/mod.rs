@@ -154,9 +154,18 @@ pub(crate) fn serve(
         }
         other => Err(Fail::Run(format!("unknown command {other:?}"))),
     };
+    let warning = std::mem::take(&mut sess.warning);
     match served {
-        Ok(stdout) => Reply { code: 0, stdout, stderr: format_deprecation(tool, args) },
-        Err(e) => fail(e),
+        Ok(stdout) => {
+            let mut stderr = warning;
+            stderr.extend(format_deprecation(tool, args));
+            Reply { code: 0, stdout, stderr }
+        }
+        Err(e) => {
+            let mut reply = fail(e);
+            reply.stderr.splice(0..0, warning);
+            reply
+        }
     }
 }
 
@@ -182,30 +191,63 @@ fn fail(e: Fail) -> Reply {
 
 /// Resolves `-r` (`7` or `db:7`) or the hook's relation to a relation id in the working model.
 pub(crate) fn relation_id(sess: &Session, flag: Option<&str>) -> Result<u64, Fail> {
+    relation_id_named(sess, flag, "-r")
+}
+
+/// [`relation_id`] for a flag that `option` names in error messages (`-r`, `--relation`; see
+/// `Args::option_name`). As Juju's relationIdValue: only the number after the last `:` counts
+/// (the endpoint before it is ignored); a number that does not parse is `invalid relation id`,
+/// one the model does not hold `relation not found`; both are flag errors (exit 2).
+pub(crate) fn relation_id_named(
+    sess: &Session,
+    flag: Option<&str>,
+    option: &str,
+) -> Result<u64, Fail> {
     let Some(given) = flag else {
         return sess.ctx.relation.ok_or_else(|| Fail::Usage("no relation id specified".into()));
     };
-    let not_found =
-        || Fail::Usage(format!("invalid value {given:?} for option -r: relation not found"));
-    let (endpoint, num) = match given.rsplit_once(':') {
-        Some((ep, n)) => (Some(ep), n),
-        None => (None, given),
-    };
-    let id: u64 = num.parse().map_err(|_| not_found())?;
-    let rel = sess.view().relations.get(&id).ok_or_else(not_found)?;
-    if endpoint.is_some_and(|ep| ep != rel.endpoint) {
-        return Err(not_found());
-    }
-    Ok(id)
+    let bad =
+        |why: &str| Fail::Usage(format!("invalid value {given:?} for option {option}: {why}"));
+    let num = given.rsplit_once(':').map_or(given, |(_, n)| n);
+    let id: i64 = num.parse().map_err(|_| bad("invalid relation id"))?;
+    u64::try_from(id)
+        .ok()
+        .filter(|id| sess.view().relations.contains_key(id))
+        .ok_or_else(|| bad("relation not found"))
 }
 
-/// The relation named by `-r` or the hook's relation.
+/// The relation named by the `-r`/`--relation` flag of `a`, or the hook's relation.
 pub(crate) fn relation<'a>(
     sess: &'a Session,
-    flag: Option<&str>,
+    a: &args::Args,
 ) -> Result<&'a crate::state::Relation, Fail> {
-    let id = relation_id(sess, flag)?;
+    let id = relation_id_named(sess, a.get("relation"), &a.option_name("relation"))?;
     sess.view().relations.get(&id).ok_or_else(|| Fail::Run("relation not found".into()))
+}
+
+/// Juju's `names.IsValidApplication`: lowercase words of letters and digits joined by `-`, each
+/// word after the first holding a letter, starting with a letter.
+pub(crate) fn valid_application(name: &str) -> bool {
+    let mut words = name.split('-');
+    let first_ok = words.next().is_some_and(|w| {
+        w.starts_with(|c: char| c.is_ascii_lowercase())
+            && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    first_ok
+        && words.all(|w| {
+            w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && w.bytes().any(|b| b.is_ascii_lowercase())
+        })
+}
+
+/// Juju's `names.IsValidUnit`: `<application>/<number>`, the number without leading zeros.
+pub(crate) fn valid_unit(name: &str) -> bool {
+    name.rsplit_once('/').is_some_and(|(app, n)| {
+        valid_application(app)
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && (n == "0" || !n.starts_with('0'))
+    })
 }
 
 /// Parses a YAML or JSON map of strings (a `--file` argument), stringifying scalar values.

@@ -17,7 +17,10 @@ use std::io::Read;
 use serde_json::{Value, json};
 
 use super::args::{Args, FORMAT, switch, val};
-use super::{Fail, Served, parse_string_map, read_file_arg, relation, relation_id};
+use super::{
+    Fail, Served, parse_string_map, read_file_arg, relation, relation_id_named, valid_application,
+    valid_unit,
+};
 use crate::format::{Format, render};
 use crate::session::Session;
 use crate::state::{Relation, before_broken_relation_ids};
@@ -58,7 +61,7 @@ pub(crate) fn relation_list(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None)])?;
     let fmt = a.format(Format::Smart)?;
     a.at_most(0)?;
-    let rel = relation(sess, a.get("relation"))?;
+    let rel = relation(sess, &a)?;
     if a.on("app") {
         return Ok(render(fmt, &json!(rel.remote_app)));
     }
@@ -80,13 +83,17 @@ pub(crate) fn relation_get(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None)])?;
     let fmt = a.format(Format::Smart)?;
     a.at_most(2)?;
-    let rel = relation(sess, a.get("relation"))?;
+    let rel = relation(sess, &a)?;
     let key = a.arg(0).filter(|k| *k != "-");
     let mut app = a.on("app");
     let target = match a.arg(1) {
         Some(t) if app => t.split('/').next().unwrap_or(t).to_owned(),
-        Some(t) if !t.contains('/') => {
-            return Err(Fail::Usage(format!("expected unit name, got application name {t:?}")));
+        Some(t) if !valid_unit(t) => {
+            return Err(Fail::Usage(if valid_application(t) {
+                format!("expected unit name, got application name {t:?}")
+            } else {
+                format!("invalid unit name {t:?}")
+            }));
         }
         Some(t) => t.to_owned(),
         None => {
@@ -150,24 +157,27 @@ fn unit_bag<'a>(
 
 pub(crate) fn relation_set(sess: &mut Session, args: &[String], stdin: &mut dyn Read) -> Served {
     let a = Args::parse(args, &[FORMAT, RELATION, switch("app", None), val("file", None)])?;
-    let id = relation_id(sess, a.get("relation"))?;
-    let mut settings = match a.get("file") {
-        Some(path) => parse_string_map(&read_file_arg(sess, path, stdin)?)
-            .map_err(|e| Fail::Usage(format!("cannot parse settings file: {e}")))?,
-        None => BTreeMap::new(),
-    };
-    let mut seen = Vec::new();
+    let id = relation_id_named(sess, a.get("relation"), &a.option_name("relation"))?;
+    let mut overrides = BTreeMap::new();
     for kv in &a.pos {
         let (k, v) = kv
             .split_once('=')
             .filter(|(k, _)| !k.is_empty())
             .ok_or_else(|| Fail::Usage(format!("expected \"key=value\", got {kv:?}")))?;
-        if seen.contains(&k) {
+        if overrides.insert(k.to_owned(), v.to_owned()).is_some() {
             return Err(Fail::Usage(format!("duplicate key specified: {k:?}")));
         }
-        seen.push(k);
-        settings.insert(k.to_owned(), v.to_owned());
     }
+    // Run: the deprecated --format is accepted with a warning (no newline), then the file is
+    // read; its errors are runtime errors (exit 1).
+    if a.get("format").is_some() {
+        sess.warning = b"--format flag deprecated for command \"relation-set\"".to_vec();
+    }
+    let mut settings = match a.get("file") {
+        Some(path) => read_settings(&read_file_arg(sess, path, stdin)?).map_err(Fail::Run)?,
+        None => BTreeMap::new(),
+    };
+    settings.extend(overrides);
     let app = a.on("app");
     if app && !sess.is_leader() {
         return Err(Fail::Run("cannot write relation settings".into()));
@@ -188,11 +198,47 @@ pub(crate) fn relation_set(sess: &mut Session, args: &[String], stdin: &mut dyn 
     Ok(Vec::new())
 }
 
+/// A `--file` of settings, read as Juju reads it (goyaml into `map[string]string`): a document
+/// that is not a map fails with goyaml's `cannot unmarshal` message.
+fn read_settings(text: &str) -> Result<BTreeMap<String, String>, String> {
+    // goyaml decodes the first document and ignores what follows it (`{a: b}\n{c: d}`).
+    let first_document = |e: &str| {
+        let line: usize = e.split("line ").nth(1)?.split(' ').next()?.parse().ok()?;
+        let head: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
+        parse_string_map(&head.join("\n")).ok().filter(|_| e.contains("<document start>"))
+    };
+    parse_string_map(text).or_else(|e| first_document(&e).ok_or(e)).map_err(|e| {
+        let value: Option<Value> = serde_saphyr::from_str(text).ok();
+        let line = 1 + text
+            .lines()
+            .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+            .count();
+        let (tag, shown) = match &value {
+            Some(Value::String(s)) => ("!!str", Some(s.clone())),
+            Some(Value::Bool(b)) => ("!!bool", Some(b.to_string())),
+            Some(Value::Number(n)) if n.is_f64() => ("!!float", Some(text.trim().to_owned())),
+            Some(Value::Number(_)) => ("!!int", Some(text.trim().to_owned())),
+            Some(Value::Array(_)) => ("!!seq", None),
+            _ => return format!("cannot parse settings file: {e}"),
+        };
+        let shown = match shown {
+            Some(v) if v.chars().count() > 10 => {
+                format!(" `{}...`", v.chars().take(7).collect::<String>())
+            }
+            Some(v) => format!(" `{v}`"),
+            None => String::new(),
+        };
+        format!(
+            "yaml: unmarshal errors:\n  line {line}: cannot unmarshal {tag}{shown} into map[string]string"
+        )
+    })
+}
+
 pub(crate) fn relation_model_get(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[FORMAT, RELATION])?;
     let fmt = a.format(Format::Smart)?;
     a.at_most(0)?;
-    let rel = relation(sess, a.get("relation"))?;
+    let rel = relation(sess, &a)?;
     Ok(render(fmt, &json!({ "uuid": rel.remote_model_uuid })))
 }
 

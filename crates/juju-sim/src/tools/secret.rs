@@ -216,10 +216,8 @@ struct SecretMeta<'a> {
 /// The flags `secretUpsertCommand.Init` checks, in its order: `--expire`, `--rotate`, `--owner`.
 fn parse_meta(a: &Args) -> Result<SecretMeta<'_>, Fail> {
     let expire = a.get("expire").map(str::to_owned);
-    if let Some(e) = &expire
-        && !super::secret_admin::valid_expire(e)
-    {
-        return Err(Fail::Usage(format!("expire time or duration {e:?} not valid")));
+    if let Some(why) = expire.as_deref().and_then(super::secret_admin::expire_error) {
+        return Err(Fail::Usage(why));
     }
     let rotate = a.get("rotate").map(str::to_owned);
     if let Some(r) = &rotate

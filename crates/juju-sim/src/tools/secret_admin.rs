@@ -3,12 +3,12 @@
 //! its own, or its application's while it is the leader — including creates still pending in this
 //! hook.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::args::{Args, FORMAT, val};
 use super::secret::{is_user_secret, not_found, owned, owned_index};
-use super::{Fail, Served, relation_id};
-use crate::format::{Format, render};
+use super::{Fail, Served, relation_id_named, valid_application, valid_unit};
+use crate::format::{Format, go_json, render};
 use crate::session::Session;
 use crate::state::{Owner, parse_secret_id};
 
@@ -37,21 +37,22 @@ pub(crate) fn secret_info_get(sess: &mut Session, args: &[String]) -> Served {
         }
     };
     let s = &sess.view().secrets[idx.ok_or_else(|| not_found(&shown))?];
-    let mut info = Map::new();
-    info.insert("revision".into(), json!(s.latest().map_or(0, |r| r.revision)));
+    // Juju prints its secretInfo struct: fields in declaration order, not sorted.
+    let mut info: Vec<(&str, Value)> = Vec::new();
+    info.push(("revision", json!(s.latest().map_or(0, |r| r.revision))));
     if let Some(l) = &s.label {
-        info.insert("label".into(), json!(l));
+        info.push(("label", json!(l)));
     }
     let owner = if matches!(s.owner, Owner::App) { "application" } else { "unit" };
-    info.insert("owner".into(), json!(owner));
+    info.push(("owner", json!(owner)));
     if let Some(d) = &s.description {
-        info.insert("description".into(), json!(d));
-    }
-    if let Some(r) = s.rotate.as_deref().filter(|r| *r != "never") {
-        info.insert("rotation".into(), json!(r));
+        info.push(("description", json!(d)));
     }
     if let Some(e) = &s.expire {
-        info.insert("expiry".into(), json!(e));
+        info.push(("expiry", json!(e)));
+    }
+    if let Some(r) = s.rotate.as_deref().filter(|r| *r != "never") {
+        info.push(("rotation", json!(r)));
     }
     let mut access = Vec::new();
     for (rel, names) in &s.grants {
@@ -65,13 +66,52 @@ pub(crate) fn secret_info_get(sess: &mut Session, args: &[String]) -> Served {
                 Some((app, u)) => format!("unit-{app}-{u}"),
                 None => format!("application-{n}"),
             };
-            access.push(json!({"target": target, "scope": scope, "role": "view"}));
+            access.push([
+                ("target", json!(target)),
+                ("scope", json!(scope)),
+                ("role", json!("view")),
+            ]);
         }
     }
-    if !access.is_empty() {
-        info.insert("access".into(), Value::Array(access));
+    if fmt == Format::Json {
+        let obj = |fields: &[(&str, Value)]| {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_json(&json!(k)), go_json(v)))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        };
+        let mut body = obj(&info);
+        if !access.is_empty() {
+            let list: Vec<String> = access.iter().map(|a| obj(a)).collect();
+            body.insert_str(body.len() - 1, &format!(",\"access\":[{}]", list.join(",")));
+        }
+        return Ok(format!("{{{}:{body}}}\n", go_json(&json!(s.id))).into_bytes());
     }
-    Ok(render(fmt, &json!({ s.id.clone(): info })))
+    // One `key: value` line (or block) per field, indented under the id.
+    let field = |k: &str, v: &Value, indent: &str, first: &str| {
+        let text = String::from_utf8(render(Format::Yaml, &json!({ k: v }))).unwrap_or_default();
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            out.push_str(if i == 0 { first } else { indent });
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    };
+    let mut out = format!("{}:\n", s.id);
+    for (k, v) in &info {
+        out.push_str(&field(k, v, "  ", "  "));
+    }
+    if !access.is_empty() {
+        out.push_str("  access:\n");
+        for a in &access {
+            for (i, (k, v)) in a.iter().enumerate() {
+                out.push_str(&field(k, v, "    ", if i == 0 { "  - " } else { "    " }));
+            }
+        }
+    }
+    Ok(out.into_bytes())
 }
 
 pub(crate) fn secret_ids(sess: &mut Session, args: &[String]) -> Served {
@@ -119,19 +159,18 @@ pub(crate) fn secret_remove(sess: &mut Session, args: &[String]) -> Served {
 
 pub(crate) fn secret_grant(sess: &mut Session, args: &[String]) -> Served {
     let a = Args::parse(args, &[val("relation", Some('r')), val("unit", None)])?;
-    a.at_most(1)?;
-    let (idx, _) = owned_arg(sess, &a).map_err(|e| match e {
-        // HookContext.GrantSecret looks the secret up among those the unit owns and names the
-        // bare xid when it is not there.
-        Fail::Run(_) => {
-            not_found(&parse_secret_id(a.arg(0).unwrap_or_default()).unwrap_or_default())
-        }
-        usage => usage,
-    })?;
-    let rel_id = relation_id(sess, a.get("relation"))?;
+    // Juju's order: the relation flag's value (parsed with the flags), then Init: the URI, the
+    // relation, the unit; then Run, which finds the secret among the unit's own.
+    let option = a.option_name("relation");
+    if let Some(r) = a.get("relation") {
+        relation_id_named(sess, Some(r), &option)?;
+    }
+    let xid = uri_arg(&a)?;
+    let rel_id = relation_id_named(sess, a.get("relation"), &option)?;
     let remote_app =
         sess.view().relations.get(&rel_id).map(|r| r.remote_app.clone()).unwrap_or_default();
     let target = match a.get("unit") {
+        Some(u) if !valid_unit(u) => return Err(Fail::Usage(format!("unit {u:?} not valid"))),
         Some(u) if u.split('/').next() != Some(remote_app.as_str()) => {
             return Err(Fail::Usage(format!(
                 "cannot specify unit {u:?} in relation to application {remote_app:?}"
@@ -140,6 +179,10 @@ pub(crate) fn secret_grant(sess: &mut Session, args: &[String]) -> Served {
         Some(u) => u.to_owned(),
         None => remote_app.clone(),
     };
+    a.at_most(1)?;
+    // HookContext.GrantSecret looks the secret up among those the unit owns and names the bare
+    // xid when it is not there.
+    let idx = owned_index(sess, &xid).ok_or_else(|| not_found(&xid))?;
     let grants = sess.view().secrets[idx].grants.get(&rel_id).cloned().unwrap_or_default();
     if grants.contains(&target) || (target != remote_app && grants.contains(&remote_app)) {
         return Ok(Vec::new());
@@ -154,32 +197,49 @@ pub(crate) fn secret_grant(sess: &mut Session, args: &[String]) -> Served {
 }
 
 pub(crate) fn secret_revoke(sess: &mut Session, args: &[String]) -> Served {
-    let a = Args::parse(args, &[val("relation", Some('r')), val("app", None), val("unit", None)])?;
-    a.at_most(1)?;
-    let (app, unit) = (a.get("app").map(str::to_owned), a.get("unit").map(str::to_owned));
+    let flags =
+        [val("relation", Some('r')), val("app", None), val("application", None), val("unit", None)];
+    let a = Args::parse(args, &flags)?;
+    // Juju's order: the relation flag's value (parsed with the flags; the hook's relation is the
+    // default), then Init: the URI, --app, --unit, the relation; then Run.
+    let option = a.option_name("relation");
+    let rel = match a.get("relation") {
+        Some(r) => Some(relation_id_named(sess, Some(r), &option)?),
+        None => sess.ctx.relation,
+    };
+    let xid = uri_arg(&a)?;
+    let mut app = a.get("app").or(a.get("application")).map(str::to_owned);
+    let unit = a.get("unit").map(str::to_owned);
+    if let Some(x) = app.as_ref().filter(|x| !valid_application(x)) {
+        return Err(Fail::Usage(format!("application {x:?} not valid")));
+    }
+    if let Some(u) = unit.as_ref().filter(|u| !valid_unit(u)) {
+        return Err(Fail::Usage(format!("unit {u:?} not valid")));
+    }
     if app.is_some() && unit.is_some() {
         return Err(Fail::Usage("specify only one of application or unit".into()));
     }
-    let rel = match a.get("relation") {
-        Some(r) => Some(relation_id(sess, Some(r))?),
-        None => None,
-    };
-    if (&app, &unit, rel) == (&None, &None, None) {
+    if let Some(r) = rel {
+        if app.is_some() {
+            return Err(Fail::Usage("do not specify both relation and app".into()));
+        }
+        app = sess.view().relations.get(&r).map(|x| x.remote_app.clone());
+    }
+    if app.is_none() && unit.is_none() {
         return Err(Fail::Usage("missing relation or application or unit".into()));
     }
-    if refused_at_commit(sess, &a, "revoking secrets access: permission denied")? {
+    a.at_most(1)?;
+    if is_user_secret(sess, &xid) {
+        // The unit agent buffers a revoke of a secret it does not own without asking
+        // (HookContext.RevokeSecret); the controller refuses it when the hook's changes are
+        // committed (secretsmanager canManage), and the hook fails.
+        sess.refuse_at_commit("revoking secrets access: permission denied");
         return Ok(Vec::new());
     }
-    let (idx, _) = owned_arg(sess, &a)?;
-    let app = match (&app, &unit, rel) {
-        (None, None, Some(r)) => sess.view().relations.get(&r).map(|x| x.remote_app.clone()),
-        _ => app,
-    };
+    let id = a.arg(0).unwrap_or_default();
+    let idx = owned_index(sess, &xid).ok_or_else(|| not_found(id))?;
     let secret = &mut sess.buffered().secrets[idx];
-    for (r, names) in secret.grants.iter_mut() {
-        if rel.is_some_and(|x| x != *r) {
-            continue;
-        }
+    for names in secret.grants.values_mut() {
         names.retain(|n| match (&app, &unit) {
             (Some(a), _) => n != a && !n.starts_with(&format!("{a}/")),
             (None, Some(u)) => n != u,
@@ -188,6 +248,13 @@ pub(crate) fn secret_revoke(sess: &mut Session, args: &[String]) -> Served {
     }
     secret.grants.retain(|_, names| !names.is_empty());
     Ok(Vec::new())
+}
+
+/// The secret named by the first positional argument, as a bare xid: `missing secret URI` or
+/// `secret URI "<arg>" not valid` (exit 2) otherwise.
+fn uri_arg(a: &Args) -> Result<String, Fail> {
+    let id = a.arg(0).ok_or_else(|| Fail::Usage("missing secret URI".into()))?;
+    parse_secret_id(id).ok_or_else(|| Fail::Usage(format!("secret URI {id:?} not valid")))
 }
 
 /// For a user secret named by the first positional argument: records `error` as the controller's
@@ -215,8 +282,18 @@ fn owned_arg(sess: &Session, a: &Args) -> Result<(usize, String), Fail> {
 }
 
 /// `--expire`: RFC 3339, `2006-01-02T15:04:05` (UTC), or a positive Go duration (`24h`, `1h30m`).
-pub(crate) fn valid_expire(s: &str) -> bool {
-    valid_timestamp(s) || valid_duration(s)
+/// Why `--expire` is refused, as secret-add/secret-set's `Init` says it: a duration of zero or
+/// less is `negative expire duration "<s>" not valid`, anything else unparsable
+/// `expire time or duration "<s>" not valid`.
+pub(crate) fn expire_error(s: &str) -> Option<String> {
+    if valid_timestamp(s) {
+        return None;
+    }
+    match go_duration(s) {
+        None => Some(format!("expire time or duration {s:?} not valid")),
+        Some(d) if d <= 0.0 => Some(format!("negative expire duration {s:?} not valid")),
+        Some(_) => None,
+    }
 }
 
 fn valid_timestamp(s: &str) -> bool {
@@ -258,22 +335,30 @@ fn valid_timestamp(s: &str) -> bool {
     }
 }
 
-fn valid_duration(s: &str) -> bool {
-    let mut rest = s;
-    let mut total = 0f64;
-    if rest.is_empty() {
-        return false;
+/// Go's `time.ParseDuration`, as a signed sum (the units do not matter for the sign).
+fn go_duration(s: &str) -> Option<f64> {
+    let (sign, mut rest) = match s.as_bytes().first() {
+        Some(b'-') => (-1.0, &s[1..]),
+        Some(b'+') => (1.0, &s[1..]),
+        _ => (1.0, s),
+    };
+    if rest == "0" {
+        return Some(0.0);
     }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
     while !rest.is_empty() {
         let n = rest.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
-        let Ok(num) = rest[..n].parse::<f64>() else { return false };
+        let num = rest[..n].parse::<f64>().ok()?;
         rest = &rest[n..];
-        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"].iter().find(|u| rest.starts_with(**u));
-        let Some(unit) = unit else { return false };
+        let unit =
+            ["ns", "us", "µs", "μs", "ms", "s", "m", "h"].iter().find(|u| rest.starts_with(**u))?;
         rest = &rest[unit.len()..];
         total += num;
     }
-    total > 0.0
+    Some(sign * total)
 }
 
 #[cfg(test)]
@@ -282,6 +367,10 @@ mod tests {
 
     #[test]
     fn secrets_expire_accepts_rfc3339_naive_and_durations() {
+        assert_eq!(
+            expire_error("-1h").as_deref(),
+            Some("negative expire duration \"-1h\" not valid")
+        );
         for ok in [
             "2030-01-02T03:04:05Z",
             "2030-01-02T03:04:05",
@@ -289,10 +378,10 @@ mod tests {
             "24h",
             "1h30m",
         ] {
-            assert!(valid_expire(ok), "{ok}");
+            assert_eq!(expire_error(ok), None, "{ok}");
         }
         for bad in ["tomorrow", "0h", "2030-01-02", "-1h", ""] {
-            assert!(!valid_expire(bad), "{bad}");
+            assert!(expire_error(bad).is_some(), "{bad}");
         }
     }
 }

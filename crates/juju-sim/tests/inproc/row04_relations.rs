@@ -229,8 +229,9 @@ fn row4_relations_bad_relation_ids_are_usage_errors() {
             (o.code, o.err.as_str()),
             (2, "ERROR invalid value \"certificates:99\" for option -r: relation not found\n")
         );
+        // Juju reads only the number after the last colon: the endpoint is not checked.
         let o = h.run("relation-list", &["-r", &format!("object-storage:{id}")]);
-        assert_eq!(o.code, 2, "endpoint mismatch is not found");
+        assert_eq!(o.code, 0, "{o:?}");
         let o = h.run("relation-get", &["-", "istio/0"]);
         assert_eq!((o.code, o.err.as_str()), (2, "ERROR no relation id specified\n"));
         let o = h.run("relation-set", &["-r", &id.to_string(), "novalue"]);
