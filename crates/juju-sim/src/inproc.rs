@@ -12,8 +12,8 @@ use juju_charm::{CommandRunner, ToolOutput};
 use crate::SimError;
 use crate::env::{Paths, hook_env};
 use crate::event::{Event, prepare};
-use crate::outcome::{Call, Fault, Outcome, finish};
-use crate::session::Session;
+use crate::outcome::{Call, Fault, Outcome};
+use crate::session::{Session, finish};
 use crate::state::State;
 use crate::tools::{is_hook_tool, serve};
 

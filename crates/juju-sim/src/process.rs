@@ -19,9 +19,10 @@ use std::process::{Command, Stdio};
 use crate::SimError;
 use crate::env::{Paths, hook_env};
 use crate::event::{Event, prepare};
-use crate::outcome::{Fault, Outcome, finish};
+use crate::outcome::{Fault, Outcome};
 use crate::server::{Agent, Listener};
 use crate::session::Session;
+use crate::session::finish;
 use crate::state::State;
 use crate::tools::HOOK_TOOLS;
 

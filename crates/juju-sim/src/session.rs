@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::event::HookContext;
-use crate::outcome::Fault;
+use crate::outcome::{ActionOutcome, Call, Fault, Outcome};
 use crate::state::State;
 
 /// One running hook.
@@ -100,4 +100,72 @@ impl Session {
             _ => Path::new(path).into(),
         }
     }
+}
+
+/// Commits or discards the session's buffered writes and builds the outcome.
+pub(crate) fn finish(
+    session: Session,
+    exit_code: Option<i32>,
+    calls: Vec<Call>,
+) -> (State, Outcome) {
+    let Session { base, work, ctx, log_start, status_start, commit_error, .. } = session;
+    let commit_error = commit_error.filter(|_| exit_code == Some(0));
+    let ok = exit_code == Some(0) && commit_error.is_none();
+    let mut state = if ok { work } else { base };
+    let unit_name = state.unit_name(ctx.unit);
+    if let Some(unit) = state.units.get_mut(&ctx.unit) {
+        match (&ctx.action, ok) {
+            (None, true) => unit.hook_error = None,
+            (None, false) => unit.hook_error = Some(format!("hook failed: {:?}", ctx.hook)),
+            (Some(_), _) => {}
+        }
+    }
+    if let (true, Some(id)) = (ok, ctx.broken) {
+        state.relations.remove(&id);
+    }
+    if let (true, "secret-changed", Some((xid, _))) = (ok, ctx.hook.as_str(), &ctx.secret) {
+        // The unit agent remembers the revision it ran secret-changed for (the uniter's
+        // ConsumedSecretInfo), so the hook is not due again until a newer revision.
+        if let Some(s) = state.secrets.iter_mut().find(|s| &s.id == xid)
+            && let Some(latest) = s.latest().map(|r| r.revision)
+        {
+            s.seen.insert(unit_name.clone(), latest);
+        }
+    }
+    let history = state.status_history.get(status_start..).unwrap_or_default();
+    let pick = |unit: bool| -> Vec<(String, String)> {
+        history
+            .iter()
+            .filter(|e| (e.target == unit_name) == unit)
+            .map(|e| (e.status.clone(), e.message.clone()))
+            .collect()
+    };
+    let action = ctx.action.map(|a| ActionOutcome {
+        results: a.results,
+        failed: match exit_code {
+            // A refused commit fails the action; Juju keeps an action-fail message if any.
+            Some(0) if commit_error.is_some() => {
+                Some(a.failed.unwrap_or_else(|| "committing requested changes failed".into()))
+            }
+            Some(0) => a.failed,
+            Some(n) => Some(format!("exit status {n}")),
+            None => Some("signal: killed".into()),
+        },
+        logs: a.logs,
+    });
+    let outcome = Outcome {
+        exit_code,
+        committed: ok,
+        commit_error,
+        calls,
+        logs: state.juju_log.get(log_start..).unwrap_or_default().to_vec(),
+        unit_status: state.unit_status(ctx.unit),
+        status_history: pick(true),
+        app_status_history: pick(false),
+        action,
+        stdout: String::new(),
+        stderr: String::new(),
+        elapsed: None,
+    };
+    (state, outcome)
 }

@@ -9,3 +9,4 @@ mod common;
 mod conformance;
 mod inproc;
 mod process;
+mod structure;

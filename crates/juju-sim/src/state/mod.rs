@@ -19,10 +19,9 @@ use serde_json::Value;
 pub use self::relation::{Bag, Relation};
 pub(crate) use self::relation::{default_unit_bag, local_address, remote_address};
 pub use self::secret::{Owner, Revision, Secret};
-pub(crate) use self::secret::{canonical_uri, fnv1a, make_xid, parse_secret_id};
+pub(crate) use self::secret::{canonical_uri, check_given, fnv1a, make_xid, parse_secret_id};
 use crate::SimError;
 use crate::meta::{CharmMeta, Role, check_option};
-use crate::tools::secret_content::{check_given, limits as secret_limits};
 
 /// Model identity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -651,7 +650,8 @@ fn check_user_content(
     version: JujuVersion,
     content: &BTreeMap<String, String>,
 ) -> Result<(), SimError> {
-    check_given(secret_limits(&version), content).map_err(SimError::Secret)?;
+    check_given(juju_charm::rules::SecretLimits::for_version(&version), content)
+        .map_err(SimError::Secret)?;
     if content.is_empty() {
         return Err(SimError::Secret("empty secret value not valid".into()));
     }

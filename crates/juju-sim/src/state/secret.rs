@@ -84,7 +84,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use juju_charm::rules::SecretUri;
+use juju_charm::rules::{SecretLimits, SecretUri, is_secret_key};
 use serde::{Deserialize, Serialize};
 
 /// Who owns a secret.
@@ -218,6 +218,49 @@ pub(crate) fn canonical_uri(s: &str) -> Option<String> {
 pub(crate) fn fnv1a(data: &[u8]) -> u64 {
     data.iter()
         .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3))
+}
+
+/// Juju's checks of one set of content (`encodeBase64`): each key's syntax and each value's size,
+/// in the version's order, then the set's total. `given` maps each key as written (`#base64`
+/// included) to its value as given (the base64 text for `#base64`). The error is Juju's message.
+pub(crate) fn check_given(
+    limits: SecretLimits,
+    given: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    let mut total = 0;
+    for (written, value) in given {
+        let (key, base64) = match written.strip_suffix("#base64") {
+            Some(key) => (key, true),
+            None => (written.as_str(), false),
+        };
+        let bad_key = || format!("key {key:?} not valid");
+        if limits.base64 {
+            if !is_secret_key(key) {
+                return Err(bad_key());
+            }
+            let size = if base64 { value.len() } else { value.len().div_ceil(3) * 4 };
+            if size > limits.per_value {
+                return Err(format!(
+                    "base64 encoded secret content for key {key:?} too large: {size} bytes"
+                ));
+            }
+            total += size;
+        } else {
+            let size = value.len();
+            if size > limits.per_value {
+                return Err(format!("secret content for key {written:?} too large: {size} bytes"));
+            }
+            total += size;
+            if !is_secret_key(key) {
+                return Err(bad_key());
+            }
+        }
+    }
+    if total > limits.total {
+        let what = if limits.base64 { "base64 encoded secret content" } else { "secret content" };
+        return Err(format!("{what} too large: {total} bytes"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

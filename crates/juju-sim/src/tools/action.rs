@@ -7,7 +7,7 @@ use juju_charm::rules::{RESERVED_ACTION_KEYS, is_action_key_part};
 use serde_json::{Map, Value, json};
 
 use super::args::{Args, FORMAT};
-use super::{Fail, Served};
+use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
 

@@ -4,7 +4,7 @@
 //! An undeclared flag is a usage error (exit 2): `option provided but not defined: -x` (juju/cmd
 //! words gnuflag's errors with "option", as Juju's hook-tool tests expect).
 
-use super::Fail;
+use super::fail::Fail;
 use crate::format::Format;
 
 /// One flag a tool declares.

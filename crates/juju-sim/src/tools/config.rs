@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::args::{Args, FORMAT, switch};
-use super::{Fail, Served};
+use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::meta::OptionType;
 use crate::session::Session;

@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::args::{Args, FORMAT, switch, val};
-use super::{Fail, Served, relation_id};
+use super::common::relation_id;
+use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
 use crate::state::local_address;

@@ -17,10 +17,10 @@ use std::io::Read;
 use serde_json::{Value, json};
 
 use super::args::{Args, FORMAT, switch, val};
-use super::{
-    Fail, Served, parse_string_map, read_file_arg, relation, relation_id_named, valid_application,
-    valid_unit,
+use super::common::{
+    parse_string_map, read_file_arg, relation, relation_id_named, valid_application, valid_unit,
 };
+use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
 use crate::state::{Relation, before_broken_relation_ids};

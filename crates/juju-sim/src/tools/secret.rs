@@ -15,8 +15,9 @@ use std::io::Read;
 use serde_json::json;
 
 use super::args::{Args, FORMAT, Flag, switch, val};
+use super::expiry::expire_error;
+use super::fail::{Fail, Served};
 use super::secret_content::parse_content;
-use super::{Fail, Served};
 use crate::format::{Format, base64_encode, render};
 use crate::session::Session;
 use crate::state::{Owner, Revision, Secret, canonical_uri, parse_secret_id};
@@ -216,7 +217,7 @@ struct SecretMeta<'a> {
 /// The flags `secretUpsertCommand.Init` checks, in its order: `--expire`, `--rotate`, `--owner`.
 fn parse_meta(a: &Args) -> Result<SecretMeta<'_>, Fail> {
     let expire = a.get("expire").map(str::to_owned);
-    if let Some(why) = expire.as_deref().and_then(super::secret_admin::expire_error) {
+    if let Some(why) = expire.as_deref().and_then(expire_error) {
         return Err(Fail::Usage(why));
     }
     let rotate = a.get("rotate").map(str::to_owned);

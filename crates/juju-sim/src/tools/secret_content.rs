@@ -63,16 +63,13 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use juju_charm::rules::{JujuVersion, SecretLimits, is_secret_key};
+use juju_charm::rules::SecretLimits;
 
-use super::{Fail, parse_string_map, read_file_arg};
+use super::common::{parse_string_map, read_file_arg};
+use super::fail::Fail;
 use crate::format::base64_decode;
 use crate::session::Session;
-
-/// The limits of Juju `version`; see the module docs for the table.
-pub(crate) fn limits(version: &JujuVersion) -> SecretLimits {
-    SecretLimits::for_version(version)
-}
+use crate::state::check_given;
 
 /// The content of a secret-add or secret-set call, from its positional `key…=value` arguments
 /// and its `--file`, checked as the model's Juju version checks it. Every failure is a usage
@@ -83,7 +80,7 @@ pub(crate) fn parse_content(
     pos: &[String],
     stdin: &mut dyn Read,
 ) -> Result<BTreeMap<String, String>, Fail> {
-    let limits = limits(&sess.view().model.version());
+    let limits = SecretLimits::for_version(&sess.view().model.version());
     let mut content = from_args(limits, pos)?;
     if let Some(path) = file {
         content.extend(from_file(sess, limits, path, stdin)?);
@@ -160,49 +157,6 @@ fn too_large_file(path: &str, size: u64) -> Fail {
     Fail::Usage(format!("secret content in file {path:?} too large: {size} bytes"))
 }
 
-/// Juju's checks of one set of content (`encodeBase64`): each key's syntax and each value's size,
-/// in the version's order, then the set's total. `given` maps each key as written (`#base64`
-/// included) to its value as given (the base64 text for `#base64`). The error is Juju's message.
-pub(crate) fn check_given(
-    limits: SecretLimits,
-    given: &BTreeMap<String, String>,
-) -> Result<(), String> {
-    let mut total = 0;
-    for (written, value) in given {
-        let (key, base64) = match written.strip_suffix("#base64") {
-            Some(key) => (key, true),
-            None => (written.as_str(), false),
-        };
-        let bad_key = || format!("key {key:?} not valid");
-        if limits.base64 {
-            if !is_secret_key(key) {
-                return Err(bad_key());
-            }
-            let size = if base64 { value.len() } else { value.len().div_ceil(3) * 4 };
-            if size > limits.per_value {
-                return Err(format!(
-                    "base64 encoded secret content for key {key:?} too large: {size} bytes"
-                ));
-            }
-            total += size;
-        } else {
-            let size = value.len();
-            if size > limits.per_value {
-                return Err(format!("secret content for key {written:?} too large: {size} bytes"));
-            }
-            total += size;
-            if !is_secret_key(key) {
-                return Err(bad_key());
-            }
-        }
-    }
-    if total > limits.total {
-        let what = if limits.base64 { "base64 encoded secret content" } else { "secret content" };
-        return Err(format!("{what} too large: {total} bytes"));
-    }
-    Ok(())
-}
-
 /// The checked set as the simulator stores it: `#base64` values decoded (Juju keeps them
 /// encoded; the simulator models text content only).
 fn decode(given: BTreeMap<String, String>) -> Result<BTreeMap<String, String>, Fail> {
@@ -230,6 +184,8 @@ fn utf8(key: &str, bytes: Vec<u8>) -> Result<String, Fail> {
 
 #[cfg(test)]
 mod tests {
+    use juju_charm::rules::JujuVersion;
+
     use super::*;
 
     fn set(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
@@ -254,14 +210,14 @@ mod tests {
             (JujuVersion::new(3, 6, 9), mb),
             (JujuVersion::new(4, 0, 0), mb),
         ] {
-            assert_eq!(limits(&v), want, "{v}");
+            assert_eq!(SecretLimits::for_version(&v), want, "{v}");
         }
     }
 
     #[test]
     fn secrets_size_is_measured_as_given_before_3_6_9_and_encoded_after() {
-        let old = limits(&JujuVersion::new(3, 6, 8));
-        let new = limits(&JujuVersion::new(3, 6, 9));
+        let old = SecretLimits::for_version(&JujuVersion::new(3, 6, 8));
+        let new = SecretLimits::for_version(&JujuVersion::new(3, 6, 9));
         // 8192 bytes pass on 3.6.8; 8193 do not, and the key is named as written.
         assert_eq!(check_given(old, &set(&[("abc", "x".repeat(8192))])), Ok(()));
         assert_eq!(

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::args::{Args, FORMAT, switch, val};
-use super::{Fail, Served};
+use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
 use crate::state::{LogLine, StatusEntry};

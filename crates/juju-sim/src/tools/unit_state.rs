@@ -8,7 +8,8 @@ use std::io::Read;
 use serde_json::{Value, json};
 
 use super::args::{Args, FORMAT, switch, val};
-use super::{Fail, Served, parse_string_map, read_file_arg};
+use super::common::{parse_string_map, read_file_arg};
+use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
 
