@@ -2,14 +2,18 @@
 //! against the schema (types, enums, required, additionalProperties). A mismatch is a fixture error
 //! ([`SimError::ActionParams`]): Juju would have refused the `juju run` before any hook ran.
 
+use juju_charm::rules::JujuVersion;
 use serde_json::{Map, Value};
 
 use crate::SimError;
 use crate::meta::CharmMeta;
 
 /// Returns `given` with defaults filled in, or why Juju would reject it.
+/// `version` decides whether unknown parameters are accepted when the action does not say
+/// (`additionalProperties`: true before Juju 4, false from 4.0).
 pub(crate) fn fill_and_check(
     meta: &CharmMeta,
+    version: &JujuVersion,
     action: &str,
     given: &Map<String, Value>,
 ) -> Result<Map<String, Value>, SimError> {
@@ -30,7 +34,7 @@ pub(crate) fn fill_and_check(
     }
     for (name, value) in &params {
         let Some(p) = spec.params.get(name) else {
-            if spec.additional_properties {
+            if spec.additional_properties.unwrap_or(version.major() < 4) {
                 continue;
             }
             return Err(SimError::ActionParams(format!("{action}: unknown parameter {name:?}")));

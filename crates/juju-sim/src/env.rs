@@ -36,7 +36,9 @@ pub(crate) fn hook_env(
     set("JUJU_MODEL_UUID", &state.model.uuid);
     set("JUJU_MODEL_NAME", &state.model.name);
     set("JUJU_API_ADDRESSES", "10.152.183.1:17070");
-    set("JUJU_SLA", "unsupported");
+    // Juju 4.0 removed metrics and their SLA; the variable stays, empty.
+    let juju4 = state.model.version().major() >= 4;
+    set("JUJU_SLA", if juju4 { "" } else { "unsupported" });
     set("JUJU_MACHINE_ID", "");
     set("JUJU_PRINCIPAL_UNIT", "");
     set("JUJU_AVAILABILITY_ZONE", "");

@@ -235,7 +235,12 @@ pub(crate) fn prepare(
             ctx.secret = Some((known_secret(state, id)?, Some(*revision)));
         }
         Event::Action { name, params } => {
-            let params = crate::action_params::fill_and_check(&state.meta, name, params)?;
+            let params = crate::action_params::fill_and_check(
+                &state.meta,
+                &state.model.version(),
+                name,
+                params,
+            )?;
             state.counters.action += 1;
             ctx.hook = String::new();
             ctx.action = Some(ActionContext {
@@ -256,6 +261,7 @@ pub(crate) fn prepare(
 
 /// Adds `remote` to relation `id` (with a default bag) if it is not a member yet.
 fn join(state: &mut State, id: u64, remote: &str) {
+    let juju4 = state.model.version().major() >= 4;
     let Some(r) = state.relations.get_mut(&id) else { return };
     if r.is_peer() || r.remote_units.iter().any(|u| u == remote) {
         return;
@@ -263,7 +269,7 @@ fn join(state: &mut State, id: u64, remote: &str) {
     let i = remote.rsplit_once('/').and_then(|(_, n)| n.parse().ok()).unwrap_or(0);
     r.remote_unit_data
         .entry(remote.into())
-        .or_insert_with(|| default_unit_bag(&remote_address(id, i)));
+        .or_insert_with(|| default_unit_bag(&remote_address(id, i), juju4));
     r.remote_units.push(remote.into());
 }
 

@@ -15,7 +15,7 @@ use crate::event::{Event, prepare};
 use crate::outcome::{Call, Fault, Outcome};
 use crate::session::{Session, finish};
 use crate::state::State;
-use crate::tools::{is_hook_tool, serve};
+use crate::tools::{has_hook_tool, serve};
 
 /// Runs `event` on `unit` with `charm` standing in for `dispatch`; `charm` returns the exit code.
 /// On success `state` becomes the committed model; on failure only immediate effects remain.
@@ -72,7 +72,8 @@ struct SimRunner {
 
 impl CommandRunner for SimRunner {
     fn run(&self, tool: &str, args: &[&str], stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
-        if !is_hook_tool(tool) {
+        let version = self.session.borrow().view().model.version();
+        if !has_hook_tool(&version, tool) {
             return Err(io::Error::new(io::ErrorKind::NotFound, format!("{tool}: not found")));
         }
         let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();

@@ -99,24 +99,38 @@
 //!
 //! # Juju versions
 //!
-//! The model runs Juju 3.6.8 unless a test says otherwise ([`State::with_juju_version`]); the
-//! version is `JUJU_VERSION` and decides these rules (sources in the module docs of
-//! `tools::secret_content` and on [`Model::lists_broken_relation`]):
+//! The model runs Juju [`DEFAULT_JUJU_VERSION`] (3.6.8) unless a test says otherwise
+//! ([`State::with_juju_version`]); the version is `JUJU_VERSION` and decides these rules:
 //!
 //! - **Secret content limits** (secret-add, secret-set, and the operator's add-secret /
 //!   update-secret; juju/juju `core/secrets/createsecret.go`). Before 3.6.9: per value 5 KiB
 //!   (5120 bytes) before 3.3.2 and on 3.4.0, 8 KiB (8192) on 3.3.2+ and 3.4.1–3.6.8 (PR
 //!   #16943), 64 KiB (65536) in total, measured on the value as given:
 //!   `secret content for key "k" too large: N bytes`, `secret content too large: N bytes`.
-//!   From 3.6.9 (PRs #20287 and #20314): 1000000 bytes per value and in total, measured on the
-//!   base64 encoding: `base64 encoded secret content for key "k" too large: N bytes`,
+//!   From 3.6.9, and so in 4.x (PRs #20287 and #20314): 1000000 bytes per value and in total,
+//!   measured on the base64 encoding:
+//!   `base64 encoded secret content for key "k" too large: N bytes`,
 //!   `base64 encoded secret content too large: N bytes`. A `key#file=` file over the per-value
 //!   limit, or a `--file` over the total, is `secret content in file "<path>" too large: N
 //!   bytes`. All fail the call (exit 2, nothing buffered), never the commit.
 //! - **The broken relation in `relation-ids`** during `<endpoint>-relation-broken`: listed
 //!   before 3.4.4 and on 3.5.0–3.5.1, hidden from 3.4.4 / 3.5.2 (PR #17464), a peer relation
-//!   listed again from 3.5.5 (PR #18253). [`State::with_broken_relation_listed`] forces it
-//!   either way. `relation-list` on it is `[]` and `relation-get` reads it in every version.
+//!   listed again from 3.5.5 (PR #18253), and so in 4.x. [`State::with_broken_relation_listed`]
+//!   forces it either way. `relation-list` on it is `[]` and `relation-get` reads it in every
+//!   version.
+//! - **Juju 4.0** (released 14 November 2025; its list of hook commands,
+//!   <https://documentation.ubuntu.com/juju/latest/reference/hook-command/list-of-hook-commands/>,
+//!   and the guide "Upgrade your Juju deployment from 3.6 to 4.0"):
+//!   - the tools of [`REMOVED_IN_JUJU_4`] are gone: `leader-get`/`leader-set`, `pod-spec-*`,
+//!     `k8s-spec-*`, `k8s-raw-*`, `add-metric`, `payload-*`. A call fails as a missing command
+//!     does ([`has_hook_tool`]);
+//!   - `JUJU_SLA` is empty (3.x: `unsupported`);
+//!   - the unit bags the agent writes hold `ingress-address` and `egress-subnets`, no
+//!     `private-address`;
+//!   - an action that does not set `additionalProperties` refuses parameters it does not
+//!     declare (3.x accepts them; ops documents the flip in "How to manage actions").
+//!
+//! Tests of the 4.0 rules have `juju4` in their names (`cargo test -p juju-sim juju4`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -145,6 +159,7 @@ pub use meta::{ActionSpec, CharmMeta, ConfigOption, Endpoint, OptionType, ParamS
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
 pub use process::{CharmFiles, Harness};
 pub use state::{
-    Bag, Counters, LogLine, Model, Owner, Relation, Revision, Secret, State, StatusEntry, Unit,
+    Bag, Counters, DEFAULT_JUJU_VERSION, LogLine, Model, Owner, Relation, Revision, Secret, State,
+    StatusEntry, Unit,
 };
-pub use tools::{HOOK_TOOLS, is_hook_tool};
+pub use tools::{HOOK_TOOLS, REMOVED_IN_JUJU_4, has_hook_tool, is_hook_tool};

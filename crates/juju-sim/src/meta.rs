@@ -79,8 +79,11 @@ pub struct ActionSpec {
     pub params: BTreeMap<String, ParamSpec>,
     /// Names of required parameters.
     pub required: Vec<String>,
-    /// Whether parameters not in `params` are accepted (`additionalProperties`, default true).
-    pub additional_properties: bool,
+    /// Whether parameters not in `params` are accepted (`additionalProperties`). When the
+    /// charm does not say, Juju 3 accepts them and Juju 4 refuses them: Juju 4 flipped the
+    /// default to false (ops documents it in "How to manage actions", canonical/operator pull
+    /// request 2249).
+    pub additional_properties: Option<bool>,
 }
 
 /// The parsed charm metadata, config schema and actions.
@@ -147,7 +150,7 @@ impl CharmMeta {
             meta.options.insert(name.clone(), ConfigOption { kind, default });
         }
         for (name, spec) in parse_map(actions, "actions.yaml")? {
-            let mut action = ActionSpec { additional_properties: true, ..ActionSpec::default() };
+            let mut action = ActionSpec::default();
             for (p, ps) in spec.get("params").and_then(Value::as_object).into_iter().flatten() {
                 let param = ParamSpec {
                     kind: ps.get("type").and_then(Value::as_str).map(str::to_owned),
@@ -161,9 +164,8 @@ impl CharmMeta {
                 .and_then(Value::as_array)
                 .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
                 .unwrap_or_default();
-            if let Some(b) = spec.get("additionalProperties").and_then(Value::as_bool) {
-                action.additional_properties = b;
-            }
+            action.additional_properties =
+                spec.get("additionalProperties").and_then(Value::as_bool);
             meta.actions.insert(name, action);
         }
         Ok(meta)

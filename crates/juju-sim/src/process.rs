@@ -24,7 +24,7 @@ use crate::server::{Agent, Listener};
 use crate::session::Session;
 use crate::session::finish;
 use crate::state::State;
-use crate::tools::HOOK_TOOLS;
+use crate::tools::{HOOK_TOOLS, has_hook_tool};
 
 /// The charm's YAML files, written into the charm directory.
 #[derive(Clone, Debug, Default)]
@@ -113,10 +113,28 @@ impl Harness {
         Ok(h)
     }
 
+    /// Makes `tools/` hold a symlink for each hook tool the model's Juju version has, and none
+    /// for those it does not ([`REMOVED_IN_JUJU_4`](crate::REMOVED_IN_JUJU_4) under 4.x).
+    fn sync_tools(&self) -> Result<(), SimError> {
+        let version = self.state.model.version();
+        let dir = self.tools_dir();
+        let target = fs::read_link(dir.join("is-leader")).map_err(|e| SimError::io(&dir, e))?;
+        for name in HOOK_TOOLS {
+            let link = dir.join(name);
+            match (has_hook_tool(&version, name), link.symlink_metadata().is_ok()) {
+                (true, false) => replace_symlink(&target, &link)?,
+                (false, true) => fs::remove_file(&link).map_err(|e| SimError::io(&link, e))?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Runs `event` on `unit`: serves the hook tools on a fresh agent socket, spawns dispatch
     /// as Juju would, waits, closes the socket, commits or discards the buffered writes, and
     /// saves state.json.
     pub fn run(&mut self, unit: u32, event: &Event) -> Result<Outcome, SimError> {
+        self.sync_tools()?;
         let mut prepared = self.state.clone();
         let ctx = prepare(&mut prepared, unit, event)?;
         let (charm_dir, tools_dir) = (self.charm_dir(), self.tools_dir());

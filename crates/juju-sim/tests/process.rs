@@ -513,3 +513,21 @@ fn process_row4_broken_relation_in_relation_ids_by_juju_version() {
         assert_eq!(h.state().relation_ids("certificates"), vec![b]);
     }
 }
+
+#[test]
+fn process_juju4_removed_tools_are_not_on_path_and_come_back_under_3_6() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "leader-get >/dev/null 2>&1; echo \"leader-get=$?\"\necho \"sla=[$JUJU_SLA]\"\n";
+    let mut h = harness(dir.path(), script, state().with_juju_version("4.0.0"));
+    let out = h.run(0, &Event::Install).unwrap();
+    assert_eq!(out.exit_code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("leader-get=127\n"), "a missing command: {}", out.stdout);
+    assert!(out.stdout.contains("sla=[]\n"), "{}", out.stdout);
+    for tool in juju_sim::REMOVED_IN_JUJU_4 {
+        assert!(h.tools_dir().join(tool).symlink_metadata().is_err(), "{tool}");
+    }
+    assert!(h.tools_dir().join("secret-get").exists());
+    h.state_mut().set_juju_version("3.6.12");
+    let out = h.run(0, &Event::UpdateStatus).unwrap();
+    assert!(out.stdout.contains("leader-get=0\n"), "{}", out.stdout);
+}

@@ -23,6 +23,11 @@ pub(crate) use self::secret::{canonical_uri, check_given, fnv1a, make_xid, parse
 use crate::SimError;
 use crate::meta::{CharmMeta, Role, check_option};
 
+/// The Juju version a [`State`] runs unless a test says otherwise
+/// ([`State::with_juju_version`]): the 3.6 release whose rules the simulator was first written
+/// against. Juju 4.0's rules are one `with_juju_version("4.0.0")` away.
+pub const DEFAULT_JUJU_VERSION: &str = "3.6.8";
+
 /// Model identity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Model {
@@ -192,7 +197,7 @@ impl State {
             model: Model {
                 name: model.into(),
                 uuid,
-                juju_version: "3.6.8".into(),
+                juju_version: DEFAULT_JUJU_VERSION.into(),
                 broken_relation_listed: None,
             },
             app: app.into(),
@@ -235,9 +240,25 @@ impl State {
         self
     }
 
-    /// Sets the Juju version the model runs, e.g. `"3.6.9"`.
+    /// Sets the Juju version the model runs, e.g. `"3.6.9"` or `"4.0.0"`. The unit bags the
+    /// agent writes follow it: `private-address` is there before 4.0 and not from 4.0.
     pub fn set_juju_version(&mut self, version: &str) {
         self.model.juju_version = version.to_owned();
+        let juju4 = self.model.version().major() >= 4;
+        for r in self.relations.values_mut() {
+            let bags = r.local_unit_data.values_mut().chain(r.remote_unit_data.values_mut());
+            for bag in bags {
+                match (juju4, bag.get("ingress-address").cloned()) {
+                    (true, _) => {
+                        bag.remove("private-address");
+                    }
+                    (false, Some(address)) => {
+                        bag.entry("private-address".into()).or_insert(address);
+                    }
+                    (false, None) => {}
+                }
+            }
+        }
     }
 
     /// Forces whether `relation-ids` lists the relation whose `-relation-broken` hook is running
@@ -395,13 +416,15 @@ impl State {
             remote_app_data: Bag::new(),
             remote_unit_data: BTreeMap::new(),
         };
+        let juju4 = self.model.version().major() >= 4;
         for u in self.units.keys() {
-            rel.local_unit_data.insert(*u, default_unit_bag(&local_address(*u)));
+            rel.local_unit_data.insert(*u, default_unit_bag(&local_address(*u), juju4));
         }
         if !peer {
             for i in 0..remote_units {
                 let name = format!("{remote_app}/{i}");
-                rel.remote_unit_data.insert(name.clone(), default_unit_bag(&remote_address(id, i)));
+                let bag = default_unit_bag(&remote_address(id, i), juju4);
+                rel.remote_unit_data.insert(name.clone(), bag);
                 rel.remote_units.push(name);
             }
         }
@@ -637,8 +660,10 @@ impl State {
             return;
         }
         self.units.insert(n, Unit { status: ("unknown".into(), String::new()), ..Unit::default() });
+        let juju4 = self.model.version().major() >= 4;
         for r in self.relations.values_mut() {
-            r.local_unit_data.entry(n).or_insert_with(|| default_unit_bag(&local_address(n)));
+            let bag = || default_unit_bag(&local_address(n), juju4);
+            r.local_unit_data.entry(n).or_insert_with(bag);
         }
     }
 }

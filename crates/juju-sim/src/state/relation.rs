@@ -53,11 +53,16 @@ impl Relation {
 }
 
 /// The bag Juju pre-populates for a unit: addresses only.
-pub(crate) fn default_unit_bag(address: &str) -> Bag {
+///
+/// Juju 4 (`juju4`) no longer writes `private-address`, which Juju 3 still wrote beside
+/// `ingress-address` for charms of the Juju 1 era.
+pub(crate) fn default_unit_bag(address: &str, juju4: bool) -> Bag {
     let mut bag = Bag::new();
     bag.insert("egress-subnets".into(), format!("{address}/32"));
     bag.insert("ingress-address".into(), address.into());
-    bag.insert("private-address".into(), address.into());
+    if !juju4 {
+        bag.insert("private-address".into(), address.into());
+    }
     bag
 }
 

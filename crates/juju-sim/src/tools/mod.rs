@@ -19,6 +19,8 @@ mod unit_state;
 
 use std::io::Read;
 
+use juju_charm::rules::JujuVersion;
+
 pub(crate) use self::fail::Fail;
 use crate::outcome::Call;
 use crate::session::Session;
@@ -77,6 +79,41 @@ pub const HOOK_TOOLS: &[&str] = &[
     "unit-get",
 ];
 
+/// The hook tools Juju 4.0 removed, with what went with them: leader settings
+/// (`leader-get`, `leader-set`; a leader shares data through the peer relation's application
+/// bag), the podspec charms (`pod-spec-*`, `k8s-spec-*`, `k8s-raw-*`), metrics (`add-metric`,
+/// and `JUJU_SLA`, which 4.0 leaves empty) and payloads (`payload-*`). Under 4.x the simulator
+/// serves none of them: the process-level harness has no symlink for them (the charm's shell
+/// finds no such command) and in process a call fails as a missing executable does.
+pub const REMOVED_IN_JUJU_4: &[&str] = &[
+    "add-metric",
+    "k8s-raw-get",
+    "k8s-raw-set",
+    "k8s-spec-get",
+    "k8s-spec-set",
+    "leader-get",
+    "leader-set",
+    "payload-register",
+    "payload-status-set",
+    "payload-unregister",
+    "pod-spec-get",
+    "pod-spec-set",
+];
+
+/// Whether Juju `version` gives charms hook tool `name`: one of [`HOOK_TOOLS`], and not one
+/// of [`REMOVED_IN_JUJU_4`] from 4.0 on.
+///
+/// ```
+/// use juju_charm::rules::JujuVersion;
+///
+/// assert!(juju_sim::has_hook_tool(&JujuVersion::new(3, 6, 8), "leader-get"));
+/// assert!(!juju_sim::has_hook_tool(&JujuVersion::new(4, 0, 0), "leader-get"));
+/// assert!(juju_sim::has_hook_tool(&JujuVersion::new(4, 0, 0), "secret-get"));
+/// ```
+pub fn has_hook_tool(version: &JujuVersion, name: &str) -> bool {
+    is_hook_tool(name) && (version.major() < 4 || !REMOVED_IN_JUJU_4.contains(&name))
+}
+
 /// Whether `name` is a Juju 3.x hook tool.
 pub fn is_hook_tool(name: &str) -> bool {
     HOOK_TOOLS.binary_search(&name).is_ok()
@@ -100,6 +137,9 @@ pub(crate) fn serve(
 ) -> Reply {
     if let Some(f) = sess.faults.iter().find(|f| f.fires(tool, previous)) {
         return Reply { code: f.code, stdout: Vec::new(), stderr: f.stderr.clone().into_bytes() };
+    }
+    if !has_hook_tool(&sess.view().model.version(), tool) {
+        return fail(Fail::Run(format!("unknown command {tool:?}")));
     }
     if sess.ctx.action.is_none() && tool.starts_with("action-") {
         return fail(Fail::Run("not running an action".into()));

@@ -2,6 +2,7 @@
 //! what the simulator models: 1 environment, 2 unit view, 3 config, 4 relations, 5 secrets, 6 unit
 //! state, 7 ports, 8 status, logs and actions, 9 transactions, 10 output formats and exit codes.
 
+mod juju4;
 mod row01_env;
 mod row02_unit_view;
 mod row03_config;
