@@ -11,8 +11,7 @@
 //!
 //! The hook tools are the simulator's own `juju-sim` binary (built by this bench with cargo),
 //! as a Juju unit's tools are Juju's `jujuc`, not the charm: their cost is the platform's. The
-//! demo and the tests use `ckf-crypto` itself as the tools (one self-contained binary), which
-//! costs about 0.2 ms more per tool call, as it is larger.
+//! charm is `ckf-crypto-dispatch`, the binary the `.charm` ships as `dispatch`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,7 +84,7 @@ fn py_harness(dir: &Path, state: State) -> Harness {
 /// `n` requirer applications on `certificates`, each with one CSR (ECDSA, made by rcgen).
 fn add_requirers(state: &mut State, n: usize) {
     for i in 0..n {
-        let app = format!("requirer-{i}");
+        let app = format!("requirer{i}");
         let id = state.add_relation("certificates", &app, 1);
         let key = rcgen::KeyPair::generate().expect("key");
         let name = format!("{app}.kubeflow.svc");
@@ -102,7 +101,7 @@ fn add_requirers(state: &mut State, n: usize) {
 fn binary() -> PathBuf {
     std::env::var_os("CKF_BENCH_DISPATCH")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto")))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto-dispatch")))
 }
 
 /// The hook tools: `CKF_BENCH_TOOLS`, else the simulator's own multi-call binary next to
@@ -124,7 +123,7 @@ const MUSL: &str = "x86_64-unknown-linux-musl";
 /// stands for Juju's `jujuc`, so its cost is the platform's, not the charm's. Returns the glibc
 /// build and the musl one, if any.
 fn build_tools_binaries(dir: &Path) -> (PathBuf, Option<PathBuf>) {
-    let build = |target| cargo_build_release("juju-sim", target, false);
+    let build = |target| cargo_build_release("juju-sim", "juju-sim", target, false);
     let release_dir = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"));
     let release_dir = release_dir.parent().expect("release directory");
     assert!(build(None), "juju-sim built for the host");
@@ -145,11 +144,11 @@ fn build_tools_binaries(dir: &Path) -> (PathBuf, Option<PathBuf>) {
     (glibc, musl)
 }
 
-/// `cargo build --release` of the binary named after `package`, for `target` (else the host),
-/// with `CKF_KEEP_SYMBOLS` if `symbols`; whether it succeeded.
-fn cargo_build_release(package: &str, target: Option<&str>, symbols: bool) -> bool {
+/// `cargo build --release` of `package`'s binary `bin`, for `target` (else the host), with
+/// `CKF_KEEP_SYMBOLS` if `symbols`; whether it succeeded.
+fn cargo_build_release(package: &str, bin: &str, target: Option<&str>, symbols: bool) -> bool {
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "--release", "--quiet", "--locked", "-p", package, "--bin", package]);
+    cmd.args(["build", "--release", "--quiet", "--locked", "-p", package, "--bin", bin]);
     if let Some(t) = target {
         cmd.args(["--target", t]);
     }
@@ -165,10 +164,11 @@ fn cargo_build_release(package: &str, target: Option<&str>, symbols: bool) -> bo
 /// profile and the dev-dependency's feature give every symbol another name, and the release
 /// binary's names are the ones `link/dispatch.order` lays out.
 fn build_release_binary(dir: &Path, symbols: bool) -> PathBuf {
-    assert!(cargo_build_release("ckf-crypto", None, symbols), "cargo build --release");
+    let dispatch = "ckf-crypto-dispatch";
+    assert!(cargo_build_release("ckf-crypto", dispatch, None, symbols), "cargo build --release");
     // Both profiles write this path; the copy is the release one whatever runs next.
-    let built = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"));
-    let copy = dir.join("ckf-crypto");
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto-dispatch"));
+    let copy = dir.join(dispatch);
     std::fs::copy(&built, &copy).expect("copy the release binary");
     copy
 }
@@ -590,7 +590,7 @@ fn main() {
         "ckf-crypto hook benchmark: whole dispatch process under the process-level simulator,"
     );
     println!(
-        "against a fake Kubernetes API server on loopback (binary: `cargo build --release`, {:.1} \
+        "against a fake Kubernetes API server on loopback (binary: ckf-crypto-dispatch from `cargo build --release`, {:.1} \
          MiB; hook tools: juju-sim built for {})\n",
         std::fs::metadata(&dispatch).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0,
         if musl_tools.is_some() {

@@ -1,8 +1,8 @@
 //! `ckf-crypto demo`: the charm's whole lifecycle in its own Juju simulator.
 //!
 //! On a machine without Juju this shows what the charm does, with the real binary: the running
-//! executable is laid out as the charm's `dispatch` and, under every hook-tool name, as the
-//! simulator's tools (`juju_sim::Harness`), then driven through install, leader-elected,
+//! executable is laid out as the charm's `dispatch`, with the simulator's hook-tool client
+//! (`juju_sim::tool_binary()`) under every hook-tool name (`juju_sim::Harness`), then driven through install, leader-elected,
 //! config-changed, start, an `object-storage` relation from a v1 requirer, update-status and the
 //! `get-credentials` action, exactly as Juju would run them, against a fake Kubernetes API
 //! server (`kube-fake`, real HTTPS on loopback) seeded with the webhook configurations of a CKF
@@ -146,7 +146,7 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
         config: files::CONFIG.to_owned(),
         actions: files::ACTIONS.to_owned(),
     };
-    let mut sim = Harness::new(&root, &exe, &exe, charm_files, state)?;
+    let mut sim = Harness::new(&root, &exe, juju_sim::tool_binary(), charm_files, state)?;
     writeln!(out, "ckf-crypto demo: unit ckf-crypto/0 (leader) in model 'kubeflow'")?;
     writeln!(out, "simulator directory: {}", root.display())?;
     writeln!(

@@ -1,15 +1,16 @@
-//! The `ckf-crypto` executable: Juju's `dispatch`, a command-line tool, and (in the demo) the
-//! hook tools of its own simulator. Which one it is comes from how it was started.
+//! The `ckf-crypto` command line: the demo, `pack` and `checksum`. Juju runs another binary,
+//! `ckf-crypto-dispatch` (`src/bin/dispatch.rs`), which links none of this; the demo runs this
+//! one as the charm's `dispatch`, under the simulator's hook tools.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 /// A Juju charm that owns the cryptographic material of Charmed Kubeflow.
 ///
-/// Juju runs this binary as the charm's `dispatch` (JUJU_DISPATCH_PATH set); otherwise it is a
-/// command-line tool.
+/// The charm Juju runs is `ckf-crypto-dispatch`, packed as the `.charm`'s `dispatch`; this is
+/// the command line around it.
 #[derive(Parser)]
 #[command(name = "ckf-crypto", version, about, long_about = None)]
 struct Cli {
@@ -25,7 +26,8 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Build ckf-crypto_<arch>.charm from this binary and the YAML files it carries.
+    /// Build ckf-crypto_<arch>.charm from ckf-crypto-dispatch (beside this binary) and the YAML
+    /// files it carries.
     Pack {
         /// Directory to write the .charm into.
         #[arg(long, default_value = ".")]
@@ -36,22 +38,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let argv0 = std::env::args_os().next().unwrap_or_default();
-    let name =
-        Path::new(&argv0).file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-    // The demo's simulator puts this binary on PATH under every hook-tool name.
-    if juju_sim::is_hook_tool(&name) && std::env::var_os("JUJU_AGENT_SOCKET_ADDRESS").is_some() {
-        let args: Vec<String> = std::env::args().skip(1).collect();
-        let code = juju_sim::multicall_main(
-            &name,
-            &args,
-            &mut std::io::stdin().lock(),
-            &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
-        );
-        return ExitCode::from(u8::try_from(code).unwrap_or(1));
-    }
-    // Juju runs `dispatch` with JUJU_DISPATCH_PATH set: the framework takes it from there.
+    // The demo runs this binary as `dispatch`, with JUJU_DISPATCH_PATH set: the framework takes
+    // it from there, as in ckf-crypto-dispatch.
     if std::env::var_os("JUJU_DISPATCH_PATH").is_some_and(|v| !v.is_empty()) {
         return juju_charm::main(ckf_crypto::charm::CkfCrypto::from_env);
     }

@@ -3,7 +3,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use crate::common::binary;
+use crate::common::{binary, dispatch};
 
 #[test]
 fn packed_charm_unzips_to_the_listed_files_with_an_executable_dispatch() {
@@ -34,7 +34,8 @@ fn packed_charm_unzips_to_the_listed_files_with_an_executable_dispatch() {
     assert_eq!(mode & 0o777, 0o755, "dispatch keeps mode 0755");
     assert_eq!(
         std::fs::read(x.join("dispatch")).expect("read"),
-        std::fs::read(binary()).expect("read")
+        std::fs::read(dispatch()).expect("read"),
+        "the .charm's dispatch is ckf-crypto-dispatch"
     );
     assert_eq!(
         std::fs::read_to_string(x.join("metadata.yaml")).expect("read"),
@@ -46,9 +47,11 @@ fn packed_charm_unzips_to_the_listed_files_with_an_executable_dispatch() {
         "{manifest}"
     );
 
-    // The unpacked charm runs: its dispatch answers --help like the binary.
-    let help = Command::new(x.join("dispatch")).arg("--help").output().expect("dispatch runs");
-    assert!(help.status.success());
+    // The unpacked charm runs: outside a hook, its dispatch says what it misses and exits 1.
+    let alone = Command::new(x.join("dispatch")).env_clear().output().expect("dispatch runs");
+    assert_eq!(alone.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&alone.stderr);
+    assert!(stderr.contains("JUJU_DISPATCH_PATH"), "{stderr}");
 
     // The checksum files beside it verify with coreutils.
     for tool in ["sha256sum", "sha512sum"] {
@@ -71,4 +74,22 @@ fn packed_charm_unzips_to_the_listed_files_with_an_executable_dispatch() {
     assert!(out.status.success());
     let second = again.path().join(charm.file_name().expect("name"));
     assert_eq!(std::fs::read(&charm).expect("read"), std::fs::read(second).expect("read"));
+}
+
+/// The names of the functions and data `path` defines (`nm --defined-only`, demangled).
+fn defined_symbols(path: &std::path::Path) -> String {
+    let out = Command::new("nm").args(["--defined-only", "--demangle"]).arg(path).output();
+    let out = out.expect("nm (binutils) runs");
+    assert!(out.status.success(), "nm: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn the_binary_juju_runs_links_no_simulator() {
+    // The test profile keeps symbols: a function of juju-sim linked in would be named by them.
+    let cli = defined_symbols(&binary());
+    assert!(cli.contains("juju_sim::"), "the command line links the simulator (demo)");
+    let dispatch = defined_symbols(&dispatch());
+    assert!(!dispatch.contains("juju_sim::"), "ckf-crypto-dispatch links none of it");
+    assert!(dispatch.contains("juju_charm::"), "the framework is in it");
 }

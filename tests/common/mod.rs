@@ -10,9 +10,14 @@ use juju_sim::{CharmFiles, CharmMeta, Event, Harness, Outcome, State};
 use kube_fake::FakeKube;
 use serde_json::Value;
 
-/// The compiled charm binary.
+/// The `ckf-crypto` command line (demo, pack, checksum).
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto"))
+}
+
+/// The binary Juju runs, packed as `dispatch`.
+pub fn dispatch() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ckf-crypto-dispatch"))
 }
 
 /// The charm's metadata, as the simulator reads it.
@@ -116,8 +121,8 @@ impl Sim {
             config: ckf_crypto::files::CONFIG.into(),
             actions: ckf_crypto::files::ACTIONS.into(),
         };
-        let harness =
-            Harness::new(dir.path(), &binary(), &binary(), files, state).expect("harness");
+        let harness = Harness::new(dir.path(), &dispatch(), juju_sim::tool_binary(), files, state)
+            .expect("harness");
         Self { harness, cluster, outcomes: Vec::new(), _dir: dir }
     }
 

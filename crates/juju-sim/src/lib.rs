@@ -163,3 +163,16 @@ pub use state::{
     StatusEntry, Unit,
 };
 pub use tools::{HOOK_TOOLS, REMOVED_IN_JUJU_4, has_hook_tool, is_hook_tool};
+
+/// The hook-tool client, a small program this crate's build compiles (with the same `rustc`,
+/// for the machine that builds it, from `src/tool_main.rs`): symlinked under a tool's name, it
+/// sends that call to the agent socket of the hook that runs it, as Juju's `jujuc` does.
+/// [`Harness`] puts it on `PATH` under every hook tool's name, so a charm's own tests run its
+/// compiled binary as Juju would with nothing but a dev-dependency on this crate.
+///
+/// ```
+/// assert!(juju_sim::tool_binary().is_file());
+/// ```
+pub fn tool_binary() -> &'static std::path::Path {
+    std::path::Path::new(concat!(env!("OUT_DIR"), "/juju-sim-tool"))
+}

@@ -16,7 +16,7 @@ fn harness(dir: &Path, script: &str, st: juju_sim::State) -> Harness {
         .unwrap();
     let files =
         CharmFiles { metadata: METADATA.into(), config: CONFIG.into(), actions: ACTIONS.into() };
-    let tool = Path::new(env!("CARGO_BIN_EXE_juju-sim"));
+    let tool = juju_sim::tool_binary();
     Harness::new(&dir.join("unit"), &dispatch, tool, files, st).unwrap()
 }
 

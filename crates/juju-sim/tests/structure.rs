@@ -41,6 +41,7 @@ const ORDER: &[&str] = &[
     "process",
     "lib",
     "main",
+    "tool_main",
 ];
 
 /// The modules `text` (of module `name`) imports with `use crate::…` or `use super::…`, outside
