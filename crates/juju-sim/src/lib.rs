@@ -137,6 +137,7 @@
 
 mod action_params;
 mod client;
+mod context;
 mod env;
 mod error;
 mod event;
@@ -152,6 +153,7 @@ mod tools;
 mod wire;
 
 pub use client::multicall_main;
+pub use context::{ActionOutput, Context, Output};
 pub use error::SimError;
 pub use event::{ActionContext, Event, HookContext};
 pub use inproc::{run_in_process, run_in_process_with_faults};

@@ -179,6 +179,11 @@ impl Harness {
         Ok(outcome)
     }
 
+    /// The committed model, taken out of the harness.
+    pub fn into_state(self) -> State {
+        self.state
+    }
+
     /// The committed model.
     pub fn state(&self) -> &State {
         &self.state

@@ -39,6 +39,7 @@ const ORDER: &[&str] = &[
     "server",
     "inproc",
     "process",
+    "context",
     "lib",
     "main",
     "tool_main",

@@ -7,6 +7,7 @@
 
 mod common;
 mod conformance;
+mod context;
 mod inproc;
 mod process;
 mod structure;

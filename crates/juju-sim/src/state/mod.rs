@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use juju_charm::rules::JujuVersion;
+use juju_charm::{Status, StatusName};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -22,6 +23,19 @@ pub use self::secret::{Owner, Revision, Secret};
 pub(crate) use self::secret::{canonical_uri, check_given, fnv1a, make_xid, parse_secret_id};
 use crate::SimError;
 use crate::meta::{CharmMeta, Role, check_option};
+
+/// A status as the runtime types it: one of the four a charm sets; `None` for any other word
+/// (`unknown`).
+pub(crate) fn typed_status(name: &str, message: &str) -> Option<Status> {
+    let name = match name {
+        "active" => StatusName::Active,
+        "waiting" => StatusName::Waiting,
+        "maintenance" => StatusName::Maintenance,
+        "blocked" => StatusName::Blocked,
+        _ => return None,
+    };
+    Some(Status::new(name, message))
+}
 
 /// The Juju version a [`State`] runs unless a test says otherwise
 /// ([`State::with_juju_version`]): the 3.6 release whose rules the simulator was first written
@@ -492,6 +506,20 @@ impl State {
     /// The application status.
     pub fn app_status(&self) -> (String, String) {
         self.app_status.clone()
+    }
+
+    /// The workload status `unit` last set, as the runtime types it; `None` while it is
+    /// `unknown` (never set) or for a unit the model does not have. A failed hook does not
+    /// change it: Juju shows `error` beside it ([`Unit::hook_error`]).
+    pub fn unit_status_typed(&self, unit: u32) -> Option<Status> {
+        let (name, message) = &self.units.get(&unit)?.status;
+        typed_status(name, message)
+    }
+
+    /// The application status the leader last set, as the runtime types it; `None` while it
+    /// is `unknown`.
+    pub fn app_status_typed(&self) -> Option<Status> {
+        typed_status(&self.app_status.0, &self.app_status.1)
     }
 
     /// Every secret owned by or granted to the application.
