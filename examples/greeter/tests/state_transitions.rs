@@ -1,5 +1,5 @@
 //! State-transition tests: one event on a declared model, the charm run in process by
-//! juju-sim, and what the model holds afterwards.
+//! juju-sim's `Context`, and the model it leaves.
 
 mod common;
 
@@ -12,25 +12,31 @@ mod charm;
 use std::collections::BTreeMap;
 
 use greeter_charm::{Provided, TOKEN_KEY, TOKEN_LABEL};
+use juju_charm::Status;
 use juju_charm::databag::Databag;
-use juju_sim::{Event, Outcome, Owner, State, run_in_process};
+use juju_sim::{ActionOutput, Context, Event, Output, Owner, State};
 use serde_json::{Map, Value, json};
 
 use common::state;
 
-/// Runs `event` on `unit` and checks the hook succeeded.
-fn run(state: &mut State, unit: u32, event: Event) -> Outcome {
-    let out = run_in_process(state, unit, &event, |env, runner| {
-        juju_charm::run(env, runner, charm::Greeter::setup)
-    })
-    .expect("simulated run");
-    assert_eq!(out.exit_code, Some(0), "{event:?}: {:?}", out.logs);
+/// The charm, in process, on `unit`.
+fn ctx(unit: u32) -> Context<'static> {
+    Context::new(charm::Greeter::setup).on_unit(unit)
+}
+
+/// Runs `event` on `unit`, checks the hook succeeded, and moves `state` on to the state it left.
+fn run(state: &mut State, unit: u32, event: Event) -> Output {
+    let out = ctx(unit).run(event.clone(), state).expect("simulated run");
+    assert!(out.succeeded(), "{event:?}: {:?}", out.outcome.logs);
+    *state = out.state.clone();
     out
 }
 
-fn action(name: &str, params: Value) -> Event {
-    let Value::Object(params) = params else { panic!("params must be an object") };
-    Event::Action { name: name.into(), params }
+/// Runs action `name` on `unit`, and moves `state` on to the state it left.
+fn action(state: &mut State, unit: u32, name: &str, params: Value) -> ActionOutput {
+    let out = ctx(unit).run_action(name, params, state).expect("simulated action");
+    *state = out.output.state.clone();
+    out
 }
 
 /// The token in the latest revision of the token secret.
@@ -39,23 +45,23 @@ fn token(state: &State) -> String {
     secret.latest().expect("a revision").content[TOKEN_KEY].clone()
 }
 
-fn active(message: &str) -> (String, String) {
-    ("active".to_owned(), message.to_owned())
+fn active(message: &str) -> Option<Status> {
+    Some(Status::active(message))
 }
 
 #[test]
 fn install_on_the_leader_is_active_with_a_random_token_never_logged() {
     let mut s = state(1);
     let out = run(&mut s, 0, Event::Install);
-    assert_eq!(out.unit_status, active("'hello' on port 8080"));
+    assert_eq!(out.unit_status(), active("'hello' on port 8080"));
     let secret = s.secret_by_label(TOKEN_LABEL).expect("created");
     assert_eq!(secret.owner, Owner::App);
     let token = token(&s);
     assert_eq!(token.len(), 64);
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
     // The token is on no command line and in no log.
-    assert!(out.calls.iter().all(|c| c.args.iter().all(|a| !a.contains(&token))));
-    assert!(out.logs.iter().all(|l| !l.message.contains(&token)));
+    assert!(out.outcome.calls.iter().all(|c| c.args.iter().all(|a| !a.contains(&token))));
+    assert!(out.outcome.logs.iter().all(|l| !l.message.contains(&token)));
 
     // Another unit's install gives another token: it is random.
     let mut other = state(1);
@@ -74,17 +80,19 @@ fn a_bad_port_blocks_with_the_message_and_destroys_nothing() {
         s.set_config("port", json!(bad)).expect("an int, as Juju checks");
         let out = run(&mut s, 0, Event::ConfigChanged);
         assert_eq!(
-            out.unit_status,
-            ("blocked".to_owned(), "Invalid 'port' config: must be between 1 and 65535".to_owned())
+            out.unit_status(),
+            Some(Status::blocked("Invalid 'port' config: must be between 1 and 65535"))
         );
         // Nothing written, nothing removed: the secret and the relation data stay as they were.
-        assert!(out.calls.iter().all(|c| c.tool != "relation-set" && c.tool != "secret-set"));
+        assert!(
+            out.outcome.calls.iter().all(|c| c.tool != "relation-set" && c.tool != "secret-set")
+        );
         assert_eq!(s.secrets(), secrets.as_slice());
         assert_eq!(s.local_app_data(id).cloned(), bag);
     }
     s.set_config("port", json!(9000)).expect("valid");
     let out = run(&mut s, 0, Event::ConfigChanged);
-    assert_eq!(out.unit_status, active("'hello' on port 9000"));
+    assert_eq!(out.unit_status(), active("'hello' on port 9000"));
     assert_eq!(s.local_app_data(id).expect("bag")["port"], "9000");
 }
 
@@ -121,8 +129,9 @@ fn relation_changed_publishes_the_typed_greeting_and_grants_the_token() {
     assert_eq!(s.local_app_data(id).expect("bag")["greeting"], r#""bonjour, client!""#);
     s.set_remote_app_data(id, BTreeMap::from([("name".into(), "alice".into())]));
     let out = run(&mut s, 0, Event::RelationChanged { id, unit: None });
-    assert_eq!(out.unit_status.0, "blocked");
-    assert!(out.unit_status.1.starts_with("bad data from 'client': "), "{:?}", out.unit_status);
+    let status = out.unit_status().expect("a status");
+    assert_eq!(status.name, juju_charm::StatusName::Blocked);
+    assert!(status.message.starts_with("bad data from 'client': "), "{status:?}");
 }
 
 #[test]
@@ -132,22 +141,20 @@ fn get_token_returns_the_token_and_rotate_token_fails_off_the_leader_or_out_of_r
     let first = token(&s);
 
     // Any unit shows the token.
-    let out = run(&mut s, 1, action("get-token", json!({})));
-    let result = out.action.expect("an action");
-    assert_eq!(result.failed, None);
-    assert_eq!(result.results, Map::from_iter([("token".to_owned(), json!(first))]));
+    let out = action(&mut s, 1, "get-token", json!({}));
+    assert_eq!(out.failure, None);
+    assert_eq!(out.results, Map::from_iter([("token".to_owned(), json!(first))]));
 
     // Only the leader rotates it, and only to a length in range.
-    let out = run(&mut s, 1, action("rotate-token", json!({})));
-    let failed = out.action.expect("an action").failed;
-    assert_eq!(failed.as_deref(), Some("only the leader can rotate the API token"));
-    let out = run(&mut s, 0, action("rotate-token", json!({"length": 8})));
-    let failed = out.action.expect("an action").failed;
-    assert_eq!(failed.as_deref(), Some("Invalid 'length' parameter: must be between 16 and 64"));
+    let out = action(&mut s, 1, "rotate-token", json!({}));
+    assert_eq!(out.failure.as_deref(), Some("only the leader can rotate the API token"));
+    let out = action(&mut s, 0, "rotate-token", json!({"length": 8}));
+    let failure = out.failure.as_deref();
+    assert_eq!(failure, Some("Invalid 'length' parameter: must be between 16 and 64"));
     assert_eq!(token(&s), first, "a failed action changes nothing");
 
-    let out = run(&mut s, 0, action("rotate-token", json!({"length": 16})));
-    assert_eq!(out.action.expect("an action").failed, None);
+    let out = action(&mut s, 0, "rotate-token", json!({"length": 16}));
+    assert_eq!(out.failure, None);
     let second = token(&s);
     assert_eq!(second.len(), 32);
     assert_ne!(second, first);
@@ -160,22 +167,22 @@ fn only_the_leader_creates_the_secret_and_only_once() {
     // A non-leader before the leader: nothing created, waiting; get-token fails.
     let out = run(&mut s, 1, Event::Install);
     assert!(s.secrets().is_empty());
-    assert!(!out.called("secret-add"));
+    assert!(!out.outcome.called("secret-add"));
     assert_eq!(
-        out.unit_status,
-        ("waiting".to_owned(), "waiting for the leader to create the API token".to_owned())
+        out.unit_status(),
+        Some(Status::waiting("waiting for the leader to create the API token"))
     );
-    let out = run(&mut s, 1, action("get-token", json!({})));
-    let failed = out.action.expect("an action").failed;
-    assert_eq!(failed.as_deref(), Some("there is no API token yet: wait for the leader"));
+    let out = action(&mut s, 1, "get-token", json!({}));
+    let failure = out.failure.as_deref();
+    assert_eq!(failure, Some("there is no API token yet: wait for the leader"));
 
     // The leader creates exactly one; its next hooks create no other.
     let out = run(&mut s, 0, Event::Install);
-    assert_eq!(out.calls.iter().filter(|c| c.tool == "secret-add").count(), 1);
+    assert_eq!(out.outcome.calls.iter().filter(|c| c.tool == "secret-add").count(), 1);
     let first = token(&s);
     for event in [Event::ConfigChanged, Event::Start, Event::UpdateStatus] {
         let out = run(&mut s, 0, event);
-        assert!(!out.called("secret-add") && !out.called("secret-set"));
+        assert!(!out.outcome.called("secret-add") && !out.outcome.called("secret-set"));
     }
     assert_eq!(s.secrets().len(), 1);
     assert_eq!(s.secret_by_label(TOKEN_LABEL).expect("secret").revisions.len(), 1);
@@ -183,7 +190,7 @@ fn only_the_leader_creates_the_secret_and_only_once() {
 
     // Now the other unit reads it and is active, still without creating one.
     let out = run(&mut s, 1, Event::ConfigChanged);
-    assert_eq!(out.unit_status, active("'hello' on port 8080"));
-    assert!(!out.called("secret-add"));
+    assert_eq!(out.unit_status(), active("'hello' on port 8080"));
+    assert!(!out.outcome.called("secret-add"));
     assert_eq!(s.secrets().len(), 1);
 }
