@@ -1,11 +1,13 @@
-//! State-transition tests: one event on a declared state, in process (ops.testing's Scenario
-//! style). Fast, so they cover the table of leader / non-leader × good / bad config × relations.
+//! State-transition tests: one event on a declared state, in process, through
+//! `juju_sim::Context` (ops.testing's Scenario style): each run returns the state it leaves.
+//! Fast, so they cover the table of leader / non-leader × good / bad config × relations.
 
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use juju_sim::{Event, Outcome, State, run_in_process};
+use juju_charm::{Status, StatusName};
+use juju_sim::{ActionOutput, Context, Event, Output, State};
 
 use crate::common::{Cluster, is_generated_format};
 
@@ -19,11 +21,32 @@ fn state(units: u32) -> (State, Cluster) {
     (s, cluster)
 }
 
-fn run(state: &mut State, unit: u32, event: Event) -> Outcome {
-    let out = run_in_process(state, unit, &event, ckf_crypto::charm::run).expect("simulated run");
-    crate::common::assert_no_leak(state, std::slice::from_ref(&out), &[]);
-    assert_eq!(out.exit_code, Some(0), "{event:?}: {:?}", out.logs);
+/// The charm, in process, on `unit`.
+fn ctx(unit: u32) -> Context<'static> {
+    Context::new(ckf_crypto::charm::CkfCrypto::from_env).on_unit(unit)
+}
+
+/// Runs `event` on `unit`, checks it succeeded and leaked nothing, and moves `state` on.
+fn run(state: &mut State, unit: u32, event: Event) -> Output {
+    let out = ctx(unit).run(event.clone(), state).expect("simulated run");
+    crate::common::assert_no_leak(&out.state, std::slice::from_ref(&out.outcome), &[]);
+    assert_eq!(out.outcome.exit_code, Some(0), "{event:?}: {:?}", out.outcome.logs);
+    *state = out.state.clone();
     out
+}
+
+/// Runs action `name` on `unit`, checks it leaked nothing, and moves `state` on.
+fn action(state: &mut State, unit: u32, name: &str, params: serde_json::Value) -> ActionOutput {
+    let out = ctx(unit).run_action(name, params, state).expect("simulated action");
+    let run = &out.output;
+    crate::common::assert_no_leak(&run.state, std::slice::from_ref(&run.outcome), &[]);
+    *state = run.state.clone();
+    out
+}
+
+/// The unit's status after `out`, which must have set one.
+fn status(out: &Output) -> Status {
+    out.unit_status().expect("a status")
 }
 
 fn v1(state: &mut State, app: &str) -> u64 {
@@ -46,7 +69,7 @@ fn every_ordinary_hook_on_a_fresh_leader_creates_the_same_single_secret() {
         let (mut s, _k) = state(1);
         let out = run(&mut s, 0, event.clone());
         assert_eq!(s.secrets().len(), 1, "{event:?}: one secret holds all the material");
-        assert_eq!(out.unit_status, ("active".to_owned(), String::new()), "{event:?}");
+        assert_eq!(out.unit_status(), Some(Status::active("")), "{event:?}");
         let generated = s.secret_by_label(ckf_crypto::store::LABEL).expect("generated");
         let content = &generated.revisions.last().expect("rev").content;
         for key in crate::common::GENERATED_KEYS {
@@ -64,10 +87,9 @@ fn a_fresh_non_leader_creates_nothing() {
         let (mut s, _k) = state(2);
         let out = run(&mut s, 1, event.clone());
         assert!(s.secrets().is_empty(), "{event:?}");
-        assert!(out.unit_status.1.starts_with("standby"), "{event:?}: {:?}", out.unit_status);
-        assert!(
-            out.calls.iter().all(|c| !c.tool.starts_with("secret-") && c.tool != "relation-set")
-        );
+        assert!(status(&out).message.starts_with("standby"), "{event:?}: {:?}", status(&out));
+        let calls = &out.outcome.calls;
+        assert!(calls.iter().all(|c| !c.tool.starts_with("secret-") && c.tool != "relation-set"));
     }
 }
 
@@ -90,8 +112,9 @@ fn bad_config_on_either_unit_is_blocked_with_the_option_named() {
             let (mut s, _k) = state(2);
             s.set_config(key, value).expect("typed config");
             let out = run(&mut s, unit, Event::ConfigChanged);
-            assert_eq!(out.unit_status.0, "blocked", "{unit} {key}");
-            assert!(out.unit_status.1.starts_with(message), "{unit} {key}: {:?}", out.unit_status);
+            let status = status(&out);
+            assert_eq!(status.name, StatusName::Blocked, "{unit} {key}");
+            assert!(status.message.starts_with(message), "{unit} {key}: {status:?}");
         }
     }
 }
@@ -104,10 +127,10 @@ fn relation_data_follows_config_and_is_not_rewritten_when_unchanged() {
     let first = s.local_app_data(id).cloned().expect("served");
     let out = run(&mut s, 0, Event::UpdateStatus);
     assert!(
-        !out.calls.iter().any(|c| c.tool == "relation-set"),
+        !out.outcome.calls.iter().any(|c| c.tool == "relation-set"),
         "a no-op hook writes no relation data"
     );
-    assert!(!out.calls.iter().any(|c| c.tool == "secret-set" || c.tool == "secret-add"));
+    assert!(!out.outcome.calls.iter().any(|c| c.tool == "secret-set" || c.tool == "secret-add"));
     assert_eq!(s.local_app_data(id), Some(&first));
 
     s.set_config("object-storage-port", json!(9100)).expect("config");
@@ -127,7 +150,7 @@ fn broken_relation_is_left_alone() {
     let id = v1(&mut s, "kfp-api");
     run(&mut s, 0, Event::Install);
     let out = run(&mut s, 0, Event::RelationBroken { id });
-    assert!(!out.calls.iter().any(|c| c.tool == "relation-set"));
+    assert!(!out.outcome.calls.iter().any(|c| c.tool == "relation-set"));
     assert!(s.relation_ids("object-storage").is_empty());
 }
 
@@ -135,14 +158,17 @@ fn broken_relation_is_left_alone() {
 fn secret_remove_drops_the_obsolete_revision() {
     let (mut s, _k) = state(1);
     run(&mut s, 0, Event::Install);
-    let params = serde_json::Map::from_iter([("name".to_owned(), json!("oidc-client-secret"))]);
-    run(&mut s, 0, Event::Action { name: "rotate-secret".into(), params });
+    let out = action(&mut s, 0, "rotate-secret", json!({"name": "oidc-client-secret"}));
+    assert_eq!(out.failure, None);
     let secret = s.secret_by_label(ckf_crypto::store::LABEL).expect("secret").clone();
     assert_eq!(secret.revisions.len(), 2);
     let out =
         run(&mut s, 0, Event::SecretRemove { id: format!("secret:{}", secret.id), revision: 1 });
     assert!(
-        out.calls.iter().any(|c| c.tool == "secret-remove" && c.args.contains(&"1".to_owned()))
+        out.outcome
+            .calls
+            .iter()
+            .any(|c| c.tool == "secret-remove" && c.args.contains(&"1".to_owned()))
     );
     let after = s.secret_by_label(ckf_crypto::store::LABEL).expect("secret");
     assert_eq!(after.revisions.iter().map(|r| r.revision).collect::<Vec<_>>(), [2]);
@@ -150,18 +176,13 @@ fn secret_remove_drops_the_obsolete_revision() {
 
 #[test]
 fn actions_on_a_non_leader_fail_with_the_contract_message() {
-    for (name, params) in [
-        ("get-credentials", serde_json::Map::new()),
-        ("rotate-secret", serde_json::Map::from_iter([("name".to_owned(), json!("secret-key"))])),
-    ] {
+    for (name, params) in
+        [("get-credentials", json!({})), ("rotate-secret", json!({"name": "secret-key"}))]
+    {
         let (mut s, _k) = state(2);
-        let out = run(&mut s, 1, Event::Action { name: name.into(), params });
-        let action = out.action.expect("action");
-        assert_eq!(
-            action.failed.as_deref(),
-            Some("this action must run on the leader unit"),
-            "{name}"
-        );
+        let out = action(&mut s, 1, name, params);
+        let failure = out.failure.as_deref();
+        assert_eq!(failure, Some("this action must run on the leader unit"), "{name}");
         assert!(s.secrets().is_empty());
     }
 }
