@@ -1,4 +1,7 @@
-//! The compiled charm under the process-level simulator, hook by hook, as Juju runs it.
+//! The compiled charm under the process-level simulator, hook by hook, as Juju runs it: every
+//! test twice, under Juju 3.6's rules (`juju36::…`) and under 4.0's (`juju4::…`), where the
+//! hook tools 4.0 removed are missing, `JUJU_SLA` is empty and unit bags have no
+//! `private-address`.
 
 use serde_json::json;
 
@@ -6,11 +9,42 @@ use juju_sim::Event;
 
 use crate::common::{Sim, is_generated_format, state};
 
+/// Each lifecycle test, as a test under 3.6.8's rules and one under 4.0.0's.
+macro_rules! under_both_versions {
+    ($($name:ident),* $(,)?) => {
+        mod juju36 {
+            $(#[test]
+            fn $name() {
+                super::$name("3.6.8");
+            })*
+        }
+        mod juju4 {
+            $(#[test]
+            fn $name() {
+                super::$name("4.0.0");
+            })*
+        }
+    };
+}
+
+under_both_versions!(
+    deploy_generates_secrets_once_and_serves_v1,
+    generated_secret_survives_hooks_leader_change_and_a_second_unit,
+    short_secret_key_blocks_keeps_relation_data_and_recovers,
+    incompatible_requirer_is_named_and_gets_nothing,
+    unversioned_requirer_waits_silently,
+    get_credentials_on_the_leader_and_refused_elsewhere,
+    rotate_secret_replaces_the_value_everywhere,
+    no_secret_value_in_argv_logs_or_status,
+    secret_content_reaches_juju_through_absolute_private_files,
+    unknown_hook_exits_zero_and_changes_nothing,
+    a_failed_hook_commits_nothing_and_the_retry_converges,
+);
+
 const SHORT: &str = "The 'secret-key' config value must be at least 8 characters long.";
 
-#[test]
-fn deploy_generates_secrets_once_and_serves_v1() {
-    let mut sim = Sim::new(state(1));
+fn deploy_generates_secrets_once_and_serves_v1(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let generated_now = sim.generated();
     for key in ["secret-key", "oidc-client-secret", "config-hash-salt"] {
@@ -26,11 +60,13 @@ fn deploy_generates_secrets_once_and_serves_v1() {
     assert_eq!(sent["secure"], json!(false));
     assert_eq!(sim.state().local_app_data(rel).expect("bag")["_supported_versions"], "- v1\n");
     assert_eq!(sim.state().unit_status(0).0, "active");
+    // The rules of the version are the ones in force: Juju 4 writes no private-address.
+    let unit_bag = sim.state().local_unit_data(rel, 0).expect("unit bag");
+    assert_eq!(unit_bag.contains_key("private-address"), juju.starts_with('3'), "{juju}");
 }
 
-#[test]
-fn generated_secret_survives_hooks_leader_change_and_a_second_unit() {
-    let mut sim = Sim::new(state(2));
+fn generated_secret_survives_hooks_leader_change_and_a_second_unit(juju: &str) {
+    let mut sim = Sim::new(state(2).with_juju_version(juju));
     sim.deploy(2);
     let rel = sim.relate(0, "kfp-api");
     let first = sim.generated();
@@ -68,9 +104,8 @@ fn generated_secret_survives_hooks_leader_change_and_a_second_unit() {
     assert_eq!(sim.state().secrets().len(), 1, "one secret holds all the material");
 }
 
-#[test]
-fn short_secret_key_blocks_keeps_relation_data_and_recovers() {
-    let mut sim = Sim::new(state(1));
+fn short_secret_key_blocks_keeps_relation_data_and_recovers(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let rel = sim.relate(0, "kfp-api");
     let before = sim.state().local_app_data(rel).cloned();
@@ -95,9 +130,8 @@ fn short_secret_key_blocks_keeps_relation_data_and_recovers() {
     assert_eq!(sim.sent(rel)["secret-key"], json!(generated));
 }
 
-#[test]
-fn incompatible_requirer_is_named_and_gets_nothing() {
-    let mut sim = Sim::new(state(1));
+fn incompatible_requirer_is_named_and_gets_nothing(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let id = sim.harness.state_mut().add_relation("object-storage", "argo-controller", 1);
     sim.harness.state_mut().set_remote_app_data(
@@ -115,9 +149,8 @@ fn incompatible_requirer_is_named_and_gets_nothing() {
     assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
 }
 
-#[test]
-fn unversioned_requirer_waits_silently() {
-    let mut sim = Sim::new(state(1));
+fn unversioned_requirer_waits_silently(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let id = sim.harness.state_mut().add_relation("object-storage", "kserve", 1);
     let out = sim.ok(0, Event::RelationJoined { id, unit: "kserve/0".into() });
@@ -125,9 +158,8 @@ fn unversioned_requirer_waits_silently() {
     assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
 }
 
-#[test]
-fn get_credentials_on_the_leader_and_refused_elsewhere() {
-    let mut sim = Sim::new(state(2));
+fn get_credentials_on_the_leader_and_refused_elsewhere(juju: &str) {
+    let mut sim = Sim::new(state(2).with_juju_version(juju));
     sim.deploy(2);
     let out =
         sim.ok(0, Event::Action { name: "get-credentials".into(), params: Default::default() });
@@ -146,9 +178,8 @@ fn get_credentials_on_the_leader_and_refused_elsewhere() {
     assert!(action.results.is_empty());
 }
 
-#[test]
-fn rotate_secret_replaces_the_value_everywhere() {
-    let mut sim = Sim::new(state(1));
+fn rotate_secret_replaces_the_value_everywhere(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let rel = sim.relate(0, "kfp-api");
     let old = sim.generated();
@@ -176,9 +207,8 @@ fn rotate_secret_replaces_the_value_everywhere() {
     );
 }
 
-#[test]
-fn no_secret_value_in_argv_logs_or_status() {
-    let mut sim = Sim::new(state(2));
+fn no_secret_value_in_argv_logs_or_status(juju: &str) {
+    let mut sim = Sim::new(state(2).with_juju_version(juju));
     let mut outcomes = Vec::new();
     for (unit, event) in [
         (0, Event::Install),
@@ -248,9 +278,8 @@ fn no_secret_value_in_argv_logs_or_status() {
     }
 }
 
-#[test]
-fn secret_content_reaches_juju_through_absolute_private_files() {
-    let mut sim = Sim::new(state(1));
+fn secret_content_reaches_juju_through_absolute_private_files(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     let out = sim.ok(0, Event::Install);
     let add = out.calls.iter().find(|c| c.tool == "secret-add").expect("secret-add ran");
     let files: Vec<&String> = add.args.iter().filter(|a| a.contains("#file=")).collect();
@@ -273,19 +302,17 @@ fn secret_content_reaches_juju_through_absolute_private_files() {
     assert!(add.args.iter().any(|a| a == "--owner") && add.args.iter().any(|a| a == "application"));
 }
 
-#[test]
-fn unknown_hook_exits_zero_and_changes_nothing() {
-    let mut sim = Sim::new(state(1));
+fn unknown_hook_exits_zero_and_changes_nothing(juju: &str) {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     let out = sim.ok(0, Event::Custom { hook: "some-future-hook".into() });
     assert!(out.calls.iter().all(|c| c.tool == "juju-log"));
     assert!(sim.state().secrets().is_empty());
 }
 
-#[test]
-fn a_failed_hook_commits_nothing_and_the_retry_converges() {
+fn a_failed_hook_commits_nothing_and_the_retry_converges(juju: &str) {
     // Make the first relation-set of a hook fail: the hook must exit non-zero, nothing of it
     // must land (not even the secret it created), and the retry must produce one secret.
-    let mut sim = Sim::new(state(1));
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     let id = sim.harness.state_mut().add_relation("object-storage", "kfp-api", 1);
     sim.harness.state_mut().set_remote_app_data(
         id,
