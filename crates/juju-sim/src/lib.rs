@@ -11,18 +11,19 @@
 //!   ([`CharmMeta`]).
 //! - [`Event`]: what Juju fires at a unit: `install`, `config-changed`, a relation or secret
 //!   hook, an action.
-//! - [`run_in_process`]: state in, one event, state out, with the charm in the test's process;
-//!   [`run_in_process_with_faults`] makes chosen hook-tool calls fail.
-//! - [`Harness`]: the compiled charm run as Juju runs it, with this crate's `juju-sim` binary as
-//!   its hook tools (`cargo install juju-sim`, or `--path crates/juju-sim` in a clone).
-//! - [`Outcome`]: what one run did: the exit code, whether its writes were committed, the status,
-//!   every hook-tool call, the logs, the action's results.
+//! - [`Context`]: how the charm runs (in this process, or its compiled binary as Juju runs it;
+//!   on which unit; with which hook-tool calls failing). [`Context::run`] takes an event and a
+//!   state and returns the state the run leaves ([`Output`]), the input untouched, as
+//!   ops.testing (Scenario) does; [`Context::run_action`] returns an action's results, failure
+//!   and logs ([`ActionOutput`]).
+//! - [`Outcome`]: what one run did: the exit code, whether its writes were committed, every
+//!   hook-tool call, the logs, the statuses set.
 //!
 //! # Testing a charm
 //!
 //! ```
-//! use juju_charm::{Charm, Context, Error, Status};
-//! use juju_sim::{CharmMeta, Event, State, run_in_process};
+//! use juju_charm::{Charm, Context as CharmContext, Error, Status};
+//! use juju_sim::{CharmMeta, Context, Event, State};
 //! use serde::Deserialize;
 //! use serde_json::json;
 //!
@@ -34,7 +35,7 @@
 //! struct Hello;
 //!
 //! impl Charm for Hello {
-//!     fn reconcile(&mut self, ctx: &mut Context<'_>) -> Result<(), Error> {
+//!     fn reconcile(&mut self, ctx: &mut CharmContext<'_>) -> Result<(), Error> {
 //!         let config: Config = ctx.config()?;
 //!         ctx.add_status(Status::active(format!("{}, world", config.greeting)));
 //!         Ok(())
@@ -47,36 +48,42 @@
 //!     "options:\n  greeting: {type: string, default: hello}\n",
 //!     "",
 //! )?;
-//! let mut state = State::new(meta, "hello", "test");
+//! let state = State::new(meta, "hello", "test");
 //!
-//! // One event on unit 0, with the charm standing in for `dispatch` in this process.
-//! let out = run_in_process(&mut state, 0, &Event::Install, |env, runner| {
-//!     juju_charm::run(env, runner, |_env| Ok(Hello))
-//! })?;
-//! assert_eq!(out.exit_code, Some(0));
-//! assert_eq!(out.unit_status, ("active".to_owned(), "hello, world".to_owned()));
-//! assert!(out.called("config-get") && out.called("status-set"));
+//! // The charm runs in this process, standing in for `dispatch`.
+//! let ctx = Context::new(|_env| Ok(Hello));
+//! let out = ctx.run(Event::Install, &state)?;
+//! assert!(out.succeeded());
+//! assert_eq!(out.unit_status(), Some(Status::active("hello, world")));
+//! assert!(out.outcome.called("config-get") && out.outcome.called("status-set"));
 //!
 //! // The operator changes the option; Juju checks its type, as `juju config` does.
-//! assert!(state.set_config("greeting", json!(42)).is_err());
-//! state.set_config("greeting", json!("bonjour"))?;
-//! let out = run_in_process(&mut state, 0, &Event::ConfigChanged, |env, runner| {
-//!     juju_charm::run(env, runner, |_env| Ok(Hello))
-//! })?;
-//! assert_eq!(out.unit_status.1, "bonjour, world");
+//! let mut next = out.state;
+//! assert!(next.set_config("greeting", json!(42)).is_err());
+//! next.set_config("greeting", json!("bonjour"))?;
+//! let out = ctx.run(Event::ConfigChanged, &next)?;
+//! assert_eq!(out.unit_status(), Some(Status::active("bonjour, world")));
 //! # Ok::<(), juju_sim::SimError>(())
 //! ```
 //!
-//! [`State::add_relation`] shows relation data, and [`Harness`] the compiled charm. In this
-//! crate's repository, `docs/guide.md` writes, tests and packs a charm step by step, and
+//! [`State::add_relation`] shows relation data, and [`Context::process`] the compiled charm. In
+//! this crate's repository, `docs/guide.md` writes, tests and packs a charm step by step, and
 //! `docs/how-to/testing.md` says what to set up and what to check.
+//!
+//! # The compiled charm
+//!
+//! A charm's integration tests run its binary as Juju does with a dev-dependency on this crate
+//! and nothing else: `Context::process(env!("CARGO_BIN_EXE_<name>"), files)`. The hook tools
+//! are [`tool_binary`], a small client this crate's build compiles; the binary Juju runs never
+//! links the simulator.
 //!
 //! # Two forms, one model
 //!
-//! Both forms share one model ([`State`] plus a per-hook session that buffers writes):
-//! [`run_in_process`] runs a closure standing in for `dispatch`; [`Harness`] runs the real compiled
-//! `dispatch` with hook tools on `PATH` that are symlinks to a multi-call binary calling
-//! [`multicall_main`].
+//! Both forms share one model ([`State`] plus a per-hook session that buffers writes): in
+//! process, a closure stands in for `dispatch` ([`run_in_process`] is the lower level that
+//! [`Context`] is built on, changing the state it is given); at process level, [`Harness`] runs
+//! the real compiled `dispatch` with hook tools on `PATH` that are symlinks to a multi-call
+//! binary calling [`multicall_main`] ([`tool_binary`]).
 //!
 //! # The process-level form
 //!

@@ -39,10 +39,11 @@ pub struct CharmFiles {
 
 /// A simulated unit agent directory that runs a real `dispatch`.
 ///
-/// `dispatch` is the charm's compiled binary; the hook tools are this crate's `juju-sim`
-/// binary (`cargo install juju-sim`), symlinked once per tool. Each [`Harness::run`] spawns
-/// `dispatch` as Juju does and returns the same [`Outcome`] as [`run_in_process`], with
-/// `dispatch`'s stdout, stderr and wall time:
+/// The lower level of [`Context::process`](crate::Context::process), for a test that keeps one
+/// unit directory across runs. `dispatch` is the charm's compiled binary; the hook tools are a
+/// multi-call binary ([`tool_binary`](crate::tool_binary)), symlinked once per tool. Each
+/// [`Harness::run`] spawns `dispatch` as Juju does, commits into the harness's state and returns
+/// the same [`Outcome`] as [`run_in_process`], with `dispatch`'s stdout, stderr and wall time:
 ///
 /// ```no_run
 /// use std::path::Path;
@@ -58,8 +59,8 @@ pub struct CharmFiles {
 /// let state = State::new(meta, "hello", "test").with_units(2);
 ///
 /// let dir = Path::new("/tmp/hello-unit");
-/// let (dispatch, tools) = (Path::new("target/debug/hello"), Path::new("/usr/local/bin/juju-sim"));
-/// let mut harness = Harness::new(dir, dispatch, tools, files, state)?;
+/// let dispatch = Path::new("target/debug/hello");
+/// let mut harness = Harness::new(dir, dispatch, juju_sim::tool_binary(), files, state)?;
 /// for unit in [0, 1] {
 ///     let out = harness.run(unit, &Event::Install)?;
 ///     assert_eq!(out.exit_code, Some(0), "{}", out.stderr);
