@@ -15,6 +15,11 @@ pub enum SimError {
     /// A config key not declared in config.yaml, or a value of the wrong type.
     #[error("invalid config: {0}")]
     Config(String),
+    /// A state Juju could not produce (a relation on an undeclared endpoint, a leader that is
+    /// not a unit, a config value of the wrong type, a secret the application could not see):
+    /// found by the consistency check before any hook runs.
+    #[error("inconsistent state: {0}")]
+    Inconsistent(String),
     /// An event that cannot happen in this state (unknown relation, secret, action, unit).
     #[error("inconsistent event: {0}")]
     Event(String),

@@ -189,6 +189,7 @@ pub(crate) fn prepare(
     unit: u32,
     event: &Event,
 ) -> Result<HookContext, SimError> {
+    state.check_consistency()?;
     if !state.units.contains_key(&unit) {
         return Err(SimError::Event(format!("no unit {unit}")));
     }

@@ -144,6 +144,7 @@
 
 mod action_params;
 mod client;
+mod consistency;
 mod context;
 mod env;
 mod error;
@@ -164,7 +165,9 @@ pub use context::{ActionOutput, Context, Output};
 pub use error::SimError;
 pub use event::{ActionContext, Event, HookContext};
 pub use inproc::{run_in_process, run_in_process_with_faults};
-pub use meta::{ActionSpec, CharmMeta, ConfigOption, Endpoint, OptionType, ParamSpec, Role};
+pub use meta::{
+    ActionSpec, CharmMeta, ConfigOption, Container, Endpoint, OptionType, ParamSpec, Role, Storage,
+};
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
 pub use process::{CharmFiles, Harness};
 pub use state::{

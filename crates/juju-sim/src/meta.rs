@@ -86,8 +86,31 @@ pub struct ActionSpec {
     pub additional_properties: Option<bool>,
 }
 
+/// One workload container of a Kubernetes charm (`containers:`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Container {
+    /// The `oci-image` resource it runs, if it names one (`resource:`).
+    pub resource: Option<String>,
+    /// Where it mounts which storage (`mounts:`): storage name → location (`None` when Juju
+    /// picks it).
+    pub mounts: BTreeMap<String, Option<String>>,
+}
+
+/// One storage of the charm (`storage:`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Storage {
+    /// `filesystem` or `block`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where it is mounted in the charm container, if the charm says.
+    pub location: Option<String>,
+}
+
 /// The parsed charm metadata, config schema and actions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CharmMeta {
     /// The charm's `name`.
     pub name: String,
@@ -95,6 +118,16 @@ pub struct CharmMeta {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// Resources by name → declared `type` (`file`, `oci-image`).
     pub resources: BTreeMap<String, String>,
+    /// Workload containers by name (Kubernetes charms).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub containers: BTreeMap<String, Container>,
+    /// Storage by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, Storage>,
+    /// What the charm `assumes` of Juju (`k8s-api`, `juju >= 3.6`, or `any-of` / `all-of`
+    /// groups), as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumes: Vec<Value>,
     /// Config options by name.
     pub options: BTreeMap<String, ConfigOption>,
     /// Actions by name.
@@ -120,6 +153,19 @@ impl CharmMeta {
                     Value::String(s) => s.clone(),
                     other => other.get("interface").and_then(Value::as_str).unwrap_or("").into(),
                 };
+                // Juju refuses a charm whose endpoint names no interface (juju/juju
+                // internal/charm/meta.go, `parseRelations`), and reserves the `juju` prefix
+                // for its own endpoints (`juju-info`).
+                if interface.is_empty() {
+                    return Err(SimError::Meta(format!(
+                        "metadata.yaml: relation {name:?} has no interface"
+                    )));
+                }
+                if name == "juju" || name.starts_with("juju-") {
+                    return Err(SimError::Meta(format!(
+                        "metadata.yaml: relation {name:?} uses the reserved prefix \"juju\""
+                    )));
+                }
                 if meta.endpoints.insert(name.clone(), Endpoint { role, interface }).is_some() {
                     return Err(SimError::Meta(format!("duplicate endpoint {name:?}")));
                 }
@@ -129,6 +175,7 @@ impl CharmMeta {
             let kind = spec.get("type").and_then(Value::as_str).unwrap_or("file");
             meta.resources.insert(name.clone(), kind.to_owned());
         }
+        parse_workloads(&md, &mut meta)?;
         let cfg = parse_map(config, "config.yaml")?;
         for (name, spec) in cfg.get("options").and_then(Value::as_object).into_iter().flatten() {
             let kind = match spec.get("type").and_then(Value::as_str).unwrap_or("string") {
@@ -152,6 +199,15 @@ impl CharmMeta {
         for (name, spec) in parse_map(actions, "actions.yaml")? {
             let mut action = ActionSpec::default();
             for (p, ps) in spec.get("params").and_then(Value::as_object).into_iter().flatten() {
+                if let Some(kind) = ps.get("type").and_then(Value::as_str)
+                    && !JSON_SCHEMA_TYPES.contains(&kind)
+                {
+                    return Err(SimError::Meta(format!(
+                        "actions.yaml: action {name:?}: parameter {p:?}: type {kind:?} is not a \
+                         JSON Schema type ({})",
+                        JSON_SCHEMA_TYPES.join(", ")
+                    )));
+                }
                 let param = ParamSpec {
                     kind: ps.get("type").and_then(Value::as_str).map(str::to_owned),
                     default: ps.get("default").cloned(),
@@ -172,8 +228,8 @@ impl CharmMeta {
     }
 
     /// Parses a unified `charmcraft.yaml`: the metadata keys at the top level (`name`,
-    /// `provides`, `requires`, `peers`, `resources`), the options under `config`, the actions
-    /// under `actions`, as `charmcraft pack` splits them.
+    /// `provides`, `requires`, `peers`, `resources`, `containers`, `storage`, `assumes`), the
+    /// options under `config`, the actions under `actions`, as `charmcraft pack` splits them.
     ///
     /// ```
     /// use juju_sim::{CharmMeta, OptionType};
@@ -237,6 +293,54 @@ impl CharmMeta {
             &read("actions.yaml", false)?,
         )
     }
+}
+
+/// The types a JSON Schema `type` names: an action parameter of any other type (`bool`, `int`)
+/// makes Juju refuse the charm, whose actions schema it compiles when the charm is deployed.
+const JSON_SCHEMA_TYPES: &[&str] =
+    &["string", "integer", "number", "boolean", "array", "object", "null"];
+
+/// Reads `containers`, `storage` and `assumes` into `meta`, refusing what Juju refuses: a
+/// container that runs a resource the charm does not declare as an `oci-image`, or mounts a
+/// storage it does not declare; a storage of a type other than `filesystem` or `block`.
+fn parse_workloads(
+    md: &serde_json::Map<String, Value>,
+    meta: &mut CharmMeta,
+) -> Result<(), SimError> {
+    let bad = |why: String| Err(SimError::Meta(format!("metadata.yaml: {why}")));
+    for (name, spec) in md.get("storage").and_then(Value::as_object).into_iter().flatten() {
+        let kind = spec.get("type").and_then(Value::as_str).unwrap_or_default();
+        if !matches!(kind, "filesystem" | "block") {
+            return bad(format!("storage {name:?}: type {kind:?} is not filesystem or block"));
+        }
+        let location = spec.get("location").and_then(Value::as_str).map(str::to_owned);
+        meta.storage.insert(name.clone(), Storage { kind: kind.to_owned(), location });
+    }
+    for (name, spec) in md.get("containers").and_then(Value::as_object).into_iter().flatten() {
+        let mut container = Container::default();
+        if let Some(resource) = spec.get("resource").and_then(Value::as_str) {
+            if meta.resources.get(resource).map(String::as_str) != Some("oci-image") {
+                return bad(format!(
+                    "container {name:?} runs resource {resource:?}, which is not declared as an \
+                     oci-image resource"
+                ));
+            }
+            container.resource = Some(resource.to_owned());
+        }
+        for mount in spec.get("mounts").and_then(Value::as_array).into_iter().flatten() {
+            let storage = mount.get("storage").and_then(Value::as_str).unwrap_or_default();
+            if !meta.storage.contains_key(storage) {
+                return bad(format!(
+                    "container {name:?} mounts storage {storage:?}, which is not declared"
+                ));
+            }
+            let location = mount.get("location").and_then(Value::as_str).map(str::to_owned);
+            container.mounts.insert(storage.to_owned(), location);
+        }
+        meta.containers.insert(name.clone(), container);
+    }
+    meta.assumes = md.get("assumes").and_then(Value::as_array).cloned().unwrap_or_default();
+    Ok(())
 }
 
 /// Checks that `value` has the JSON shape of a config option of type `kind`; the error reads as

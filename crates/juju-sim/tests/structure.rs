@@ -16,6 +16,7 @@ const ORDER: &[&str] = &[
     "state::relation",
     "state::secret",
     "state",
+    "consistency",
     "event",
     "outcome",
     "env",

@@ -7,6 +7,7 @@
 
 mod common;
 mod conformance;
+mod consistency;
 mod context;
 mod inproc;
 mod process;

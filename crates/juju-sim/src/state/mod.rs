@@ -235,6 +235,17 @@ impl State {
         state
     }
 
+    /// Checks that Juju could have produced this state: the leader is a unit; every config key
+    /// is declared and of its type; every relation is on a declared endpoint of the right kind
+    /// (a peer relation on a `peers` endpoint, relating the application to itself) and its
+    /// remote units belong to its remote application; every secret has revisions, an owner in
+    /// the model (a unit of the application, or an application related to it), and grants on
+    /// relations that exist; every attached resource is declared. Every run checks it first
+    /// ([`SimError::Inconsistent`]).
+    pub fn check_consistency(&self) -> Result<(), SimError> {
+        crate::consistency::check(self)
+    }
+
     /// Makes the application have units 0..n (n ≥ 1); the leader is kept if it still exists.
     pub fn with_units(mut self, n: u32) -> Self {
         let n = n.max(1);

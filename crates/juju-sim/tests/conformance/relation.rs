@@ -8,12 +8,15 @@
 //! names can be read: `m/0` is the member of the hook's relation, and the fake's non-member
 //! `u/1` (a unit that is no longer in the relation but whose settings remain readable) is the
 //! departed unit `m/1`. relation-ids' relations `x:0`..`x:2` and `y:3` are relations on
-//! endpoints `x` and `y`.
+//! endpoints `x` and `y`. relation-list's members `foo`, `bar`, `baz` (and `pew`, `pow`, `paw`)
+//! are the units `m/2`, `m/0`, `m/1` (and `m/5`, `m/6`, `m/4`): a real model holds unit names
+//! only, and the simulator's consistency check refuses anything else.
 
 use juju_sim::{CharmMeta, Event, State};
 
 use crate::common::{Out, bag, run};
 
+// `y` quoted: a YAML 1.1 parser reads a bare `y` as a boolean.
 const METADATA: &str = "\
 name: u
 requires:
@@ -24,7 +27,7 @@ requires:
   x:
     interface: x
   y:
-    interface: y
+    interface: \"y\"
 ";
 
 /// Unit `u/0` (the leader) of `u`, no relations yet.
@@ -625,14 +628,14 @@ fn conformance_relation_list_default_relation_no_members() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "default relation, members"
 #[test]
 fn conformance_relation_list_default_relation_members() {
-    ok(&list(&hook(1, None), &[], &["foo", "bar", "baz"], &[]), "bar\nbaz\nfoo\n");
+    ok(&list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &[]), "m/0\nm/1\nm/2\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "alternative relation, members"
 #[test]
 fn conformance_relation_list_alternative_relation_members() {
-    let o = list(&hook(1, None), &["pew", "pow", "paw"], &[], &["-r", "ignored:0"]);
-    ok(&o, "paw\npew\npow\n");
+    let o = list(&hook(1, None), &["m/5", "m/6", "m/4"], &[], &["-r", "ignored:0"]);
+    ok(&o, "m/4\nm/5\nm/6\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "explicit smart formatting 1"
@@ -645,8 +648,8 @@ fn conformance_relation_list_smart_formatting_1() {
 #[test]
 fn conformance_relation_list_smart_formatting_2() {
     ok(
-        &list(&hook(1, None), &[], &["foo", "bar", "baz"], &["--format", "smart"]),
-        "bar\nbaz\nfoo\n",
+        &list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &["--format", "smart"]),
+        "m/0\nm/1\nm/2\n",
     );
 }
 
@@ -659,8 +662,8 @@ fn conformance_relation_list_json_formatting_1() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "json formatting 2"
 #[test]
 fn conformance_relation_list_json_formatting_2() {
-    let o = list(&hook(1, None), &[], &["foo", "bar", "baz"], &["--format", "json"]);
-    ok(&o, "[\"bar\",\"baz\",\"foo\"]\n");
+    let o = list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &["--format", "json"]);
+    ok(&o, "[\"m/0\",\"m/1\",\"m/2\"]\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "yaml formatting 1"
@@ -672,8 +675,8 @@ fn conformance_relation_list_yaml_formatting_1() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "yaml formatting 2"
 #[test]
 fn conformance_relation_list_yaml_formatting_2() {
-    let o = list(&hook(1, None), &[], &["foo", "bar", "baz"], &["--format", "yaml"]);
-    ok(&o, "- bar\n- baz\n- foo\n");
+    let o = list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &["--format", "yaml"]);
+    ok(&o, "- m/0\n- m/1\n- m/2\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "remote application for relation"

@@ -128,6 +128,8 @@ fn row1_env_secret_hooks_carry_id_label_and_revision_when_positive() {
     assert_eq!(get(&env, "JUJU_SECRET_ID"), Some(format!("secret:{id}").as_str()));
     assert_eq!(get(&env, "JUJU_SECRET_LABEL"), Some("ca"));
     assert_eq!(get(&env, "JUJU_SECRET_REVISION"), Some("1"));
+    // Another application grants its secret over a relation with this one.
+    st.add_relation("object-storage", "other", 1);
     let remote = st.add_secret(Owner::Remote { app: "other".into() }, None, bag(&[("abc", "v")]));
     let env = env_of(&mut st, 0, &Event::SecretChanged { id: format!("secret:{remote}") });
     assert_eq!(get(&env, "JUJU_SECRET_LABEL"), Some(""));

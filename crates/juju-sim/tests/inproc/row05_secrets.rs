@@ -161,6 +161,8 @@ fn row5_secrets_non_leader_reads_app_secret_but_not_other_units_secret() {
 #[test]
 fn row5_secrets_tracking_per_consumer_peek_and_refresh() {
     let mut st = state().with_units(2);
+    // Another application grants its secret over a relation with this one.
+    st.add_relation("object-storage", "dex", 1);
     let id = st.add_secret(Owner::Remote { app: "dex".into() }, None, bag(&[("pass", "v1")]));
     let get = |st: &mut juju_sim::State, unit: u32, flags: &'static [&'static str]| {
         let id = id.clone();
@@ -190,6 +192,8 @@ fn row5_secrets_tracking_per_consumer_peek_and_refresh() {
 #[test]
 fn row5_secrets_consumer_label_set_by_get_with_id_and_label() {
     let mut st = state();
+    // Another application grants its secret over a relation with this one.
+    st.add_relation("object-storage", "dex", 1);
     let id = st.add_secret(Owner::Remote { app: "dex".into() }, None, bag(&[("pass", "v1")]));
     run(&mut st, 0, &Event::SecretChanged { id: id.clone() }, |h| {
         assert_eq!(h.run("secret-get", &[&format!("secret:{id}"), "--label", "dex-pass"]).code, 0);

@@ -36,6 +36,8 @@ fn row5_secrets_set_identical_content_makes_no_revision_and_new_content_is_pendi
 fn row5_secrets_set_metadata_and_owner_checks() {
     let mut st = state().with_units(2);
     let app = st.add_secret(Owner::App, Some("ca"), bag(&[("abc", "1")]));
+    // Another application grants its secret over a relation with this one.
+    st.add_relation("object-storage", "dex", 1);
     let remote = st.add_secret(Owner::Remote { app: "dex".into() }, None, bag(&[("abc", "1")]));
     run(&mut st, 0, &Event::UpdateStatus, |h| {
         let o = h.run(
