@@ -101,7 +101,7 @@ pub enum Event {
 
 /// The action being run, with what the charm reported so far.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ActionContext {
+pub(crate) struct ActionContext {
     /// Action name.
     pub name: String,
     /// Action id (`JUJU_ACTION_UUID`).
@@ -118,7 +118,7 @@ pub struct ActionContext {
 
 /// Everything about the running hook that the tools and the environment need.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct HookContext {
+pub(crate) struct HookContext {
     /// Unit number.
     pub unit: u32,
     /// Hook name (`JUJU_HOOK_NAME`); empty for actions.

@@ -163,7 +163,7 @@ mod wire;
 pub use client::multicall_main;
 pub use context::{ActionOutput, Context, Output};
 pub use error::SimError;
-pub use event::{ActionContext, Event, HookContext};
+pub use event::Event;
 pub use inproc::{run_in_process, run_in_process_with_faults};
 pub use meta::{
     ActionSpec, CharmMeta, ConfigOption, Container, Endpoint, OptionType, ParamSpec, Role, Storage,
@@ -171,7 +171,7 @@ pub use meta::{
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
 pub use process::{CharmFiles, Harness};
 pub use state::{
-    Bag, Counters, DEFAULT_JUJU_VERSION, LogLine, Model, Owner, Relation, Revision, Secret, State,
+    Bag, DEFAULT_JUJU_VERSION, LogLine, Model, Owner, Relation, Revision, Secret, State,
     StatusEntry, Unit,
 };
 pub use tools::{HOOK_TOOLS, REMOVED_IN_JUJU_4, has_hook_tool, is_hook_tool};

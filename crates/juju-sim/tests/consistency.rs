@@ -155,3 +155,27 @@ fn consistency_charmcraft_yaml_gives_containers_storage_assumes_and_peers() {
     assert_eq!(meta.options["port"].default, Some(json!(80)));
     assert!(meta.actions["restart"].params.contains_key("force"));
 }
+
+#[test]
+fn consistency_every_fixture_fails_the_same_way_on_an_unknown_relation() {
+    type Fixture = fn(&mut State);
+    let calls: [(&str, Fixture); 4] = [
+        ("set_remote_app_data", |st| st.set_remote_app_data(42, bag(&[]))),
+        ("set_remote_unit_data", |st| st.set_remote_unit_data(42, "istio/0", bag(&[]))),
+        ("remove_relation", |st| st.remove_relation(42)),
+        ("add_relation", |st| {
+            st.add_relation("nope", "istio", 1);
+        }),
+    ];
+    for (name, call) in calls {
+        let mut st = state();
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(&mut st)));
+        let message = panic.expect_err(name);
+        let text = message
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| message.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default();
+        assert!(text.starts_with(&format!("{name}: ")), "{name}: {text}");
+    }
+}

@@ -141,7 +141,7 @@ pub struct StatusEntry {
 
 /// Counters from which ids are allocated.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Counters {
+pub(crate) struct Counters {
     /// Next relation id.
     pub relation: u64,
     /// Secrets created so far.
@@ -189,8 +189,8 @@ pub struct State {
     pub cloud_spec: Option<Value>,
     /// Variables the agent passes through to hooks (e.g. `KUBERNETES_SERVICE_HOST`).
     pub agent_env: BTreeMap<String, String>,
-    /// Id counters.
-    pub counters: Counters,
+    /// Id counters (relation ids, secrets, actions and hook contexts allocated so far).
+    pub(crate) counters: Counters,
 }
 
 impl State {
@@ -458,21 +458,45 @@ impl State {
     }
 
     /// Removes a relation and its data.
+    ///
+    /// # Panics
+    ///
+    /// If the state has no relation `id`, as every fixture that takes a relation id does.
     pub fn remove_relation(&mut self, id: u64) {
+        self.relation_mut(id, "remove_relation");
         self.relations.remove(&id);
     }
 
     /// Replaces the remote application's bag.
+    ///
+    /// # Panics
+    ///
+    /// If the state has no relation `id`.
     pub fn set_remote_app_data(&mut self, id: u64, data: BTreeMap<String, String>) {
-        if let Some(r) = self.relations.get_mut(&id) {
-            r.remote_app_data = data;
+        self.relation_mut(id, "set_remote_app_data").remote_app_data = data;
+    }
+
+    /// The relation `id`, for fixture `what`, which panics when there is none: a test that
+    /// names a relation the model does not hold has a bug to fix, not a run to make.
+    fn relation_mut(&mut self, id: u64, what: &str) -> &mut Relation {
+        let known: Vec<u64> = self.relations.keys().copied().collect();
+        match self.relations.get_mut(&id) {
+            Some(r) => r,
+            None => panic!(
+                "{what}: relation {id} is not in the state (it holds {known:?}; add_relation \
+                 returns the id of each relation it adds)"
+            ),
         }
     }
 
     /// Replaces a remote unit's bag (the unit joins if it was not in the relation). For a peer
     /// relation, `unit` names a unit of this application and its local bag is replaced.
+    ///
+    /// # Panics
+    ///
+    /// If the state has no relation `id`.
     pub fn set_remote_unit_data(&mut self, id: u64, unit: &str, data: BTreeMap<String, String>) {
-        let Some(r) = self.relations.get_mut(&id) else { return };
+        let r = self.relation_mut(id, "set_remote_unit_data");
         if r.is_peer() {
             if let Some(n) = unit.rsplit_once('/').and_then(|(_, n)| n.parse().ok()) {
                 r.local_unit_data.insert(n, data);
