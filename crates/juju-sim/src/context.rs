@@ -11,7 +11,8 @@ use juju_charm::{Charm, CommandRunner, Environment, Status};
 use serde_json::{Map, Value};
 
 use crate::SimError;
-use crate::event::Event;
+use crate::env::{Paths, hook_env};
+use crate::event::{Event, prepare};
 use crate::inproc::run_in_process_with_faults;
 use crate::outcome::{Fault, Outcome};
 use crate::process::{CharmFiles, Harness};
@@ -302,6 +303,50 @@ impl Compiled {
         harness.kill_after = self.kill_after;
         let outcome = harness.run(unit, event)?;
         Ok((outcome, harness.into_state()))
+    }
+}
+
+impl Event {
+    /// This event as the runtime types it: the [`juju_charm::Event`] a charm reads when this
+    /// event runs on `unit` of `state`, parsed by `juju-charm` from the very environment the
+    /// simulator gives `dispatch`. The two enums differ in purpose, not in meaning: this one
+    /// says what to fire (a relation by its number, a secret by its id), the runtime's what
+    /// the hook's environment says (`JUJU_RELATION_ID`, `JUJU_REMOTE_APP`, the secret's URI
+    /// and label). `Install` is `Install`; `RelationChanged { id, unit }` is
+    /// `Relation { hook: Changed, id: <endpoint>:<id>, remote_app, remote_unit, .. }`;
+    /// `SecretChanged { id }` is `Secret { hook: Changed, id: <uri>, label, revision: None }`;
+    /// `Action { name, .. }` is `Action { name, uuid }`; `Custom { hook }` is the runtime's
+    /// reading of that hook name.
+    ///
+    /// ```
+    /// use juju_sim::{CharmMeta, Event, State};
+    ///
+    /// let meta = CharmMeta::from_yaml("name: db\nprovides:\n  db: {interface: pg}\n", "", "")?;
+    /// let mut state = State::new(meta, "db", "test");
+    /// let id = state.add_relation("db", "app", 1);
+    /// let event = Event::RelationChanged { id, unit: Some("app/0".into()) };
+    /// match event.to_runtime(&state, 0)? {
+    ///     juju_charm::Event::Relation { id: rid, remote_app, remote_unit, .. } => {
+    ///         assert_eq!(rid.to_string(), format!("db:{id}"));
+    ///         assert_eq!((remote_app.as_str(), remote_unit.as_deref()), ("app", Some("app/0")));
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), juju_sim::SimError>(())
+    /// ```
+    pub fn to_runtime(&self, state: &State, unit: u32) -> Result<juju_charm::Event, SimError> {
+        let mut prepared = state.clone();
+        let ctx = prepare(&mut prepared, unit, self)?;
+        let slug = format!("unit-{}-{unit}", prepared.app);
+        let (charm, tools) = (
+            PathBuf::from(format!("/var/lib/juju/agents/{slug}/charm")),
+            PathBuf::from(format!("/var/lib/juju/tools/{slug}")),
+        );
+        let paths = Paths { charm_dir: &charm, tools_dir: &tools, agent_socket: "@juju-sim" };
+        let env = hook_env(&prepared, &ctx, &paths);
+        Environment::from_vars(env).map(|e| e.event).map_err(|e| {
+            SimError::Event(format!("the runtime cannot read this event's environment: {e}"))
+        })
     }
 }
 

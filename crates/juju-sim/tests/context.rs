@@ -112,3 +112,82 @@ fn context_process_runs_the_compiled_charm_with_the_tool_binary() {
     assert_eq!(out.outcome.exit_code, None);
     assert!(!out.succeeded());
 }
+
+#[test]
+fn context_every_simulator_event_reads_as_the_runtime_event_it_stands_for() {
+    use juju_charm::Event as R;
+    use juju_charm::environment::{RelationHook, SecretHook};
+
+    let mut st = state().with_units(2);
+    let id = st.add_relation("certificates", "istio", 1);
+    let secret = st.add_secret(juju_sim::Owner::App, Some("ca"), bag(&[("key", "v")]));
+    let sid = format!("secret:{secret}");
+    let rel = |hook, unit: Option<&'static str>, departing: Option<&'static str>| {
+        move |e: &R| match e {
+            R::Relation { hook: h, id: rid, remote_app, remote_unit, departing_unit } => {
+                *h == hook
+                    && rid.to_string() == format!("certificates:{id}")
+                    && remote_app == "istio"
+                    && remote_unit.as_deref() == unit
+                    && departing_unit.as_deref() == departing
+            }
+            _ => false,
+        }
+    };
+    let sec = |hook, revision: Option<u64>| {
+        let sid = sid.clone();
+        move |e: &R| match e {
+            R::Secret { hook: h, id: uri, revision: r, .. } => {
+                *h == hook && uri.to_string() == sid && *r == revision
+            }
+            _ => false,
+        }
+    };
+    type Check = Box<dyn Fn(&R) -> bool>;
+    let cases: Vec<(Event, Check)> = vec![
+        (Event::Install, Box::new(|e| *e == R::Install)),
+        (Event::Start, Box::new(|e| *e == R::Start)),
+        (Event::ConfigChanged, Box::new(|e| *e == R::ConfigChanged)),
+        (Event::UpgradeCharm, Box::new(|e| *e == R::UpgradeCharm)),
+        (Event::UpdateStatus, Box::new(|e| *e == R::UpdateStatus)),
+        (Event::LeaderElected, Box::new(|e| *e == R::LeaderElected)),
+        (Event::LeaderSettingsChanged, Box::new(|e| *e == R::LeaderSettingsChanged)),
+        (Event::Stop, Box::new(|e| *e == R::Stop)),
+        (Event::Remove, Box::new(|e| *e == R::Remove)),
+        (Event::RelationCreated { id }, Box::new(rel(RelationHook::Created, None, None))),
+        (
+            Event::RelationJoined { id, unit: "istio/1".into() },
+            Box::new(rel(RelationHook::Joined, Some("istio/1"), None)),
+        ),
+        (
+            Event::RelationChanged { id, unit: Some("istio/0".into()) },
+            Box::new(rel(RelationHook::Changed, Some("istio/0"), None)),
+        ),
+        (
+            Event::RelationDeparted { id, unit: "istio/0".into() },
+            Box::new(rel(RelationHook::Departed, Some("istio/0"), Some("istio/0"))),
+        ),
+        (Event::RelationBroken { id }, Box::new(rel(RelationHook::Broken, None, None))),
+        (Event::SecretRotate { id: sid.clone() }, Box::new(sec(SecretHook::Rotate, None))),
+        (
+            Event::SecretExpired { id: sid.clone(), revision: 1 },
+            Box::new(sec(SecretHook::Expired, Some(1))),
+        ),
+        (
+            Event::SecretRemove { id: sid.clone(), revision: 1 },
+            Box::new(sec(SecretHook::Remove, Some(1))),
+        ),
+        (
+            Event::Action { name: "list-certificates".into(), params: Default::default() },
+            Box::new(|e| matches!(e, R::Action { name, .. } if name == "list-certificates")),
+        ),
+        (
+            Event::Custom { hook: "something-new".into() },
+            Box::new(|e| matches!(e, R::Unknown { name } if name == "something-new")),
+        ),
+    ];
+    for (event, check) in cases {
+        let runtime = event.to_runtime(&st, 0).unwrap();
+        assert!(check(&runtime), "{event:?} read as {runtime:?}");
+    }
+}
