@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use juju_sim::{Event, Fault, State, run_in_process_with_faults};
+use juju_sim::{Context, Event, Fault, State};
 use kube_fake::Fault as KubeFault;
 use serde_json::json;
 
@@ -23,11 +23,13 @@ fn fresh() -> (State, Cluster, u64) {
     (s, cluster, id)
 }
 
+/// Runs install with `faults` and moves `s` on to the state it leaves.
 fn install(s: &mut State, faults: &[Fault]) -> juju_sim::Outcome {
-    let out = run_in_process_with_faults(s, 0, &Event::Install, faults, ckf_crypto::charm::run)
-        .expect("run");
-    crate::common::assert_no_leak(s, std::slice::from_ref(&out), &[]);
-    out
+    let ctx = Context::new(ckf_crypto::charm::CkfCrypto::from_env).with_faults(faults.to_vec());
+    let out = ctx.run(Event::Install, s).expect("run");
+    crate::common::assert_no_leak(&out.state, std::slice::from_ref(&out.outcome), &[]);
+    *s = out.state;
+    out.outcome
 }
 
 /// Retries as Juju would (without faults) until the hook succeeds.
