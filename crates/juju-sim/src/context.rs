@@ -310,10 +310,10 @@ impl Event {
     /// This event as the runtime types it: the [`juju_charm::Event`] a charm reads when this
     /// event runs on `unit` of `state`, parsed by `juju-charm` from the very environment the
     /// simulator gives `dispatch`. The two enums differ in purpose, not in meaning: this one
-    /// says what to fire (a relation by its number, a secret by its id), the runtime's what
+    /// says what to fire (a relation by its id, a secret by its id), the runtime's what
     /// the hook's environment says (`JUJU_RELATION_ID`, `JUJU_REMOTE_APP`, the secret's URI
     /// and label). `Install` is `Install`; `RelationChanged { id, unit }` is
-    /// `Relation { hook: Changed, id: <endpoint>:<id>, remote_app, remote_unit, .. }`;
+    /// `Relation { hook: Changed, id, remote_app, remote_unit, .. }`;
     /// `SecretChanged { id }` is `Secret { hook: Changed, id: <uri>, label, revision: None }`;
     /// `Action { name, .. }` is `Action { name, uuid }`; `Custom { hook }` is the runtime's
     /// reading of that hook name.
@@ -324,10 +324,11 @@ impl Event {
     /// let meta = CharmMeta::from_yaml("name: db\nprovides:\n  db: {interface: pg}\n", "", "")?;
     /// let mut state = State::new(meta, "db", "test");
     /// let id = state.add_relation("db", "app", 1);
-    /// let event = Event::RelationChanged { id, unit: Some("app/0".into()) };
+    /// let event = Event::RelationChanged { id: id.clone(), unit: Some("app/0".into()) };
     /// match event.to_runtime(&state, 0)? {
     ///     juju_charm::Event::Relation { id: rid, remote_app, remote_unit, .. } => {
-    ///         assert_eq!(rid.to_string(), format!("db:{id}"));
+    ///         assert_eq!(rid, id);
+    ///         assert_eq!(rid.to_string(), "db:0");
     ///         assert_eq!((remote_app.as_str(), remote_unit.as_deref()), ("app", Some("app/0")));
     ///     }
     ///     other => panic!("{other:?}"),

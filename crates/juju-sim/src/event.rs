@@ -2,6 +2,7 @@
 //! dispatch path, the relation/secret/action it concerns, and the model facts that are already
 //! true when the hook starts (a joining unit is in the relation, a departing one is not).
 
+use juju_charm::RelationId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -32,34 +33,34 @@ pub enum Event {
     Remove,
     /// `<endpoint>-relation-created`.
     RelationCreated {
-        /// Relation id.
-        id: u64,
+        /// Relation id, as [`State::add_relation`] returned it.
+        id: RelationId,
     },
     /// `<endpoint>-relation-joined`; the unit joins the relation if it was not in it.
     RelationJoined {
-        /// Relation id.
-        id: u64,
+        /// Relation id, as [`State::add_relation`] returned it.
+        id: RelationId,
         /// Joining remote unit.
         unit: String,
     },
     /// `<endpoint>-relation-changed`.
     RelationChanged {
-        /// Relation id.
-        id: u64,
+        /// Relation id, as [`State::add_relation`] returned it.
+        id: RelationId,
         /// Changed remote unit; `None` for a change of the remote application bag.
         unit: Option<String>,
     },
     /// `<endpoint>-relation-departed`; the unit leaves the relation before the hook runs.
     RelationDeparted {
-        /// Relation id.
-        id: u64,
+        /// Relation id, as [`State::add_relation`] returned it.
+        id: RelationId,
         /// Departing unit.
         unit: String,
     },
     /// `<endpoint>-relation-broken`; the relation is removed after a successful run.
     RelationBroken {
-        /// Relation id.
-        id: u64,
+        /// Relation id, as [`State::add_relation`] returned it.
+        id: RelationId,
     },
     /// `secret-changed` (consumers).
     SecretChanged {
@@ -145,8 +146,8 @@ pub(crate) struct HookContext {
 impl Event {
     /// The hook name (`JUJU_HOOK_NAME`); for an action, the action name.
     pub fn hook_name(&self, state: &State) -> String {
-        let rel = |id: &u64, kind: &str| {
-            let ep = state.relations.get(id).map_or("unknown", |r| r.endpoint.as_str());
+        let rel = |id: &RelationId, kind: &str| {
+            let ep = state.relation(id).map_or("unknown", |r| r.endpoint.as_str());
             format!("{ep}-relation-{kind}")
         };
         match self {
@@ -199,31 +200,28 @@ pub(crate) fn prepare(
         dispatch_path: event.dispatch_path(state),
         ..HookContext::default()
     };
-    let check_rel = |state: &State, id: u64| {
-        if state.relations.contains_key(&id) {
-            Ok(Some(id))
-        } else {
-            Err(SimError::Event(format!("relation {id} not in state")))
-        }
+    let check_rel = |state: &State, id: &RelationId| match state.why_no_relation(id) {
+        None => Ok(Some(id.number)),
+        Some(why) => Err(SimError::Event(why)),
     };
     match event {
-        Event::RelationCreated { id } => ctx.relation = check_rel(state, *id)?,
+        Event::RelationCreated { id } => ctx.relation = check_rel(state, id)?,
         Event::RelationBroken { id } => {
-            ctx.relation = check_rel(state, *id)?;
-            ctx.broken = Some(*id);
+            ctx.relation = check_rel(state, id)?;
+            ctx.broken = Some(id.number);
         }
         Event::RelationJoined { id, unit: remote } => {
-            ctx.relation = check_rel(state, *id)?;
-            join(state, *id, remote);
+            ctx.relation = check_rel(state, id)?;
+            join(state, id.number, remote);
             ctx.remote_unit = remote.clone();
         }
         Event::RelationChanged { id, unit: remote } => {
-            ctx.relation = check_rel(state, *id)?;
+            ctx.relation = check_rel(state, id)?;
             ctx.remote_unit = remote.clone().unwrap_or_default();
         }
         Event::RelationDeparted { id, unit: remote } => {
-            ctx.relation = check_rel(state, *id)?;
-            if let Some(r) = state.relations.get_mut(id) {
+            ctx.relation = check_rel(state, id)?;
+            if let Some(r) = state.relations.get_mut(&id.number) {
                 r.remote_units.retain(|u| u != remote);
             }
             ctx.remote_unit = remote.clone();

@@ -8,7 +8,8 @@
 //!
 //! - [`State`]: the model as one application sees it (units, leader, config, relations, secrets,
 //!   statuses, logs), built from the charm's metadata, config options and actions
-//!   ([`CharmMeta`]).
+//!   ([`CharmMeta`]). A relation is named by its [`RelationId`] (`<endpoint>:<number>`, the
+//!   runtime's type), as [`State::add_relation`] returns it.
 //! - [`Event`]: what Juju fires at a unit: `install`, `config-changed`, a relation or secret
 //!   hook, an action.
 //! - [`Context`]: how the charm runs (in this process, or its compiled binary as Juju runs it;
@@ -165,6 +166,9 @@ pub use context::{ActionOutput, Context, Output};
 pub use error::SimError;
 pub use event::Event;
 pub use inproc::{run_in_process, run_in_process_with_faults};
+/// The runtime's relation id, `<endpoint>:<number>`, re-exported: what [`State::add_relation`]
+/// returns and every relation fixture and [`Event`] takes.
+pub use juju_charm::RelationId;
 pub use meta::{
     ActionSpec, CharmMeta, ConfigOption, Container, Endpoint, OptionType, ParamSpec, Role, Storage,
 };

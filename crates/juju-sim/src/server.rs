@@ -236,7 +236,7 @@ mod tests {
     use super::*;
     use crate::{CharmMeta, Event, State};
 
-    fn agent() -> (Agent, u64) {
+    fn agent() -> (Agent, juju_charm::RelationId) {
         let meta = CharmMeta::from_yaml(
             "name: app\nprovides:\n  db:\n    interface: pg\n",
             "options: {}\n",
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn a_call_that_needs_stdin_is_refused_without_a_trace_then_served_with_it() {
         let (mut agent, rel) = agent();
-        let r = format!("db:{rel}");
+        let r = rel.to_string();
         let args = ["-r", r.as_str(), "--file", "-", "extra=1"];
         let before = agent.session.work.clone();
         let req = request(&agent, "relation-set", &args, None);
@@ -271,7 +271,7 @@ mod tests {
         assert!(agent.calls.is_empty(), "the attempt without stdin is not a call");
         let req = request(&agent, "relation-set", &args, Some("{\"a\": \"b\"}"));
         assert!(matches!(handle(&mut agent, req), Response::Done { code: 0, .. }));
-        let bag = agent.session.work.local_unit_data(rel, 0).unwrap();
+        let bag = agent.session.work.local_unit_data(&rel, 0).unwrap();
         assert_eq!((bag["a"].as_str(), bag["extra"].as_str()), ("b", "1"));
         assert_eq!(agent.calls.len(), 1);
         // Without `-` the call is served at once and never asks.

@@ -4,7 +4,7 @@
 use juju_sim::{CharmMeta, Context, Event, Owner, SimError, State};
 use serde_json::json;
 
-use crate::common::{bag, state};
+use crate::common::{bag, rid, state};
 
 /// A charm that must never run: the check comes first.
 fn never() -> Context<'static> {
@@ -22,7 +22,7 @@ fn refused(st: &State) -> String {
 fn consistency_a_relation_on_an_undeclared_endpoint_is_refused() {
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 1);
-    st.relations.get_mut(&id).unwrap().endpoint = "nope".into();
+    st.relations.get_mut(&id.number).unwrap().endpoint = "nope".into();
     assert!(refused(&st).contains("\"nope\", which metadata.yaml does not declare"));
 }
 
@@ -30,17 +30,17 @@ fn consistency_a_relation_on_an_undeclared_endpoint_is_refused() {
 fn consistency_a_peer_relation_on_a_non_peer_endpoint_and_the_reverse_are_refused() {
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 0);
-    st.relations.get_mut(&id).unwrap().role = juju_sim::Role::Peer;
+    st.relations.get_mut(&id.number).unwrap().role = juju_sim::Role::Peer;
     assert!(refused(&st).contains("declared under provides, not peers"), "{}", refused(&st));
 
     let mut st = state();
     let id = st.add_relation("peers", "", 0);
-    st.relations.get_mut(&id).unwrap().remote_app = "other".into();
+    st.relations.get_mut(&id.number).unwrap().remote_app = "other".into();
     assert!(refused(&st).contains("a peer relation joins the units of"));
 
     let mut st = state();
     let id = st.add_relation("certificates", "ckf-crypto", 0);
-    assert!(st.relations.contains_key(&id));
+    assert!(st.relations.contains_key(&id.number));
     assert!(refused(&st).contains("relates the application to itself"));
 }
 
@@ -61,11 +61,11 @@ fn consistency_the_leader_and_every_unit_databag_are_units_of_the_model() {
     assert!(refused(&st).contains("the leader is unit 3"));
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 1);
-    st.relations.get_mut(&id).unwrap().local_unit_data.insert(7, bag(&[]));
+    st.relations.get_mut(&id.number).unwrap().local_unit_data.insert(7, bag(&[]));
     assert!(refused(&st).contains("databag for unit 7"));
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 1);
-    st.relations.get_mut(&id).unwrap().remote_units.push("dex/0".into());
+    st.relations.get_mut(&id.number).unwrap().remote_units.push("dex/0".into());
     assert!(refused(&st).contains("\"dex/0\" is not a unit of \"istio\""));
 }
 
@@ -160,9 +160,11 @@ fn consistency_charmcraft_yaml_gives_containers_storage_assumes_and_peers() {
 fn consistency_every_fixture_fails_the_same_way_on_an_unknown_relation() {
     type Fixture = fn(&mut State);
     let calls: [(&str, Fixture); 4] = [
-        ("set_remote_app_data", |st| st.set_remote_app_data(42, bag(&[]))),
-        ("set_remote_unit_data", |st| st.set_remote_unit_data(42, "istio/0", bag(&[]))),
-        ("remove_relation", |st| st.remove_relation(42)),
+        ("set_remote_app_data", |st| st.set_remote_app_data(&rid("certificates", 42), bag(&[]))),
+        ("set_remote_unit_data", |st| {
+            st.set_remote_unit_data(&rid("certificates", 42), "istio/0", bag(&[]));
+        }),
+        ("remove_relation", |st| st.remove_relation(&rid("certificates", 42))),
         ("add_relation", |st| {
             st.add_relation("nope", "istio", 1);
         }),
@@ -178,4 +180,41 @@ fn consistency_every_fixture_fails_the_same_way_on_an_unknown_relation() {
             .unwrap_or_default();
         assert!(text.starts_with(&format!("{name}: ")), "{name}: {text}");
     }
+}
+
+#[test]
+fn consistency_every_fixture_fails_the_same_way_on_a_relation_of_another_endpoint() {
+    type Fixture = fn(&mut State);
+    // `certificates:0` exists; `object-storage:0` has its number but names no relation.
+    let calls: [(&str, Fixture); 3] = [
+        ("set_remote_app_data", |st| st.set_remote_app_data(&rid("object-storage", 0), bag(&[]))),
+        ("set_remote_unit_data", |st| {
+            st.set_remote_unit_data(&rid("object-storage", 0), "istio/0", bag(&[]));
+        }),
+        ("remove_relation", |st| st.remove_relation(&rid("object-storage", 0))),
+    ];
+    for (name, call) in calls {
+        let mut st = state();
+        let id = st.add_relation("certificates", "istio", 1);
+        assert_eq!(id, rid("certificates", 0));
+        let before = st.clone();
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(&mut st)));
+        let message = panic.expect_err(name);
+        let text = message
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| message.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default();
+        assert!(text.starts_with(&format!("{name}: ")), "{name}: {text}");
+        assert!(text.contains("object-storage:0") && text.contains("certificates:0"), "{text}");
+        assert_eq!(st, before, "{name} changed nothing");
+    }
+    let mut st = state();
+    let id = st.add_relation("certificates", "istio", 1);
+    let other = rid("object-storage", id.number);
+    assert_eq!(st.local_app_data(&other), None);
+    assert_eq!(st.local_unit_data(&other, 0), None);
+    assert!(st.relation(&other).is_none());
+    assert_eq!(st.relation(&id).map(juju_sim::Relation::relation_id), Some(id.clone()));
+    assert!(st.local_app_data(&id).is_some());
 }

@@ -45,19 +45,19 @@ fn context_run_returns_the_next_state_and_leaves_the_input_alone() {
 fn context_on_unit_runs_another_unit_and_faults_fail_a_hook_without_committing() {
     let mut st = state().with_units(2);
     let id = st.add_relation("certificates", "istio", 1);
-    let ev = Event::RelationChanged { id, unit: Some("istio/0".into()) };
+    let ev = Event::RelationChanged { id: id.clone(), unit: Some("istio/0".into()) };
     let out = charm().on_unit(1).run(ev.clone(), &st).unwrap();
     assert_eq!(out.unit, 1);
     assert!(!out.succeeded(), "unit 1 is no leader: relation-set --app fails, dispatch exits 1");
     assert_eq!(out.hook_error(), Some("hook failed: \"certificates-relation-changed\""));
-    assert_eq!(out.state.local_app_data(id), Some(&bag(&[])));
+    assert_eq!(out.state.local_app_data(&id), Some(&bag(&[])));
 
     let out = charm().run(ev.clone(), &st).unwrap();
-    assert_eq!(out.state.local_app_data(id), Some(&bag(&[("ca", "PEM")])));
+    assert_eq!(out.state.local_app_data(&id), Some(&bag(&[("ca", "PEM")])));
     let faulty = charm().with_faults([Fault::nth_call_of("relation-set", 1, "boom")]);
     let out = faulty.run(ev, &st).unwrap();
     assert!(!out.succeeded());
-    assert_eq!(out.state.local_app_data(id), Some(&bag(&[])), "nothing committed");
+    assert_eq!(out.state.local_app_data(&id), Some(&bag(&[])), "nothing committed");
 }
 
 #[test]
@@ -123,10 +123,11 @@ fn context_every_simulator_event_reads_as_the_runtime_event_it_stands_for() {
     let secret = st.add_secret(juju_sim::Owner::App, Some("ca"), bag(&[("key", "v")]));
     let sid = format!("secret:{secret}");
     let rel = |hook, unit: Option<&'static str>, departing: Option<&'static str>| {
+        let id = id.clone();
         move |e: &R| match e {
             R::Relation { hook: h, id: rid, remote_app, remote_unit, departing_unit } => {
                 *h == hook
-                    && rid.to_string() == format!("certificates:{id}")
+                    && *rid == id
                     && remote_app == "istio"
                     && remote_unit.as_deref() == unit
                     && departing_unit.as_deref() == departing
@@ -154,20 +155,23 @@ fn context_every_simulator_event_reads_as_the_runtime_event_it_stands_for() {
         (Event::LeaderSettingsChanged, Box::new(|e| *e == R::LeaderSettingsChanged)),
         (Event::Stop, Box::new(|e| *e == R::Stop)),
         (Event::Remove, Box::new(|e| *e == R::Remove)),
-        (Event::RelationCreated { id }, Box::new(rel(RelationHook::Created, None, None))),
         (
-            Event::RelationJoined { id, unit: "istio/1".into() },
+            Event::RelationCreated { id: id.clone() },
+            Box::new(rel(RelationHook::Created, None, None)),
+        ),
+        (
+            Event::RelationJoined { id: id.clone(), unit: "istio/1".into() },
             Box::new(rel(RelationHook::Joined, Some("istio/1"), None)),
         ),
         (
-            Event::RelationChanged { id, unit: Some("istio/0".into()) },
+            Event::RelationChanged { id: id.clone(), unit: Some("istio/0".into()) },
             Box::new(rel(RelationHook::Changed, Some("istio/0"), None)),
         ),
         (
-            Event::RelationDeparted { id, unit: "istio/0".into() },
+            Event::RelationDeparted { id: id.clone(), unit: "istio/0".into() },
             Box::new(rel(RelationHook::Departed, Some("istio/0"), Some("istio/0"))),
         ),
-        (Event::RelationBroken { id }, Box::new(rel(RelationHook::Broken, None, None))),
+        (Event::RelationBroken { id: id.clone() }, Box::new(rel(RelationHook::Broken, None, None))),
         (Event::SecretRotate { id: sid.clone() }, Box::new(sec(SecretHook::Rotate, None))),
         (
             Event::SecretExpired { id: sid.clone(), revision: 1 },

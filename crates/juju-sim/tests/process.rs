@@ -54,7 +54,7 @@ fn process_row1_env_action_and_relation_hooks() {
     let mut st = state();
     let rel = st.add_relation("certificates", "istio", 1);
     let mut h = harness(dir.path(), "env\n", st);
-    let out = h.run(0, &Event::RelationCreated { id: rel }).unwrap();
+    let out = h.run(0, &Event::RelationCreated { id: rel.clone() }).unwrap();
     assert!(out.stdout.lines().any(|l| l == "JUJU_REMOTE_UNIT="), "{}", out.stdout);
     let ev = Event::Action { name: "list-certificates".into(), params: Default::default() };
     let out = h.run(0, &ev).unwrap();
@@ -95,7 +95,7 @@ fn process_row9_transactions_commit_and_discard() {
     let rel = st.add_relation("certificates", "istio", 1);
     let script = |exit: i32| {
         format!(
-            "set -e\nrelation-set -r certificates:{rel} --app --file - <<JSON\n{{\"ca\": \"PEM\"}}\nJSON\nsecret-add --label ca ca-key#file={key}\nstatus-set active -- ready\njuju-log --log-level INFO -- done\nexit {exit}\n",
+            "set -e\nrelation-set -r {rel} --app --file - <<JSON\n{{\"ca\": \"PEM\"}}\nJSON\nsecret-add --label ca ca-key#file={key}\nstatus-set active -- ready\njuju-log --log-level INFO -- done\nexit {exit}\n",
             key = key.display()
         )
     };
@@ -105,14 +105,14 @@ fn process_row9_transactions_commit_and_discard() {
     assert!(!out.committed);
     assert!(out.stdout.starts_with("secret:"), "{out:?}");
     assert!(h.state().secrets().is_empty());
-    assert!(h.state().local_app_data(rel).unwrap().is_empty());
+    assert!(h.state().local_app_data(&rel).unwrap().is_empty());
     assert_eq!(h.state().units[&0].status, ("active".into(), "ready".into()));
     assert_eq!(h.state().juju_log().len(), 1);
     let dir2 = tempfile::tempdir().unwrap();
     let mut h = harness(dir2.path(), &script(0), h.state().clone());
     let out = h.run(0, &Event::ConfigChanged).unwrap();
     assert!(out.committed, "{}", out.stderr);
-    assert_eq!(h.state().local_app_data(rel).unwrap(), &bag(&[("ca", "PEM")]));
+    assert_eq!(h.state().local_app_data(&rel).unwrap(), &bag(&[("ca", "PEM")]));
     assert_eq!(
         h.state().secret_by_label("ca").unwrap().latest().unwrap().content,
         bag(&[("ca-key", "PEM")])
@@ -129,7 +129,8 @@ fn process_row5_secrets_and_row4_relations_across_runs_and_units() {
     let id = st.add_secret(Owner::App, Some("ca"), bag(&[("abc", "1")]));
     let rel = st.add_relation("certificates", "istio", 1);
     let script = format!(
-        "secret-get --label ca --format=json\nrelation-get -r {rel} --app --format=json - ckf-crypto; echo \"rc=$?\"\nsecret-info-get {id}; echo \"rc=$?\"\n"
+        "secret-get --label ca --format=json\nrelation-get -r {n} --app --format=json - ckf-crypto; echo \"rc=$?\"\nsecret-info-get {id}; echo \"rc=$?\"\n",
+        n = rel.number
     );
     let mut h = harness(dir.path(), &script, st);
     let out = h.run(1, &Event::UpdateStatus).unwrap();
@@ -210,18 +211,19 @@ fn process_stdin_is_sent_only_when_the_tool_asks_for_it() {
     // data. A tool that read it would hang until `timeout` killed it (exit 124).
     let script = format!(
         r#"exec 3<>"{fifo}"
-printf '{{"ca": "PEM", "n": 1}}' | relation-set -r certificates:{rel} --app --file -; echo "rc=$?"
+printf '{{"ca": "PEM", "n": 1}}' | relation-set -r {rel} --app --file -; echo "rc=$?"
 printf 'a: "1"
 ' | state-set --file=- b=2; echo "rc=$?"
-relation-set -r certificates:{rel} --file - </dev/null; echo "rc=$?"
-relation-set -r certificates:{rel} --file - </dev/null; echo "rc=$?"
-timeout 10 relation-get -r {rel} --app --format=json - ckf-crypto <&3; echo "rc=$?"
+relation-set -r {rel} --file - </dev/null; echo "rc=$?"
+relation-set -r {rel} --file - </dev/null; echo "rc=$?"
+timeout 10 relation-get -r {n} --app --format=json - ckf-crypto <&3; echo "rc=$?"
 timeout 10 state-get a <&3; echo "rc=$?"
-timeout 10 relation-set -r certificates:{rel} k=v <&3; echo "rc=$?"
+timeout 10 relation-set -r {rel} k=v <&3; echo "rc=$?"
 timeout 10 relation-set -r certificates:999 --file - <&3; echo "rc=$?"
 timeout 10 is-leader <&3; echo "rc=$?"
 "#,
-        fifo = fifo.display()
+        fifo = fifo.display(),
+        n = rel.number
     );
     let mut h = harness(dir.path(), &script, st);
     // The stdin round trip is one call: the second call of the run is state-set.
@@ -253,9 +255,9 @@ timeout 10 is-leader <&3; echo "rc=$?"
         ]
     );
     assert!(out.committed, "{}", out.stderr);
-    assert_eq!(h.state().local_app_data(rel).unwrap(), &bag(&[("ca", "PEM"), ("n", "1")]));
+    assert_eq!(h.state().local_app_data(&rel).unwrap(), &bag(&[("ca", "PEM"), ("n", "1")]));
     assert_eq!(h.state().units[&0].kv, bag(&[("a", "1"), ("b", "2")]));
-    assert_eq!(h.state().local_unit_data(rel, 0).unwrap().get("k").map(String::as_str), Some("v"));
+    assert_eq!(h.state().local_unit_data(&rel, 0).unwrap().get("k").map(String::as_str), Some("v"));
 }
 
 #[test]
@@ -324,7 +326,8 @@ fn process_performance_hook_with_eight_tool_calls() {
     let mut st = state();
     let rel = st.add_relation("certificates", "istio", 3);
     let script = format!(
-        "config-get --format=json >/dev/null\nis-leader --format=json >/dev/null\nrelation-ids certificates --format=json >/dev/null\nrelation-list -r {rel} --format=json >/dev/null\nrelation-get -r {rel} --format=json - istio/0 >/dev/null\nsecret-ids --format=json >/dev/null\nstatus-set active\njuju-log -- ok\n"
+        "config-get --format=json >/dev/null\nis-leader --format=json >/dev/null\nrelation-ids certificates --format=json >/dev/null\nrelation-list -r {n} --format=json >/dev/null\nrelation-get -r {n} --format=json - istio/0 >/dev/null\nsecret-ids --format=json >/dev/null\nstatus-set active\njuju-log -- ok\n",
+        n = rel.number
     );
     let mut h = harness(dir.path(), &script, st);
     h.run(0, &Event::UpdateStatus).unwrap();
@@ -499,15 +502,11 @@ fn process_row4_broken_relation_in_relation_ids_by_juju_version() {
         let mut st = st;
         let a = st.add_relation("certificates", "istio", 0);
         let b = st.add_relation("certificates", "dex", 1);
-        st.set_remote_app_data(a, bag(&[("ca", "PEM")]));
+        st.set_remote_app_data(&a, bag(&[("ca", "PEM")]));
         let version = st.model.juju_version.clone();
         let mut h = harness(dir.path(), script, st);
-        let out = h.run(0, &Event::RelationBroken { id: a }).unwrap();
-        let ids = if listed {
-            format!("[\"certificates:{a}\",\"certificates:{b}\"]")
-        } else {
-            format!("[\"certificates:{b}\"]")
-        };
+        let out = h.run(0, &Event::RelationBroken { id: a.clone() }).unwrap();
+        let ids = if listed { format!("[\"{a}\",\"{b}\"]") } else { format!("[\"{b}\"]") };
         assert_eq!(out.stdout, format!("{ids}\n[]\n{{\"ca\":\"PEM\"}}\n"), "{version}");
         assert!(out.committed, "{}", out.stderr);
         assert_eq!(h.state().relation_ids("certificates"), vec![b]);

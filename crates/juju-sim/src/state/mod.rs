@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use juju_charm::rules::JujuVersion;
-use juju_charm::{Status, StatusName};
+use juju_charm::{RelationId, Status, StatusName};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -167,7 +167,7 @@ pub struct State {
     pub leader: Option<u32>,
     /// Config values set by the user (unset options fall back to their default).
     pub config: BTreeMap<String, Value>,
-    /// Relations by id.
+    /// Relations by number ([`Relation::id`]; [`Relation::relation_id`] is the whole id).
     pub relations: BTreeMap<u64, Relation>,
     /// Secrets owned by or granted to the application.
     pub secrets: Vec<Secret>,
@@ -391,21 +391,26 @@ impl State {
     /// let mut state = State::new(CharmMeta::from_yaml(metadata, "", "")?, "greeter", "test");
     /// let id = state.add_relation("greeting", "client", 2);
     /// // Relation data is one JSON value per key, as ops writes it: a string is quoted.
-    /// state.set_remote_app_data(id, BTreeMap::from([("name".into(), r#""alice""#.into())]));
+    /// state.set_remote_app_data(&id, BTreeMap::from([("name".into(), r#""alice""#.into())]));
     ///
-    /// let event = Event::RelationChanged { id, unit: None };
+    /// let event = Event::RelationChanged { id: id.clone(), unit: None };
     /// let out = run_in_process(&mut state, 0, &event, |env, runner| {
     ///     juju_charm::run(env, runner, |_env| Ok(Greeter))
     /// })?;
     /// assert!(out.committed);
-    /// let ours = state.local_app_data(id).expect("the relation exists");
+    /// let ours = state.local_app_data(&id).expect("the relation exists");
     /// assert_eq!(ours["greeting"], r#""hello, alice""#);
     /// # Ok::<(), juju_sim::SimError>(())
     /// ```
     ///
     /// # Panics
     /// If `endpoint` is not declared in metadata.yaml (a fixture error; see [`Self::try_add_relation`]).
-    pub fn add_relation(&mut self, endpoint: &str, remote_app: &str, remote_units: u32) -> u64 {
+    pub fn add_relation(
+        &mut self,
+        endpoint: &str,
+        remote_app: &str,
+        remote_units: u32,
+    ) -> RelationId {
         match self.try_add_relation(endpoint, remote_app, remote_units) {
             Ok(id) => id,
             Err(e) => panic!("add_relation: {e}"),
@@ -418,7 +423,7 @@ impl State {
         endpoint: &str,
         remote_app: &str,
         remote_units: u32,
-    ) -> Result<u64, SimError> {
+    ) -> Result<RelationId, SimError> {
         let ep = self
             .meta
             .endpoints
@@ -453,18 +458,20 @@ impl State {
                 rel.remote_units.push(name);
             }
         }
+        let relation_id = rel.relation_id();
         self.relations.insert(id, rel);
-        Ok(id)
+        Ok(relation_id)
     }
 
     /// Removes a relation and its data.
     ///
     /// # Panics
     ///
-    /// If the state has no relation `id`, as every fixture that takes a relation id does.
-    pub fn remove_relation(&mut self, id: u64) {
+    /// If the state has no relation `id` (no relation of its number, or one on another
+    /// endpoint), as every fixture that takes a relation id does.
+    pub fn remove_relation(&mut self, id: &RelationId) {
         self.relation_mut(id, "remove_relation");
-        self.relations.remove(&id);
+        self.relations.remove(&id.number);
     }
 
     /// Replaces the remote application's bag.
@@ -472,21 +479,38 @@ impl State {
     /// # Panics
     ///
     /// If the state has no relation `id`.
-    pub fn set_remote_app_data(&mut self, id: u64, data: BTreeMap<String, String>) {
+    pub fn set_remote_app_data(&mut self, id: &RelationId, data: BTreeMap<String, String>) {
         self.relation_mut(id, "set_remote_app_data").remote_app_data = data;
     }
 
-    /// The relation `id`, for fixture `what`, which panics when there is none: a test that
-    /// names a relation the model does not hold has a bug to fix, not a run to make.
-    fn relation_mut(&mut self, id: u64, what: &str) -> &mut Relation {
-        let known: Vec<u64> = self.relations.keys().copied().collect();
-        match self.relations.get_mut(&id) {
-            Some(r) => r,
-            None => panic!(
-                "{what}: relation {id} is not in the state (it holds {known:?}; add_relation \
-                 returns the id of each relation it adds)"
-            ),
+    /// The relation `id` names: the one of its number, if that relation is on its endpoint.
+    pub fn relation(&self, id: &RelationId) -> Option<&Relation> {
+        self.relations.get(&id.number).filter(|r| r.is(id))
+    }
+
+    /// Why the state holds no relation `id` (`None` if it does): no relation of its number, or
+    /// one on another endpoint. Names the ids the state holds.
+    pub(crate) fn why_no_relation(&self, id: &RelationId) -> Option<String> {
+        let known: Vec<String> = self.relations.values().map(Relation::key).collect();
+        match self.relations.get(&id.number) {
+            Some(r) if r.is(id) => None,
+            Some(r) => Some(format!(
+                "relation {id} is not in the state: relation {} is on endpoint {:?} (it holds \
+                 {known:?})",
+                id.number, r.endpoint
+            )),
+            None => Some(format!("relation {id} is not in the state (it holds {known:?})")),
         }
+    }
+
+    /// The relation `id`, for fixture `what`, which panics when there is none (no relation of
+    /// its number, or one on another endpoint): a test that names a relation the model does not
+    /// hold has a bug to fix, not a run to make.
+    fn relation_mut(&mut self, id: &RelationId, what: &str) -> &mut Relation {
+        if let Some(why) = self.why_no_relation(id) {
+            panic!("{what}: {why}; add_relation returns the id of each relation it adds");
+        }
+        self.relations.get_mut(&id.number).expect("checked above")
     }
 
     /// Replaces a remote unit's bag (the unit joins if it was not in the relation). For a peer
@@ -495,7 +519,12 @@ impl State {
     /// # Panics
     ///
     /// If the state has no relation `id`.
-    pub fn set_remote_unit_data(&mut self, id: u64, unit: &str, data: BTreeMap<String, String>) {
+    pub fn set_remote_unit_data(
+        &mut self,
+        id: &RelationId,
+        unit: &str,
+        data: BTreeMap<String, String>,
+    ) {
         let r = self.relation_mut(id, "set_remote_unit_data");
         if r.is_peer() {
             if let Some(n) = unit.rsplit_once('/').and_then(|(_, n)| n.parse().ok()) {
@@ -509,19 +538,25 @@ impl State {
         r.remote_unit_data.insert(unit.into(), data);
     }
 
-    /// The local application's bag.
-    pub fn local_app_data(&self, id: u64) -> Option<&BTreeMap<String, String>> {
-        self.relations.get(&id).map(|r| &r.local_app_data)
+    /// The local application's bag; `None` if the state has no relation `id` (no relation of
+    /// its number, or one on another endpoint).
+    pub fn local_app_data(&self, id: &RelationId) -> Option<&BTreeMap<String, String>> {
+        self.relation(id).map(|r| &r.local_app_data)
     }
 
-    /// A local unit's bag.
-    pub fn local_unit_data(&self, id: u64, unit: u32) -> Option<&BTreeMap<String, String>> {
-        self.relations.get(&id).and_then(|r| r.local_unit_data.get(&unit))
+    /// A local unit's bag; `None` if the state has no relation `id` (as for
+    /// [`Self::local_app_data`]) or the unit no bag in it.
+    pub fn local_unit_data(&self, id: &RelationId, unit: u32) -> Option<&BTreeMap<String, String>> {
+        self.relation(id).and_then(|r| r.local_unit_data.get(&unit))
     }
 
-    /// Ids of relations on `endpoint`, ascending.
-    pub fn relation_ids(&self, endpoint: &str) -> Vec<u64> {
-        self.relations.values().filter(|r| r.endpoint == endpoint).map(|r| r.id).collect()
+    /// Ids of relations on `endpoint`, by ascending number.
+    pub fn relation_ids(&self, endpoint: &str) -> Vec<RelationId> {
+        self.relations
+            .values()
+            .filter(|r| r.endpoint == endpoint)
+            .map(Relation::relation_id)
+            .collect()
     }
 
     /// Attaches a resource (resource-get prints `path`).

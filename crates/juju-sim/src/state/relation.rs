@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use juju_charm::RelationId;
 use serde::{Deserialize, Serialize};
 
 use crate::meta::Role;
@@ -16,7 +17,8 @@ pub type Bag = BTreeMap<String, String>;
 /// One relation (regular or peer) of the simulated application.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
-    /// The relation id (`JUJU_RELATION_ID` is `<endpoint>:<id>`).
+    /// The relation's number (`JUJU_RELATION_ID` is `<endpoint>:<id>`); the key of
+    /// [`State::relations`](crate::State::relations). [`Relation::relation_id`] is the whole id.
     pub id: u64,
     /// Local endpoint name.
     pub endpoint: String,
@@ -46,9 +48,20 @@ impl Relation {
         self.role == Role::Peer
     }
 
+    /// The relation's id, `<endpoint>:<id>`: what the fixtures of [`State`](crate::State) and
+    /// the relation variants of [`Event`](crate::Event) take.
+    pub fn relation_id(&self) -> RelationId {
+        RelationId { endpoint: self.endpoint.clone(), number: self.id }
+    }
+
     /// `<endpoint>:<id>`, as relation-ids prints it.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.endpoint, self.id)
+        self.relation_id().to_string()
+    }
+
+    /// Whether `id` names this relation: its number and its endpoint.
+    pub(crate) fn is(&self, id: &RelationId) -> bool {
+        self.id == id.number && self.endpoint == id.endpoint
     }
 }
 

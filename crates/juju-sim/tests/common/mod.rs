@@ -131,3 +131,8 @@ pub fn run(
 ) -> Outcome {
     run_in_process(state, unit, event, |env, runner| charm(&Hook { env, runner })).unwrap()
 }
+
+/// The relation id `endpoint:n`, for relations a test names without adding them.
+pub fn rid(endpoint: &str, n: u64) -> juju_sim::RelationId {
+    juju_sim::RelationId { endpoint: endpoint.into(), number: n }
+}

@@ -12,9 +12,9 @@
 //! are the units `m/2`, `m/0`, `m/1` (and `m/5`, `m/6`, `m/4`): a real model holds unit names
 //! only, and the simulator's consistency check refuses anything else.
 
-use juju_sim::{CharmMeta, Event, State};
+use juju_sim::{CharmMeta, Event, RelationId, State};
 
-use crate::common::{Out, bag, run};
+use crate::common::{Out, bag, rid, run};
 
 // `y` quoted: a YAML 1.1 parser reads a bare `y` as a boolean.
 const METADATA: &str = "\
@@ -42,16 +42,16 @@ fn state() -> State {
     let mut st = bare();
     let r0 = st.add_relation("peer0", "m", 0);
     let r1 = st.add_relation("peer1", "m", 0);
-    assert_eq!((r0, r1), (0, 1));
+    assert_eq!((&r0, &r1), (&rid("peer0", 0), &rid("peer1", 1)));
     st.relations
         .get_mut(&0)
         .unwrap()
         .local_unit_data
         .insert(0, bag(&[("private-address", "foo: bar\n")]));
-    st.set_remote_unit_data(0, "m/0", bag(&[("relation", "zero")]));
-    st.set_remote_app_data(0, bag(&[("app", "zero")]));
-    st.set_remote_unit_data(1, "m/0", bag(&[("pew", "pew\npew\n")]));
-    st.set_remote_unit_data(1, "m/1", bag(&[("value", "12345")]));
+    st.set_remote_unit_data(&r0, "m/0", bag(&[("relation", "zero")]));
+    st.set_remote_app_data(&r0, bag(&[("app", "zero")]));
+    st.set_remote_unit_data(&r1, "m/0", bag(&[("pew", "pew\npew\n")]));
+    st.set_remote_unit_data(&r1, "m/1", bag(&[("value", "12345")]));
     st.relations.get_mut(&1).unwrap().remote_units.retain(|u| u != "m/1");
     st
 }
@@ -62,7 +62,7 @@ fn none() -> Event {
 }
 
 /// A relation hook of relation `id`, with remote unit `unit` if any.
-fn hook(id: u64, unit: Option<&str>) -> Event {
+fn hook(id: RelationId, unit: Option<&str>) -> Event {
     Event::RelationChanged { id, unit: unit.map(str::to_owned) }
 }
 
@@ -115,7 +115,7 @@ fn conformance_relation_get_explicit_relation_no_unit_chosen() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "missing key"
 #[test]
 fn conformance_relation_get_missing_key() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &["ker-plunk"]), "");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["ker-plunk"]), "");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "missing unit"
@@ -133,56 +133,65 @@ fn conformance_relation_get_missing_unit() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "all keys with explicit non-member"
 #[test]
 fn conformance_relation_get_all_keys_explicit_non_member() {
-    ok(&call(&hook(1, None), "relation-get", &["-", "m/1"]), "value: \"12345\"\n");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &["-", "m/1"]), "value: \"12345\"\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "specific key with implicit member"
 #[test]
 fn conformance_relation_get_key_implicit_member() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &["pew"]), "pew\npew\n\n");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["pew"]), "pew\npew\n\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "specific key with explicit member"
 #[test]
 fn conformance_relation_get_key_explicit_member() {
-    ok(&call(&hook(1, None), "relation-get", &["pew", "m/0"]), "pew\npew\n\n");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &["pew", "m/0"]), "pew\npew\n\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "specific key with explicit non-member"
 #[test]
 fn conformance_relation_get_key_explicit_non_member() {
-    ok(&call(&hook(1, None), "relation-get", &["value", "m/1"]), "12345\n");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &["value", "m/1"]), "12345\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "specific key with explicit local"
 #[test]
 fn conformance_relation_get_key_explicit_local() {
-    ok(&call(&hook(0, None), "relation-get", &["private-address", "u/0"]), "foo: bar\n\n");
+    ok(
+        &call(&hook(rid("peer0", 0), None), "relation-get", &["private-address", "u/0"]),
+        "foo: bar\n\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "all keys with implicit member"
 #[test]
 fn conformance_relation_get_all_keys_implicit_member() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &[]), "pew: |\n  pew\n  pew\n");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &[]), "pew: |\n  pew\n  pew\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "all keys with explicit member"
 #[test]
 fn conformance_relation_get_all_keys_explicit_member() {
-    ok(&call(&hook(1, None), "relation-get", &["-", "m/0"]), "pew: |\n  pew\n  pew\n");
+    ok(
+        &call(&hook(rid("peer1", 1), None), "relation-get", &["-", "m/0"]),
+        "pew: |\n  pew\n  pew\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "all keys with explicit local"
 #[test]
 fn conformance_relation_get_all_keys_explicit_local() {
-    ok(&call(&hook(0, None), "relation-get", &["-", "u/0"]), "private-address: |\n  foo: bar\n");
+    ok(
+        &call(&hook(rid("peer0", 0), None), "relation-get", &["-", "u/0"]),
+        "private-address: |\n  foo: bar\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "explicit smart formatting 1"
 #[test]
 fn conformance_relation_get_smart_formatting_1() {
     ok(
-        &call(&hook(1, Some("m/0")), "relation-get", &["--format", "smart"]),
+        &call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["--format", "smart"]),
         "pew: |\n  pew\n  pew\n",
     );
 }
@@ -190,19 +199,32 @@ fn conformance_relation_get_smart_formatting_1() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "explicit smart formatting 2"
 #[test]
 fn conformance_relation_get_smart_formatting_2() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &["pew", "--format", "smart"]), "pew\npew\n\n");
+    ok(
+        &call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["pew", "--format", "smart"]),
+        "pew\npew\n\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "explicit smart formatting 3"
 #[test]
 fn conformance_relation_get_smart_formatting_3() {
-    ok(&call(&hook(1, None), "relation-get", &["value", "m/1", "--format", "smart"]), "12345\n");
+    ok(
+        &call(&hook(rid("peer1", 1), None), "relation-get", &["value", "m/1", "--format", "smart"]),
+        "12345\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "explicit smart formatting 4"
 #[test]
 fn conformance_relation_get_smart_formatting_4() {
-    ok(&call(&hook(1, None), "relation-get", &["missing", "m/1", "--format", "smart"]), "");
+    ok(
+        &call(
+            &hook(rid("peer1", 1), None),
+            "relation-get",
+            &["missing", "m/1", "--format", "smart"],
+        ),
+        "",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "yaml: formatting 1"
@@ -210,7 +232,7 @@ fn conformance_relation_get_smart_formatting_4() {
 fn conformance_relation_get_format_yaml_1() {
     let args: &[&str] = &[];
     let args = [args, &["--format", "yaml"]].concat();
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &args), "pew: |\n  pew\n  pew\n");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &args), "pew: |\n  pew\n  pew\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "json: formatting 1"
@@ -218,7 +240,10 @@ fn conformance_relation_get_format_yaml_1() {
 fn conformance_relation_get_format_json_1() {
     let args: &[&str] = &[];
     let args = [args, &["--format", "json"]].concat();
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &args), "{\"pew\":\"pew\\npew\\n\"}\n");
+    ok(
+        &call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &args),
+        "{\"pew\":\"pew\\npew\\n\"}\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "yaml: formatting 2"
@@ -226,7 +251,7 @@ fn conformance_relation_get_format_json_1() {
 fn conformance_relation_get_format_yaml_2() {
     let args: &[&str] = &["pew"];
     let args = [args, &["--format", "yaml"]].concat();
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &args), "|\n  pew\n  pew\n");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &args), "|\n  pew\n  pew\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "json: formatting 2"
@@ -234,7 +259,7 @@ fn conformance_relation_get_format_yaml_2() {
 fn conformance_relation_get_format_json_2() {
     let args: &[&str] = &["pew"];
     let args = [args, &["--format", "json"]].concat();
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &args), "\"pew\\npew\\n\"\n");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &args), "\"pew\\npew\\n\"\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "yaml: formatting 3"
@@ -242,7 +267,7 @@ fn conformance_relation_get_format_json_2() {
 fn conformance_relation_get_format_yaml_3() {
     let args: &[&str] = &["value", "m/1"];
     let args = [args, &["--format", "yaml"]].concat();
-    ok(&call(&hook(1, None), "relation-get", &args), "\"12345\"\n");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &args), "\"12345\"\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "json: formatting 3"
@@ -250,7 +275,7 @@ fn conformance_relation_get_format_yaml_3() {
 fn conformance_relation_get_format_json_3() {
     let args: &[&str] = &["value", "m/1"];
     let args = [args, &["--format", "json"]].concat();
-    ok(&call(&hook(1, None), "relation-get", &args), "\"12345\"\n");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &args), "\"12345\"\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "yaml: formatting 4"
@@ -259,7 +284,7 @@ fn conformance_relation_get_format_json_3() {
 fn conformance_relation_get_format_yaml_4() {
     let args: &[&str] = &["missing", "m/1"];
     let args = [args, &["--format", "yaml"]].concat();
-    ok(&call(&hook(1, None), "relation-get", &args), "");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &args), "");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGetFormat: "json: formatting 4"
@@ -267,7 +292,7 @@ fn conformance_relation_get_format_yaml_4() {
 fn conformance_relation_get_format_json_4() {
     let args: &[&str] = &["missing", "m/1"];
     let args = [args, &["--format", "json"]].concat();
-    ok(&call(&hook(1, None), "relation-get", &args), "null\n");
+    ok(&call(&hook(rid("peer1", 1), None), "relation-get", &args), "null\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "no relation id"
@@ -286,7 +311,7 @@ fn conformance_relation_get_init_invalid_relation_id() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "invalid relation id with builtin context relation id"
 #[test]
 fn conformance_relation_get_init_invalid_relation_id_in_relation_hook() {
-    let o = call(&hook(1, Some("m/0")), "relation-get", &["-r", "one"]);
+    let o = call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["-r", "one"]);
     fails(&o, 2, "invalid value \"one\" for option -r: invalid relation id");
 }
 
@@ -300,59 +325,83 @@ fn conformance_relation_get_init_relation_not_found() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "-r overrides context relation id"
 #[test]
 fn conformance_relation_get_init_r_overrides_hook_relation() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &["-r", "ignored:0"]), "relation: zero\n");
+    ok(
+        &call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["-r", "ignored:0"]),
+        "relation: zero\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "key=value for relation-get (maybe should be invalid?)"
 #[test]
 fn conformance_relation_get_init_key_value_is_a_key() {
     let mut st = state();
-    st.set_remote_unit_data(1, "m/0", bag(&[("key=value", "kv")]));
-    ok(&call_in(&mut st, &hook(1, Some("m/0")), "relation-get", &["key=value"], None), "kv\n");
+    st.set_remote_unit_data(&rid("peer1", 1), "m/0", bag(&[("key=value", "kv")]));
+    ok(
+        &call_in(
+            &mut st,
+            &hook(rid("peer1", 1), Some("m/0")),
+            "relation-get",
+            &["key=value"],
+            None,
+        ),
+        "kv\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "key supplied"
 #[test]
 fn conformance_relation_get_init_key_supplied() {
     let mut st = state();
-    st.set_remote_unit_data(1, "m/0", bag(&[("key", "k")]));
-    ok(&call_in(&mut st, &hook(1, Some("m/0")), "relation-get", &["key"], None), "k\n");
+    st.set_remote_unit_data(&rid("peer1", 1), "m/0", bag(&[("key", "k")]));
+    ok(
+        &call_in(&mut st, &hook(rid("peer1", 1), Some("m/0")), "relation-get", &["key"], None),
+        "k\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "magic key supplied"
 #[test]
 fn conformance_relation_get_init_magic_key_supplied() {
-    ok(&call(&hook(0, Some("m/0")), "relation-get", &["-"]), "relation: zero\n");
+    ok(&call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["-"]), "relation: zero\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "override ctxunit with explicit unit"
 #[test]
 fn conformance_relation_get_init_explicit_unit_overrides_hook_unit() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &["value", "m/1"]), "12345\n");
+    ok(&call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["value", "m/1"]), "12345\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "magic key with unit"
 #[test]
 fn conformance_relation_get_init_magic_key_with_unit() {
-    ok(&call(&hook(1, Some("m/0")), "relation-get", &["-", "m/1"]), "value: \"12345\"\n");
+    ok(
+        &call(&hook(rid("peer1", 1), Some("m/0")), "relation-get", &["-", "m/1"]),
+        "value: \"12345\"\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "supply --app will use context app"
 #[test]
 fn conformance_relation_get_init_app_uses_hook_app() {
-    ok(&call(&hook(0, Some("m/0")), "relation-get", &["--app"]), "app: zero\n");
+    ok(&call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["--app"]), "app: zero\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "supply --app and app name"
 #[test]
 fn conformance_relation_get_init_app_and_app_name() {
-    ok(&call(&hook(0, Some("m/0")), "relation-get", &["--app", "-", "m"]), "app: zero\n");
+    ok(
+        &call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["--app", "-", "m"]),
+        "app: zero\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "--app plus unit/0 name passes in app name"
 #[test]
 fn conformance_relation_get_init_app_and_unit_name_reads_its_app() {
-    ok(&call(&hook(0, Some("m/0")), "relation-get", &["--app", "-", "m/0"]), "app: zero\n");
+    ok(
+        &call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["--app", "-", "m/0"]),
+        "app: zero\n",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "--app without context app and no args is an error"
@@ -368,39 +417,39 @@ fn conformance_relation_get_init_app_without_hook_app_or_args() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "default with no context unit but a context app is --app"
 #[test]
 fn conformance_relation_get_init_no_hook_unit_means_app() {
-    ok(&call(&hook(0, None), "relation-get", &[]), "app: zero\n");
+    ok(&call(&hook(rid("peer0", 0), None), "relation-get", &[]), "app: zero\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "app name in context but overridden by args"
 #[test]
 fn conformance_relation_get_init_unit_arg_overrides_hook_app() {
-    ok(&call(&hook(0, None), "relation-get", &["-", "m/0"]), "relation: zero\n");
+    ok(&call(&hook(rid("peer0", 0), None), "relation-get", &["-", "m/0"]), "relation: zero\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "extra arguments"
 #[test]
 fn conformance_relation_get_init_extra_arguments() {
-    let o = call(&hook(0, Some("m/0")), "relation-get", &["-", "--app", "m", "args"]);
+    let o = call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["-", "--app", "m", "args"]);
     fails(&o, 2, "unrecognized args: [\"args\"]");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "app name in context but overridden by app args"
 #[test]
 fn conformance_relation_get_init_app_arg_overrides_hook_app() {
-    ok(&call(&hook(0, None), "relation-get", &["-", "--app", "m"]), "app: zero\n");
+    ok(&call(&hook(rid("peer0", 0), None), "relation-get", &["-", "--app", "m"]), "app: zero\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "application name with no --app"
 #[test]
 fn conformance_relation_get_init_application_name_without_app() {
-    let o = call(&hook(0, Some("m/0")), "relation-get", &["-", "mysql"]);
+    let o = call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["-", "mysql"]);
     fails(&o, 2, "expected unit name, got application name \"mysql\"");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestInit: "invalid unit name"
 #[test]
 fn conformance_relation_get_init_invalid_unit_name() {
-    let o = call(&hook(0, Some("m/0")), "relation-get", &["-", "unit//0"]);
+    let o = call(&hook(rid("peer0", 0), Some("m/0")), "relation-get", &["-", "unit//0"]);
     fails(&o, 2, "invalid unit name \"unit//0\"");
 }
 
@@ -445,14 +494,14 @@ fn set(ev: &Event, args: &[&str], content: &str) -> (Out, State) {
 }
 
 /// `u/0`'s settings in relation `id`.
-fn unit_bag(st: &State, id: u64) -> std::collections::BTreeMap<String, String> {
+fn unit_bag(st: &State, id: &RelationId) -> std::collections::BTreeMap<String, String> {
     st.local_unit_data(id, 0).cloned().unwrap_or_default()
 }
 
 /// Checks relation-set succeeded, wrote `settings` over `base: value` in relation `id` and left
 /// the other relation alone.
 #[track_caller]
-fn set_ok(ev: &Event, args: &[&str], content: &str, id: u64, settings: &[(&str, &str)]) {
+fn set_ok(ev: &Event, args: &[&str], content: &str, id: RelationId, settings: &[(&str, &str)]) {
     let (o, st) = set(ev, args, content);
     ok(&o, "");
     let mut want = bag(&[("base", "value")]);
@@ -463,16 +512,17 @@ fn set_ok(ev: &Event, args: &[&str], content: &str, id: u64, settings: &[(&str, 
             want.insert(k.to_string(), v.to_string());
         }
     }
-    assert_eq!(unit_bag(&st, id), want);
-    assert_eq!(unit_bag(&st, 1 - id), bag(&[("base", "value")]));
+    assert_eq!(unit_bag(&st, &id), want);
+    let other = if id.number == 0 { rid("peer1", 1) } else { rid("peer0", 0) };
+    assert_eq!(unit_bag(&st, &other), bag(&[("base", "value")]));
 }
 
 #[track_caller]
 fn set_fails(ev: &Event, args: &[&str], content: &str, code: i32, msg: &str) {
     let (o, st) = set(ev, args, content);
     fails(&o, code, msg);
-    for id in [0, 1] {
-        assert_eq!(unit_bag(&st, id), bag(&[("base", "value")]));
+    for id in [rid("peer0", 0), rid("peer1", 1)] {
+        assert_eq!(unit_bag(&st, &id), bag(&[("base", "value")]));
     }
 }
 
@@ -496,7 +546,7 @@ fn conformance_relation_ids_no_default_no_name() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-ids_test.go, TestRelationIds: "default name"
 #[test]
 fn conformance_relation_ids_default_name() {
-    ok(&ids(&hook(1, Some("m/0")), &[]), "x:0\nx:1\nx:2\n");
+    ok(&ids(&hook(rid("x", 1), Some("m/0")), &[]), "x:0\nx:1\nx:2\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-ids_test.go, TestRelationIds: "explicit name"
@@ -575,9 +625,12 @@ fn conformance_relation_ids_yaml_formatting_3() {
 #[test]
 fn conformance_relation_ids_dead_relation_not_listed() {
     let mut st = ids_state();
-    ok(&call_in(&mut st, &hook(1, Some("m/0")), "relation-ids", &[], None), "x:0\nx:1\nx:2\n");
     ok(
-        &call_in(&mut st, &Event::RelationBroken { id: 0 }, "relation-ids", &[], None),
+        &call_in(&mut st, &hook(rid("x", 1), Some("m/0")), "relation-ids", &[], None),
+        "x:0\nx:1\nx:2\n",
+    );
+    ok(
+        &call_in(&mut st, &Event::RelationBroken { id: rid("x", 0) }, "relation-ids", &[], None),
         "x:1\nx:2\n",
     );
 }
@@ -608,47 +661,47 @@ fn conformance_relation_list_no_default_relation_unknown_arg() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "default relation, bad arg"
 #[test]
 fn conformance_relation_list_default_relation_bad_arg() {
-    let o = list(&hook(1, None), &[], &[], &["-r", "bad"]);
+    let o = list(&hook(rid("peer1", 1), None), &[], &[], &["-r", "bad"]);
     fails(&o, 2, "invalid value \"bad\" for option -r: invalid relation id");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "default relation, unknown arg"
 #[test]
 fn conformance_relation_list_default_relation_unknown_arg() {
-    let o = list(&hook(1, None), &[], &[], &["-r", "unknown:123"]);
+    let o = list(&hook(rid("peer1", 1), None), &[], &[], &["-r", "unknown:123"]);
     fails(&o, 2, "invalid value \"unknown:123\" for option -r: relation not found");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "default relation, no members"
 #[test]
 fn conformance_relation_list_default_relation_no_members() {
-    ok(&list(&hook(1, None), &[], &[], &[]), "");
+    ok(&list(&hook(rid("peer1", 1), None), &[], &[], &[]), "");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "default relation, members"
 #[test]
 fn conformance_relation_list_default_relation_members() {
-    ok(&list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &[]), "m/0\nm/1\nm/2\n");
+    ok(&list(&hook(rid("peer1", 1), None), &[], &["m/2", "m/0", "m/1"], &[]), "m/0\nm/1\nm/2\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "alternative relation, members"
 #[test]
 fn conformance_relation_list_alternative_relation_members() {
-    let o = list(&hook(1, None), &["m/5", "m/6", "m/4"], &[], &["-r", "ignored:0"]);
+    let o = list(&hook(rid("peer1", 1), None), &["m/5", "m/6", "m/4"], &[], &["-r", "ignored:0"]);
     ok(&o, "m/4\nm/5\nm/6\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "explicit smart formatting 1"
 #[test]
 fn conformance_relation_list_smart_formatting_1() {
-    ok(&list(&hook(1, None), &[], &[], &["--format", "smart"]), "");
+    ok(&list(&hook(rid("peer1", 1), None), &[], &[], &["--format", "smart"]), "");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "explicit smart formatting 2"
 #[test]
 fn conformance_relation_list_smart_formatting_2() {
     ok(
-        &list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &["--format", "smart"]),
+        &list(&hook(rid("peer1", 1), None), &[], &["m/2", "m/0", "m/1"], &["--format", "smart"]),
         "m/0\nm/1\nm/2\n",
     );
 }
@@ -656,26 +709,26 @@ fn conformance_relation_list_smart_formatting_2() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "json formatting 1"
 #[test]
 fn conformance_relation_list_json_formatting_1() {
-    ok(&list(&hook(1, None), &[], &[], &["--format", "json"]), "[]\n");
+    ok(&list(&hook(rid("peer1", 1), None), &[], &[], &["--format", "json"]), "[]\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "json formatting 2"
 #[test]
 fn conformance_relation_list_json_formatting_2() {
-    let o = list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &["--format", "json"]);
+    let o = list(&hook(rid("peer1", 1), None), &[], &["m/2", "m/0", "m/1"], &["--format", "json"]);
     ok(&o, "[\"m/0\",\"m/1\",\"m/2\"]\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "yaml formatting 1"
 #[test]
 fn conformance_relation_list_yaml_formatting_1() {
-    ok(&list(&hook(1, None), &[], &[], &["--format", "yaml"]), "[]\n");
+    ok(&list(&hook(rid("peer1", 1), None), &[], &[], &["--format", "yaml"]), "[]\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-list_test.go, TestRelationList: "yaml formatting 2"
 #[test]
 fn conformance_relation_list_yaml_formatting_2() {
-    let o = list(&hook(1, None), &[], &["m/2", "m/0", "m/1"], &["--format", "yaml"]);
+    let o = list(&hook(rid("peer1", 1), None), &[], &["m/2", "m/0", "m/1"], &["--format", "yaml"]);
     ok(&o, "- m/0\n- m/1\n- m/2\n");
 }
 
@@ -685,14 +738,14 @@ fn conformance_relation_list_remote_application() {
     let mut st = bare();
     st.add_relation("peer0", "m", 0);
     let id = st.add_relation("peer1", "galaxy", 1);
-    st.relations.get_mut(&id).unwrap().remote_units.clear();
+    st.relations.get_mut(&id.number).unwrap().remote_units.clear();
     ok(&call_in(&mut st, &hook(id, None), "relation-list", &["--app"], None), "galaxy\n");
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "compatibility: 0 args is valid"
 #[test]
 fn conformance_relation_set_init_no_args_is_valid() {
-    set_ok(&hook(0, None), &[], "", 0, &[]);
+    set_ok(&hook(rid("peer0", 0), None), &[], "", rid("peer0", 0), &[]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "no relation id specified"
@@ -717,7 +770,7 @@ fn conformance_relation_set_init_invalid_relation_id_1() {
 #[test]
 fn conformance_relation_set_init_invalid_relation_id_2() {
     set_fails(
-        &hook(1, None),
+        &hook(rid("peer1", 1), None),
         &["-r", "one"],
         "",
         2,
@@ -741,7 +794,7 @@ fn conformance_relation_set_init_invalid_relation_id_3() {
 #[test]
 fn conformance_relation_set_init_invalid_relation_id_4() {
     set_fails(
-        &hook(1, None),
+        &hook(rid("peer1", 1), None),
         &["-r", "ignored:one"],
         "",
         2,
@@ -765,7 +818,7 @@ fn conformance_relation_set_init_relation_not_found() {
 #[test]
 fn conformance_relation_set_init_relation_not_found_in_relation_hook() {
     set_fails(
-        &hook(1, None),
+        &hook(rid("peer1", 1), None),
         &["-r", "ignored:2"],
         "",
         2,
@@ -776,96 +829,150 @@ fn conformance_relation_set_init_relation_not_found_in_relation_hook() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "-r ignored:0 in a relation hook"
 #[test]
 fn conformance_relation_set_init_r_with_endpoint_overrides_hook() {
-    set_ok(&hook(1, None), &["-r", "ignored:0", "k=v"], "", 0, &[("k", "v")]);
+    set_ok(
+        &hook(rid("peer1", 1), None),
+        &["-r", "ignored:0", "k=v"],
+        "",
+        rid("peer0", 0),
+        &[("k", "v")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "-r 0 in a relation hook"
 #[test]
 fn conformance_relation_set_init_r_overrides_hook() {
-    set_ok(&hook(1, None), &["-r", "0"], "", 0, &[]);
+    set_ok(&hook(rid("peer1", 1), None), &["-r", "0"], "", rid("peer0", 0), &[]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "-r 1 outside a relation hook"
 #[test]
 fn conformance_relation_set_init_r_without_hook() {
-    set_ok(&none(), &["-r", "1"], "", 1, &[]);
+    set_ok(&none(), &["-r", "1"], "", rid("peer1", 1), &[]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "-r 1 in relation 0's hook"
 #[test]
 fn conformance_relation_set_init_r_overrides_hook_0() {
-    set_ok(&hook(0, None), &["-r", "1"], "", 1, &[]);
+    set_ok(&hook(rid("peer0", 0), None), &["-r", "1"], "", rid("peer1", 1), &[]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "haha"
 #[test]
 fn conformance_relation_set_init_not_key_value() {
-    set_fails(&hook(1, None), &["haha"], "", 2, "expected \"key=value\", got \"haha\"");
+    set_fails(
+        &hook(rid("peer1", 1), None),
+        &["haha"],
+        "",
+        2,
+        "expected \"key=value\", got \"haha\"",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "=haha"
 #[test]
 fn conformance_relation_set_init_empty_key() {
-    set_fails(&hook(1, None), &["=haha"], "", 2, "expected \"key=value\", got \"=haha\"");
+    set_fails(
+        &hook(rid("peer1", 1), None),
+        &["=haha"],
+        "",
+        2,
+        "expected \"key=value\", got \"=haha\"",
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "foo="
 #[test]
 fn conformance_relation_set_init_empty_value_deletes() {
-    set_ok(&hook(1, None), &["foo=", "base="], "", 1, &[("foo", ""), ("base", "")]);
+    set_ok(
+        &hook(rid("peer1", 1), None),
+        &["foo=", "base="],
+        "",
+        rid("peer1", 1),
+        &[("foo", ""), ("base", "")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "foo='"
 #[test]
 fn conformance_relation_set_init_quote_value() {
-    set_ok(&hook(1, None), &["foo='"], "", 1, &[("foo", "'")]);
+    set_ok(&hook(rid("peer1", 1), None), &["foo='"], "", rid("peer1", 1), &[("foo", "'")]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "foo=bar"
 #[test]
 fn conformance_relation_set_init_plain() {
-    set_ok(&hook(1, None), &["foo=bar"], "", 1, &[("foo", "bar")]);
+    set_ok(&hook(rid("peer1", 1), None), &["foo=bar"], "", rid("peer1", 1), &[("foo", "bar")]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "foo=bar=baz=qux"
 #[test]
 fn conformance_relation_set_init_value_with_equals() {
-    set_ok(&hook(1, None), &["foo=bar=baz=qux"], "", 1, &[("foo", "bar=baz=qux")]);
+    set_ok(
+        &hook(rid("peer1", 1), None),
+        &["foo=bar=baz=qux"],
+        "",
+        rid("peer1", 1),
+        &[("foo", "bar=baz=qux")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "foo=foo: bar"
 #[test]
 fn conformance_relation_set_init_value_with_colon() {
-    set_ok(&hook(1, None), &["foo=foo: bar"], "", 1, &[("foo", "foo: bar")]);
+    set_ok(
+        &hook(rid("peer1", 1), None),
+        &["foo=foo: bar"],
+        "",
+        rid("peer1", 1),
+        &[("foo", "foo: bar")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "-r 1 foo=bar in relation 0's hook"
 #[test]
 fn conformance_relation_set_init_r_and_setting() {
-    set_ok(&hook(0, None), &["-r", "1", "foo=bar"], "", 1, &[("foo", "bar")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["-r", "1", "foo=bar"],
+        "",
+        rid("peer1", 1),
+        &[("foo", "bar")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "foo=123 bar=true baz=4.5 qux="
 #[test]
 fn conformance_relation_set_init_values_stay_strings() {
     let s = [("foo", "123"), ("bar", "true"), ("baz", "4.5"), ("qux", "")];
-    set_ok(&hook(1, None), &["foo=123", "bar=true", "baz=4.5", "qux="], "", 1, &s);
+    set_ok(
+        &hook(rid("peer1", 1), None),
+        &["foo=123", "bar=true", "baz=4.5", "qux="],
+        "",
+        rid("peer1", 1),
+        &s,
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "file with a valid setting"
 #[test]
 fn conformance_relation_set_file_valid_setting() {
-    set_ok(&hook(0, None), &["--file", "spam"], "{foo: bar}", 0, &[("foo", "bar")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["--file", "spam"],
+        "{foo: bar}",
+        rid("peer0", 0),
+        &[("foo", "bar")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "file with multiple settings on a line"
 #[test]
 fn conformance_relation_set_file_multiple_settings_on_a_line() {
     set_ok(
-        &hook(0, None),
+        &hook(rid("peer0", 0), None),
         &["--file", "spam"],
         "{foo: bar, spam: eggs}",
-        0,
+        rid("peer0", 0),
         &[("foo", "bar"), ("spam", "eggs")],
     );
 }
@@ -874,10 +981,10 @@ fn conformance_relation_set_file_multiple_settings_on_a_line() {
 #[test]
 fn conformance_relation_set_file_multiple_lines() {
     set_ok(
-        &hook(0, None),
+        &hook(rid("peer0", 0), None),
         &["--file", "spam"],
         "{\n  foo: bar,\n  spam: eggs\n}",
-        0,
+        rid("peer0", 0),
         &[("foo", "bar"), ("spam", "eggs")],
     );
 }
@@ -885,35 +992,47 @@ fn conformance_relation_set_file_multiple_lines() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "an empty file"
 #[test]
 fn conformance_relation_set_file_empty() {
-    set_ok(&hook(0, None), &["--file", "spam"], "", 0, &[]);
+    set_ok(&hook(rid("peer0", 0), None), &["--file", "spam"], "", rid("peer0", 0), &[]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "an empty map"
 #[test]
 fn conformance_relation_set_file_empty_map() {
-    set_ok(&hook(0, None), &["--file", "spam"], "{}", 0, &[]);
+    set_ok(&hook(rid("peer0", 0), None), &["--file", "spam"], "{}", rid("peer0", 0), &[]);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "multiple maps"
 #[test]
 fn conformance_relation_set_file_multiple_maps() {
-    set_ok(&hook(0, None), &["--file", "spam"], "{a: b}\n{c: d}", 0, &[("a", "b")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["--file", "spam"],
+        "{a: b}\n{c: d}",
+        rid("peer0", 0),
+        &[("a", "b")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "value with a space"
 #[test]
 fn conformance_relation_set_file_value_with_space() {
-    set_ok(&hook(0, None), &["--file", "spam"], "{foo: 'bar baz'}", 0, &[("foo", "bar baz")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["--file", "spam"],
+        "{foo: 'bar baz'}",
+        rid("peer0", 0),
+        &[("foo", "bar baz")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "value with an equal sign"
 #[test]
 fn conformance_relation_set_file_value_with_equals() {
     set_ok(
-        &hook(0, None),
+        &hook(rid("peer0", 0), None),
         &["--file", "spam"],
         "{foo: foo=bar, base64: YmFzZTY0IGV4YW1wbGU=}",
-        0,
+        rid("peer0", 0),
         &[("foo", "foo=bar"), ("base64", "YmFzZTY0IGV4YW1wbGU=")],
     );
 }
@@ -922,10 +1041,10 @@ fn conformance_relation_set_file_value_with_equals() {
 #[test]
 fn conformance_relation_set_file_values_with_brackets() {
     set_ok(
-        &hook(0, None),
+        &hook(rid("peer0", 0), None),
         &["--file", "spam"],
         "{foo: '[x]', bar: '{y}'}",
-        0,
+        rid("peer0", 0),
         &[("foo", "[x]"), ("bar", "{y}")],
     );
 }
@@ -934,10 +1053,10 @@ fn conformance_relation_set_file_values_with_brackets() {
 #[test]
 fn conformance_relation_set_file_messy() {
     set_ok(
-        &hook(0, None),
+        &hook(rid("peer0", 0), None),
         &["--file", "spam"],
         "\n {  \n # a comment \n\n  \nfoo: bar,  \nham: eggs,\n\n  good: bad,\nup: down, left: right\n}\n",
-        0,
+        rid("peer0", 0),
         &[("foo", "bar"), ("ham", "eggs"), ("good", "bad"), ("up", "down"), ("left", "right")],
     );
 }
@@ -946,7 +1065,13 @@ fn conformance_relation_set_file_messy() {
 #[test]
 fn conformance_relation_set_file_command_line_format() {
     let msg = "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `foo=bar...` into map[string]string";
-    set_fails(&hook(0, None), &["--file", "spam"], "foo=bar ham=eggs good=bad", 1, msg);
+    set_fails(
+        &hook(rid("peer0", 0), None),
+        &["--file", "spam"],
+        "foo=bar ham=eggs good=bad",
+        1,
+        msg,
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "scalar instead of map"
@@ -954,24 +1079,24 @@ fn conformance_relation_set_file_command_line_format() {
 fn conformance_relation_set_file_scalar() {
     let msg =
         "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `haha` into map[string]string";
-    set_fails(&hook(0, None), &["--file", "spam"], "haha", 1, msg);
+    set_fails(&hook(rid("peer0", 0), None), &["--file", "spam"], "haha", 1, msg);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "sequence instead of map"
 #[test]
 fn conformance_relation_set_file_sequence() {
     let msg = "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into map[string]string";
-    set_fails(&hook(0, None), &["--file", "spam"], "[haha]", 1, msg);
+    set_fails(&hook(rid("peer0", 0), None), &["--file", "spam"], "[haha]", 1, msg);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "file + settings"
 #[test]
 fn conformance_relation_set_file_and_settings() {
     set_ok(
-        &hook(0, None),
+        &hook(rid("peer0", 0), None),
         &["--file", "spam", "foo=bar"],
         "{ham: eggs}",
-        0,
+        rid("peer0", 0),
         &[("ham", "eggs"), ("foo", "bar")],
     );
 }
@@ -979,49 +1104,73 @@ fn conformance_relation_set_file_and_settings() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "file overridden by settings"
 #[test]
 fn conformance_relation_set_file_overridden_by_settings() {
-    set_ok(&hook(0, None), &["--file", "spam", "foo=bar"], "{foo: baz}", 0, &[("foo", "bar")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["--file", "spam", "foo=bar"],
+        "{foo: baz}",
+        rid("peer0", 0),
+        &[("foo", "bar")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "read from stdin"
 #[test]
 fn conformance_relation_set_file_from_stdin() {
-    set_ok(&hook(0, None), &["--file", "-"], "{foo: bar}", 0, &[("foo", "bar")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["--file", "-"],
+        "{foo: bar}",
+        rid("peer0", 0),
+        &[("foo", "bar")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestInit: "pass --app"
 #[test]
 fn conformance_relation_set_app() {
-    let (o, st) = set(&hook(0, None), &["--app", "baz=qux"], "");
+    let (o, st) = set(&hook(rid("peer0", 0), None), &["--app", "baz=qux"], "");
     ok(&o, "");
-    assert_eq!(st.local_app_data(0).unwrap(), &bag(&[("baz", "qux")]));
-    assert_eq!(unit_bag(&st, 0), bag(&[("base", "value")]));
+    assert_eq!(st.local_app_data(&rid("peer0", 0)).unwrap(), &bag(&[("baz", "qux")]));
+    assert_eq!(unit_bag(&st, &rid("peer0", 0)), bag(&[("base", "value")]));
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestRun: "{"base": ""} leaves {}"
 #[test]
 fn conformance_relation_set_run_empty_value_deletes() {
-    let (o, st) = set(&hook(0, None), &["-r", "1", "base="], "");
+    let (o, st) = set(&hook(rid("peer0", 0), None), &["-r", "1", "base="], "");
     ok(&o, "");
-    assert_eq!(unit_bag(&st, 1), bag(&[]));
-    assert_eq!(unit_bag(&st, 0), bag(&[("base", "value")]));
+    assert_eq!(unit_bag(&st, &rid("peer1", 1)), bag(&[]));
+    assert_eq!(unit_bag(&st, &rid("peer0", 0)), bag(&[("base", "value")]));
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestRun: "{"foo": "bar"} adds to {"base": "value"}"
 #[test]
 fn conformance_relation_set_run_adds_key() {
-    set_ok(&hook(0, None), &["-r", "1", "foo=bar"], "", 1, &[("foo", "bar")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["-r", "1", "foo=bar"],
+        "",
+        rid("peer1", 1),
+        &[("foo", "bar")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestRun: "{"base": "changed"}"
 #[test]
 fn conformance_relation_set_run_changes_key() {
-    set_ok(&hook(0, None), &["-r", "1", "base=changed"], "", 1, &[("base", "changed")]);
+    set_ok(
+        &hook(rid("peer0", 0), None),
+        &["-r", "1", "base=changed"],
+        "",
+        rid("peer1", 1),
+        &[("base", "changed")],
+    );
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-set_test.go, TestRunDeprecationWarning: "--format foo rel="
 #[test]
 fn conformance_relation_set_format_deprecated() {
-    let (o, _) = set(&hook(0, None), &["--format", "foo", "rel="], "");
+    let (o, _) = set(&hook(rid("peer0", 0), None), &["--format", "foo", "rel="], "");
     assert_eq!(
         (o.code, o.out.as_str(), o.err.as_str()),
         (0, "", "--format flag deprecated for command \"relation-set\"")
@@ -1031,7 +1180,7 @@ fn conformance_relation_set_format_deprecated() {
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-model-get_test.go, TestInit: "compatibility: 0 args is valid"
 #[test]
 fn conformance_relation_model_get_init_no_args_is_valid() {
-    assert_eq!(call(&hook(0, None), "relation-model-get", &[]).code, 0);
+    assert_eq!(call(&hook(rid("peer0", 0), None), "relation-model-get", &[]).code, 0);
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-model-get_test.go, TestInit: "no relation id specified"
@@ -1054,7 +1203,7 @@ fn conformance_relation_model_get_init_invalid_relation_id_1() {
 #[test]
 fn conformance_relation_model_get_init_invalid_relation_id_2() {
     fails(
-        &call(&hook(1, None), "relation-model-get", &["-r", "one"]),
+        &call(&hook(rid("peer1", 1), None), "relation-model-get", &["-r", "one"]),
         2,
         "invalid value \"one\" for option -r: invalid relation id",
     );
@@ -1074,7 +1223,7 @@ fn conformance_relation_model_get_init_invalid_relation_id_3() {
 #[test]
 fn conformance_relation_model_get_init_invalid_relation_id_4() {
     fails(
-        &call(&hook(1, None), "relation-model-get", &["-r", "ignored:one"]),
+        &call(&hook(rid("peer1", 1), None), "relation-model-get", &["-r", "ignored:one"]),
         2,
         "invalid value \"ignored:one\" for option -r: invalid relation id",
     );
@@ -1094,7 +1243,7 @@ fn conformance_relation_model_get_init_relation_not_found() {
 #[test]
 fn conformance_relation_model_get_init_relation_not_found_in_hook() {
     fails(
-        &call(&hook(1, None), "relation-model-get", &["-r", "ignored:2"]),
+        &call(&hook(rid("peer1", 1), None), "relation-model-get", &["-r", "ignored:2"]),
         2,
         "invalid value \"ignored:2\" for option -r: relation not found",
     );
@@ -1104,7 +1253,13 @@ fn conformance_relation_model_get_init_relation_not_found_in_hook() {
 #[test]
 fn conformance_relation_model_get_init_picks_relation_1() {
     let mut st = model_state();
-    let o = call_in(&mut st, &hook(1, None), "relation-model-get", &["-r", "ignored:0"], None);
+    let o = call_in(
+        &mut st,
+        &hook(rid("peer1", 1), None),
+        "relation-model-get",
+        &["-r", "ignored:0"],
+        None,
+    );
     ok(&o, "uuid: model-0\n");
 }
 
@@ -1112,7 +1267,8 @@ fn conformance_relation_model_get_init_picks_relation_1() {
 #[test]
 fn conformance_relation_model_get_init_picks_relation_2() {
     let mut st = model_state();
-    let o = call_in(&mut st, &hook(1, None), "relation-model-get", &["-r", "0"], None);
+    let o =
+        call_in(&mut st, &hook(rid("peer1", 1), None), "relation-model-get", &["-r", "0"], None);
     ok(&o, "uuid: model-0\n");
 }
 
@@ -1128,7 +1284,8 @@ fn conformance_relation_model_get_init_picks_relation_3() {
 #[test]
 fn conformance_relation_model_get_init_picks_relation_4() {
     let mut st = model_state();
-    let o = call_in(&mut st, &hook(0, None), "relation-model-get", &["-r", "1"], None);
+    let o =
+        call_in(&mut st, &hook(rid("peer0", 0), None), "relation-model-get", &["-r", "1"], None);
     ok(&o, "uuid: model-1\n");
 }
 
@@ -1138,7 +1295,7 @@ fn conformance_relation_model_get_run() {
     let mut st = model_state();
     st.relations.get_mut(&0).unwrap().remote_model_uuid = UUID.into();
     ok(
-        &call_in(&mut st, &hook(0, None), "relation-model-get", &[], None),
+        &call_in(&mut st, &hook(rid("peer0", 0), None), "relation-model-get", &[], None),
         "uuid: deadbeef-0bad-400d-8000-4b1d0d06f00d\n",
     );
 }
@@ -1148,6 +1305,12 @@ fn conformance_relation_model_get_run() {
 fn conformance_relation_model_get_run_json() {
     let mut st = model_state();
     st.relations.get_mut(&0).unwrap().remote_model_uuid = UUID.into();
-    let o = call_in(&mut st, &hook(0, None), "relation-model-get", &["--format", "json"], None);
+    let o = call_in(
+        &mut st,
+        &hook(rid("peer0", 0), None),
+        "relation-model-get",
+        &["--format", "json"],
+        None,
+    );
     ok(&o, "{\"uuid\":\"deadbeef-0bad-400d-8000-4b1d0d06f00d\"}\n");
 }

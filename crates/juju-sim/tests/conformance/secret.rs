@@ -11,7 +11,7 @@
 
 use juju_sim::{CharmMeta, Event, Owner, Revision, State};
 
-use crate::common::{Out, bag, run};
+use crate::common::{Out, bag, rid, run};
 
 const ID: &str = "9m4e2mr0ui3e8a215n4g";
 const URI: &str = "secret:9m4e2mr0ui3e8a215n4g";
@@ -27,8 +27,8 @@ requires:
 /// and the fake's secret with `content`.
 fn state_with(content: &[(&str, &str)]) -> State {
     let mut st = State::new(CharmMeta::from_yaml(METADATA, "options: {}\n", "").unwrap(), "u", "m");
-    assert_eq!(st.add_relation("db", "gitlab", 1), 0);
-    assert_eq!(st.add_relation("db", "mediawiki", 1), 1);
+    assert_eq!(st.add_relation("db", "gitlab", 1), rid("db", 0));
+    assert_eq!(st.add_relation("db", "mediawiki", 1), rid("db", 1));
     st.add_secret(Owner::App, Some("label"), bag(content));
     let s = st.secrets.last_mut().unwrap();
     s.id = ID.into();
@@ -58,7 +58,7 @@ fn call(tool: &str, args: &[&str]) -> Out {
 /// The relation hook of `db:1`, remote unit `mediawiki/0` (relationSuite's `newHookContext(1,
 /// "mediawiki/0", "mediawiki")`).
 fn db1() -> Event {
-    Event::RelationChanged { id: 1, unit: Some("mediawiki/0".into()) }
+    Event::RelationChanged { id: rid("db", 1), unit: Some("mediawiki/0".into()) }
 }
 
 #[track_caller]

@@ -81,7 +81,7 @@ fn juju4_sla_is_empty_and_the_version_is_reported() {
 fn juju4_unit_bags_have_no_private_address() {
     let mut st = juju4();
     let id = st.add_relation("certificates", "istio", 1);
-    run(&mut st, 0, &Event::RelationJoined { id, unit: "istio/1".into() }, |h| {
+    run(&mut st, 0, &Event::RelationJoined { id: id.clone(), unit: "istio/1".into() }, |h| {
         for unit in ["istio/0", "istio/1", "ckf-crypto/0"] {
             let bag = h.json("relation-get", &["--format=json", "-", unit]);
             assert!(bag.get("ingress-address").is_some(), "{unit}: {bag}");
@@ -91,11 +91,16 @@ fn juju4_unit_bags_have_no_private_address() {
     });
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 1);
-    run(&mut st, 0, &Event::RelationChanged { id, unit: Some("istio/0".into()) }, |h| {
-        let bag = h.json("relation-get", &["--format=json", "-", "istio/0"]);
-        assert_eq!(bag["private-address"], bag["ingress-address"], "3.6 still writes it");
-        0
-    });
+    run(
+        &mut st,
+        0,
+        &Event::RelationChanged { id: id.clone(), unit: Some("istio/0".into()) },
+        |h| {
+            let bag = h.json("relation-get", &["--format=json", "-", "istio/0"]);
+            assert_eq!(bag["private-address"], bag["ingress-address"], "3.6 still writes it");
+            0
+        },
+    );
 }
 
 #[test]
@@ -103,9 +108,9 @@ fn juju4_changing_the_version_rewrites_the_agents_unit_bags() {
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 1);
     st.set_juju_version("4.0.0");
-    assert!(!st.local_unit_data(id, 0).unwrap().contains_key("private-address"));
+    assert!(!st.local_unit_data(&id, 0).unwrap().contains_key("private-address"));
     st.set_juju_version("3.6.12");
-    let local = st.local_unit_data(id, 0).unwrap();
+    let local = st.local_unit_data(&id, 0).unwrap();
     assert_eq!(local.get("private-address"), local.get("ingress-address"));
 }
 
@@ -177,14 +182,14 @@ fn juju4_broken_relation_is_not_listed_but_a_broken_peer_relation_is() {
     let a = st.add_relation("certificates", "istio", 0);
     let b = st.add_relation("certificates", "dex", 1);
     let peers = st.add_relation("peers", "", 0);
-    run(&mut st, 0, &Event::RelationBroken { id: a }, |h| {
+    run(&mut st, 0, &Event::RelationBroken { id: a.clone() }, |h| {
         let ids = h.json("relation-ids", &["certificates", "--format=json"]);
-        assert_eq!(ids, json!([format!("certificates:{b}")]));
+        assert_eq!(ids, json!([b.to_string()]));
         0
     });
-    run(&mut st, 0, &Event::RelationBroken { id: peers }, |h| {
+    run(&mut st, 0, &Event::RelationBroken { id: peers.clone() }, |h| {
         let ids = h.json("relation-ids", &["peers", "--format=json"]);
-        assert_eq!(ids, json!([format!("peers:{peers}")]));
+        assert_eq!(ids, json!([peers.to_string()]));
         0
     });
     assert_eq!(st.relation_ids("certificates"), vec![b]);
@@ -194,10 +199,10 @@ fn juju4_broken_relation_is_not_listed_but_a_broken_peer_relation_is() {
 fn juju4_relation_data_written_by_the_charm_is_committed_as_in_3_6() {
     let mut st = juju4();
     let id = st.add_relation("certificates", "istio", 1);
-    let out = run(&mut st, 0, &Event::RelationChanged { id, unit: None }, |h| {
+    let out = run(&mut st, 0, &Event::RelationChanged { id: id.clone(), unit: None }, |h| {
         assert_eq!(h.run("relation-set", &["--app", "ca=PEM"]).code, 0);
         0
     });
     assert!(out.committed);
-    assert_eq!(st.local_app_data(id), Some(&bag(&[("ca", "PEM")])));
+    assert_eq!(st.local_app_data(&id), Some(&bag(&[("ca", "PEM")])));
 }

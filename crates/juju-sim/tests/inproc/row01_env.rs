@@ -3,7 +3,7 @@
 use juju_sim::{Event, Owner, SimError, run_in_process};
 use serde_json::json;
 
-use crate::common::{bag, run, state};
+use crate::common::{bag, rid, run, state};
 
 fn env_of(st: &mut juju_sim::State, unit: u32, ev: &Event) -> Vec<(String, String)> {
     let mut captured = Vec::new();
@@ -70,15 +70,16 @@ fn row1_env_context_ids_count_per_run() {
 fn row1_env_relation_created_and_broken_have_empty_remote_unit() {
     let mut st = state();
     let id = st.add_relation("certificates", "istio", 1);
-    for ev in [Event::RelationCreated { id }, Event::RelationBroken { id }] {
+    for ev in [Event::RelationCreated { id: id.clone() }, Event::RelationBroken { id: id.clone() }]
+    {
         let env = env_of(&mut st.clone(), 0, &ev);
         assert_eq!(get(&env, "JUJU_REMOTE_UNIT"), Some(""), "{ev:?}");
         assert_eq!(get(&env, "JUJU_RELATION"), Some("certificates"));
-        assert_eq!(get(&env, "JUJU_RELATION_ID"), Some(format!("certificates:{id}").as_str()));
+        assert_eq!(get(&env, "JUJU_RELATION_ID"), Some(id.to_string().as_str()));
         assert_eq!(get(&env, "JUJU_REMOTE_APP"), Some("istio"));
         assert_eq!(get(&env, "JUJU_DEPARTING_UNIT"), None);
     }
-    let env = env_of(&mut st, 0, &Event::RelationBroken { id });
+    let env = env_of(&mut st, 0, &Event::RelationBroken { id: id.clone() });
     assert_eq!(env.last().unwrap().1, "hooks/certificates-relation-broken");
 }
 
@@ -86,12 +87,13 @@ fn row1_env_relation_created_and_broken_have_empty_remote_unit() {
 fn row1_env_relation_joined_changed_departed() {
     let mut st = state();
     let id = st.add_relation("object-storage", "minio", 2);
-    let env = env_of(&mut st, 0, &Event::RelationJoined { id, unit: "minio/0".into() });
+    let env = env_of(&mut st, 0, &Event::RelationJoined { id: id.clone(), unit: "minio/0".into() });
     assert_eq!(get(&env, "JUJU_REMOTE_UNIT"), Some("minio/0"));
     assert_eq!(get(&env, "JUJU_HOOK_NAME"), Some("object-storage-relation-joined"));
-    let env = env_of(&mut st, 0, &Event::RelationChanged { id, unit: None });
+    let env = env_of(&mut st, 0, &Event::RelationChanged { id: id.clone(), unit: None });
     assert_eq!(get(&env, "JUJU_REMOTE_UNIT"), Some(""));
-    let env = env_of(&mut st, 0, &Event::RelationDeparted { id, unit: "minio/1".into() });
+    let env =
+        env_of(&mut st, 0, &Event::RelationDeparted { id: id.clone(), unit: "minio/1".into() });
     assert_eq!(get(&env, "JUJU_DEPARTING_UNIT"), Some("minio/1"));
     assert_eq!(get(&env, "JUJU_REMOTE_UNIT"), Some("minio/1"));
 }
@@ -100,7 +102,8 @@ fn row1_env_relation_joined_changed_departed() {
 fn row1_env_peer_relation_remote_app_is_own_app() {
     let mut st = state().with_units(2);
     let id = st.add_relation("peers", "ignored", 0);
-    let env = env_of(&mut st, 0, &Event::RelationJoined { id, unit: "ckf-crypto/1".into() });
+    let env =
+        env_of(&mut st, 0, &Event::RelationJoined { id: id.clone(), unit: "ckf-crypto/1".into() });
     assert_eq!(get(&env, "JUJU_REMOTE_APP"), Some("ckf-crypto"));
 }
 
@@ -150,8 +153,23 @@ fn row1_env_agent_passthrough_vars_and_custom_hooks() {
 fn row1_env_events_juju_could_not_fire_are_sim_errors() {
     let mut st = state();
     let charm = |_: Vec<(String, String)>, _: std::rc::Rc<dyn juju_charm::CommandRunner>| 0;
-    let err = run_in_process(&mut st, 0, &Event::RelationChanged { id: 9, unit: None }, charm);
+    let err = run_in_process(
+        &mut st,
+        0,
+        &Event::RelationChanged { id: rid("certificates", 9), unit: None },
+        charm,
+    );
     assert!(matches!(err, Err(SimError::Event(_))));
+    // A relation's number with another endpoint names no relation of the model either.
+    let id = st.add_relation("certificates", "istio", 1);
+    let other = rid("object-storage", id.number);
+    let before = st.clone();
+    let err = run_in_process(&mut st, 0, &Event::RelationChanged { id: other, unit: None }, charm);
+    match err {
+        Err(SimError::Event(why)) => assert!(why.contains("object-storage:0"), "{why}"),
+        other => panic!("not refused: {other:?}"),
+    }
+    assert_eq!(st, before, "refused before the run");
     let err = run_in_process(&mut st, 5, &Event::Install, charm);
     assert!(matches!(err, Err(SimError::Event(_))));
     let err = run_in_process(&mut st, 0, &Event::SecretChanged { id: "secret:nope".into() }, charm);

@@ -73,7 +73,7 @@ fn row5_secrets_info_get_output_and_visibility() {
             json!({ id.clone(): {"revision": 1, "label": "ca", "owner": "application"} })
         );
         assert_eq!(h.json("secret-info-get", &["--label", "ca", "--format=json"]), info);
-        assert_eq!(h.run("secret-grant", &[&id, "-r", &rel.to_string()]).code, 0);
+        assert_eq!(h.run("secret-grant", &[&id, "-r", &rel.number.to_string()]).code, 0);
         let info = h.json("secret-info-get", &["--label", "ca", "--format=json"]);
         assert_eq!(info[&id]["access"][0]["target"], json!("application-istio"));
         assert_eq!(info[&id]["access"][0]["role"], json!("view"));
@@ -141,8 +141,8 @@ fn row5_secrets_grants_and_revokes_per_relation() {
     let mut st = state();
     let rel = st.add_relation("object-storage", "minio", 2);
     let id = st.add_secret(Owner::App, Some("creds"), bag(&[("abc", "1")]));
-    let r = rel.to_string();
-    run(&mut st, 0, &Event::RelationJoined { id: rel, unit: "minio/0".into() }, |h| {
+    let r = rel.number.to_string();
+    run(&mut st, 0, &Event::RelationJoined { id: rel.clone(), unit: "minio/0".into() }, |h| {
         assert_eq!(h.run("secret-grant", &[&id, "-r", &r, "--unit", "minio/0"]).code, 0);
         let o = h.run("secret-grant", &[&id, "-r", &r]);
         assert_eq!(o.code, 1, "{o:?}");
@@ -161,7 +161,7 @@ fn row5_secrets_grants_and_revokes_per_relation() {
         );
         0
     });
-    assert_eq!(st.secret(&id).unwrap().grants[&rel], vec!["minio".to_string()]);
+    assert_eq!(st.secret(&id).unwrap().grants[&rel.number], vec!["minio".to_string()]);
     run(&mut st, 0, &Event::UpdateStatus, |h| {
         assert_eq!(h.run("secret-revoke", &[&id, "-r", &r]).code, 0);
         0

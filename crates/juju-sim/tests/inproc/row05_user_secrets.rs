@@ -175,7 +175,7 @@ fn row5_user_secrets_charm_cannot_manage_them_the_commit_is_refused() {
     ];
     for (call, refusal) in attempts {
         let out = run(&mut st, 0, &Event::ConfigChanged, |h| {
-            h.ok("relation-set", &["-r", &rel.to_string(), "--app", "k=v"]);
+            h.ok("relation-set", &["-r", &rel.number.to_string(), "--app", "k=v"]);
             let mut args = vec![uri.as_str()];
             args.extend_from_slice(&call[1..]);
             // The tool accepts it: the unit agent buffers changes without asking.
@@ -188,7 +188,7 @@ fn row5_user_secrets_charm_cannot_manage_them_the_commit_is_refused() {
         assert_eq!(out.commit_error.as_deref(), Some(refusal));
         assert_eq!(out.unit_status, ("error".into(), "hook failed: \"config-changed\"".into()));
         assert_eq!(st.secrets, before.secrets, "{call:?}");
-        assert!(st.local_app_data(rel).unwrap().is_empty(), "nothing else is committed");
+        assert!(st.local_app_data(&rel).unwrap().is_empty(), "nothing else is committed");
         assert_eq!(st.units[&0].status, ("active".into(), String::new()), "status is immediate");
     }
     // Metadata-only secret-set is a change too; secret-set with nothing to change is not.
@@ -226,7 +226,7 @@ fn row5_user_secrets_info_get_grant_and_ids_do_not_see_them() {
         }
         let o = h.run("secret-info-get", &["--label", "the-ca"]);
         assert_eq!((o.code, o.err.as_str()), (1, "ERROR secret \"the-ca\" not found\n"));
-        let o = h.run("secret-grant", &[&uri, "-r", &rel.to_string()]);
+        let o = h.run("secret-grant", &[&uri, "-r", &rel.number.to_string()]);
         assert_eq!((o.code, o.err), (1, format!("ERROR secret \"{x}\" not found\n")));
         assert_eq!(h.ok("secret-ids", &["--format=json"]), "null\n");
         0

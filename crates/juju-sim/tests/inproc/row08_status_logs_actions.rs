@@ -99,11 +99,11 @@ fn row8_workload_version_and_juju_log() {
         ]
     );
     assert!(out.logs.iter().all(|l| l.unit == "ckf-crypto/0"));
-    let out = run(&mut st, 0, &Event::RelationCreated { id: rel }, |h| {
+    let out = run(&mut st, 0, &Event::RelationCreated { id: rel.clone() }, |h| {
         h.ok("juju-log", &["--log-level", "INFO", "--", "hi"]);
         0
     });
-    assert_eq!(out.logs[0].message, format!("certificates:{rel}: hi"));
+    assert_eq!(out.logs[0].message, format!("{rel}: hi"));
     assert_eq!(st.juju_log().len(), 6);
 }
 

@@ -1,12 +1,12 @@
 //! Row 9: buffered writes are committed only on exit 0; immediate effects survive; fault
 //! injection.
 
-use juju_sim::{Event, Fault, run_in_process_with_faults};
+use juju_sim::{Event, Fault, RelationId, run_in_process_with_faults};
 
 use crate::common::{Hook, run, state};
 
-fn write_everything(h: &Hook, rel: u64) {
-    let r = rel.to_string();
+fn write_everything(h: &Hook, rel: &RelationId) {
+    let r = rel.number.to_string();
     h.ok("relation-set", &["-r", &r, "--app", "k=v"]);
     h.ok("state-set", &["k=v"]);
     h.ok("open-port", &["80"]);
@@ -22,12 +22,12 @@ fn row9_transactions_failure_discards_buffered_keeps_immediate() {
     let rel = st.add_relation("certificates", "istio", 1);
     let before = st.clone();
     let out = run(&mut st, 0, &Event::ConfigChanged, |h| {
-        write_everything(h, rel);
+        write_everything(h, &rel);
         1
     });
     assert_eq!(out.exit_code, Some(1));
     assert!(!out.committed);
-    assert!(st.local_app_data(rel).unwrap().is_empty());
+    assert!(st.local_app_data(&rel).unwrap().is_empty());
     assert!(st.units[&0].kv.is_empty());
     assert!(st.units[&0].ports.is_empty());
     assert!(st.secrets().is_empty());
@@ -38,12 +38,12 @@ fn row9_transactions_failure_discards_buffered_keeps_immediate() {
     assert_eq!(out.unit_status, ("error".into(), "hook failed: \"config-changed\"".into()));
     assert_eq!(st.unit_status(0), out.unit_status);
     let out = run(&mut st, 0, &Event::ConfigChanged, |h| {
-        write_everything(h, rel);
+        write_everything(h, &rel);
         0
     });
     assert!(out.committed);
     assert_eq!(st.unit_status(0), ("active".into(), "set before failing".into()));
-    assert_eq!(st.local_app_data(rel).unwrap()["k"], "v");
+    assert_eq!(st.local_app_data(&rel).unwrap()["k"], "v");
     assert_eq!(st.units[&0].kv["k"], "v");
     assert!(st.units[&0].ports.contains("80/tcp"));
     assert!(st.secret_by_label("s").is_some());
