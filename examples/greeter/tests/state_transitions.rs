@@ -74,7 +74,7 @@ fn a_bad_port_blocks_with_the_message_and_destroys_nothing() {
     let mut s = state(1);
     let id = s.add_relation("greeting", "client", 1);
     run(&mut s, 0, Event::Install);
-    let (secrets, bag) = (s.secrets().to_vec(), s.local_app_data(id).cloned());
+    let (secrets, bag) = (s.secrets().to_vec(), s.local_app_data(&id).cloned());
     assert!(bag.as_ref().is_some_and(|b| b.contains_key("greeting")));
     for bad in [0, 65536, -80] {
         s.set_config("port", json!(bad)).expect("an int, as Juju checks");
@@ -88,12 +88,12 @@ fn a_bad_port_blocks_with_the_message_and_destroys_nothing() {
             out.outcome.calls.iter().all(|c| c.tool != "relation-set" && c.tool != "secret-set")
         );
         assert_eq!(s.secrets(), secrets.as_slice());
-        assert_eq!(s.local_app_data(id).cloned(), bag);
+        assert_eq!(s.local_app_data(&id).cloned(), bag);
     }
     s.set_config("port", json!(9000)).expect("valid");
     let out = run(&mut s, 0, Event::ConfigChanged);
     assert_eq!(out.unit_status(), active("'hello' on port 9000"));
-    assert_eq!(s.local_app_data(id).expect("bag")["port"], "9000");
+    assert_eq!(s.local_app_data(&id).expect("bag")["port"], "9000");
 }
 
 #[test]
@@ -101,12 +101,12 @@ fn relation_changed_publishes_the_typed_greeting_and_grants_the_token() {
     let mut s = state(1);
     s.set_config("greeting", json!("bonjour")).expect("config");
     let id = s.add_relation("greeting", "client", 1);
-    s.set_remote_app_data(id, BTreeMap::from([("name".into(), r#""alice""#.into())]));
-    run(&mut s, 0, Event::RelationChanged { id, unit: None });
+    s.set_remote_app_data(&id, BTreeMap::from([("name".into(), r#""alice""#.into())]));
+    run(&mut s, 0, Event::RelationChanged { id: id.clone(), unit: None });
 
     let secret = s.secret_by_label(TOKEN_LABEL).expect("created");
     let uri = secret.uri();
-    let bag = s.local_app_data(id).expect("bag").clone();
+    let bag = s.local_app_data(&id).expect("bag").clone();
     // One JSON value per field, under kebab-case keys.
     let expected: BTreeMap<String, String> = BTreeMap::from([
         ("greeting".into(), r#""bonjour, alice!""#.into()),
@@ -121,14 +121,18 @@ fn relation_changed_publishes_the_typed_greeting_and_grants_the_token() {
         read,
         Provided { greeting: "bonjour, alice!".into(), port: 8080, token_secret_id: uri }
     );
-    assert_eq!(secret.grants.get(&id), Some(&vec!["client".to_owned()]), "granted to the app");
+    assert_eq!(
+        secret.grants.get(&id.number),
+        Some(&vec!["client".to_owned()]),
+        "granted to the app"
+    );
 
     // Without a name, the application is greeted by its name; bad data blocks.
-    s.set_remote_app_data(id, BTreeMap::new());
-    run(&mut s, 0, Event::RelationChanged { id, unit: None });
-    assert_eq!(s.local_app_data(id).expect("bag")["greeting"], r#""bonjour, client!""#);
-    s.set_remote_app_data(id, BTreeMap::from([("name".into(), "alice".into())]));
-    let out = run(&mut s, 0, Event::RelationChanged { id, unit: None });
+    s.set_remote_app_data(&id, BTreeMap::new());
+    run(&mut s, 0, Event::RelationChanged { id: id.clone(), unit: None });
+    assert_eq!(s.local_app_data(&id).expect("bag")["greeting"], r#""bonjour, client!""#);
+    s.set_remote_app_data(&id, BTreeMap::from([("name".into(), "alice".into())]));
+    let out = run(&mut s, 0, Event::RelationChanged { id: id.clone(), unit: None });
     let status = out.unit_status().expect("a status");
     assert_eq!(status.name, juju_charm::StatusName::Blocked);
     assert!(status.message.starts_with("bad data from 'client': "), "{status:?}");
