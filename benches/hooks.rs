@@ -92,7 +92,7 @@ fn add_requirers(state: &mut State, n: usize) {
         let csr = params.serialize_request(&key).expect("csr").pem().expect("pem");
         let list = serde_json::json!([{"certificate_signing_request": csr.trim(), "ca": false}]);
         let bag = BTreeMap::from([("certificate_signing_requests".to_owned(), list.to_string())]);
-        state.set_remote_unit_data(id, &format!("{app}/0"), bag);
+        state.set_remote_unit_data(&id, &format!("{app}/0"), bag);
     }
 }
 
@@ -276,10 +276,10 @@ fn scenario(name: &str) {
         }
         let id = h.state_mut().add_relation("object-storage", "kfp-api", 1);
         h.state_mut().set_remote_app_data(
-            id,
+            &id,
             BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
         );
-        must(&mut h, Event::RelationChanged { id, unit: Some("kfp-api/0".into()) });
+        must(&mut h, Event::RelationChanged { id: id.clone(), unit: Some("kfp-api/0".into()) });
         state = h.state().clone();
     }
     let state_file = dir.path().join("state.json");

@@ -165,21 +165,21 @@ pub fn run(dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     let rel = sim.state_mut().add_relation("object-storage", REQUIRER, 1);
     sim.state_mut().set_remote_app_data(
-        rel,
+        &rel,
         BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
     );
     let unit = format!("{REQUIRER}/0");
     for event in [
-        Event::RelationCreated { id: rel },
-        Event::RelationJoined { id: rel, unit: unit.clone() },
-        Event::RelationChanged { id: rel, unit: Some(unit) },
+        Event::RelationCreated { id: rel.clone() },
+        Event::RelationJoined { id: rel.clone(), unit: unit.clone() },
+        Event::RelationChanged { id: rel.clone(), unit: Some(unit) },
         Event::UpdateStatus,
     ] {
         step(&mut sim, &event, out)?;
     }
 
-    writeln!(out, "\n== object-storage:{rel} data sent to {REQUIRER}")?;
-    for (k, v) in sim.state().local_app_data(rel).cloned().unwrap_or_default() {
+    writeln!(out, "\n== {rel} data sent to {REQUIRER}")?;
+    for (k, v) in sim.state().local_app_data(&rel).cloned().unwrap_or_default() {
         writeln!(out, "{k}:")?;
         for line in v.lines() {
             writeln!(out, "    {}", redact_line(line))?;

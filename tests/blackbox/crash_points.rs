@@ -12,18 +12,19 @@ use serde_json::json;
 
 use crate::common::{Sim, state};
 
-fn fresh() -> (Sim, u64) {
+fn fresh() -> (Sim, juju_sim::RelationId) {
     let mut sim = Sim::new(state(1));
     sim.config("key-algorithm", json!("ecdsa-p256"));
     sim.config("bcrypt-cost", json!(10));
     let id = sim.harness.state_mut().add_relation("object-storage", "kfp-api", 1);
-    sim.harness
-        .state_mut()
-        .set_remote_app_data(id, BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]));
+    sim.harness.state_mut().set_remote_app_data(
+        &id,
+        BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
+    );
     (sim, id)
 }
 
-fn converged(sim: &Sim, id: u64) -> Result<(), String> {
+fn converged(sim: &Sim, id: &juju_sim::RelationId) -> Result<(), String> {
     let s = sim.state();
     if s.secrets().len() != 1 || s.secrets()[0].revisions.len() != 1 {
         return Err(format!("{} secrets", s.secrets().len()));
@@ -52,7 +53,7 @@ fn converged(sim: &Sim, id: u64) -> Result<(), String> {
 fn a_killed_install_converges_on_retry() {
     let (mut sim, id) = fresh();
     let out = sim.ok(0, Event::Install);
-    converged(&sim, id).expect("fault-free");
+    converged(&sim, &id).expect("fault-free");
     let duration = out.elapsed.expect("elapsed");
     let points = 16u32;
     let mut killed = 0;
@@ -74,7 +75,7 @@ fn a_killed_install_converges_on_retry() {
         }
         // One more hook (update-status) delivers whatever a committed hook left waiting.
         sim.ok(0, Event::UpdateStatus);
-        if let Err(e) = converged(&sim, id) {
+        if let Err(e) = converged(&sim, &id) {
             failures.push(format!("killed after {after:?}: {e}"));
         }
     }

@@ -12,12 +12,12 @@ use serde_json::json;
 
 use crate::common::Cluster;
 
-fn fresh() -> (State, Cluster, u64) {
+fn fresh() -> (State, Cluster, juju_sim::RelationId) {
     let mut s = crate::common::state(1);
     s.set_config("key-algorithm", json!("ecdsa-p256")).expect("config");
     s.set_config("bcrypt-cost", json!(10)).expect("config");
     let id = s.add_relation("object-storage", "kfp-api", 1);
-    s.set_remote_app_data(id, BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]));
+    s.set_remote_app_data(&id, BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]));
     let cluster = Cluster::new();
     cluster.attach(&mut s);
     (s, cluster, id)
@@ -43,7 +43,7 @@ fn retry(s: &mut State) {
 }
 
 /// The converged end state, as comparable facts (the values themselves are random per run).
-fn converged(s: &State, cluster: &Cluster, id: u64) -> Result<(), String> {
+fn converged(s: &State, cluster: &Cluster, id: &juju_sim::RelationId) -> Result<(), String> {
     if s.secrets().len() != 1 {
         return Err(format!("{} Juju secrets", s.secrets().len()));
     }
@@ -89,7 +89,7 @@ fn every_hook_tool_and_kubernetes_fault_point_converges() {
     let (mut s, cluster, id) = fresh();
     let out = install(&mut s, &[]);
     assert_eq!(out.exit_code, Some(0));
-    converged(&s, &cluster, id).expect("the fault-free run converges");
+    converged(&s, &cluster, &id).expect("the fault-free run converges");
     let tool_calls = out.calls.len() as u64;
     let kube_requests = cluster.kube.requests().len() as u64;
     assert!(tool_calls > 5 && kube_requests > 5);
@@ -101,7 +101,7 @@ fn every_hook_tool_and_kubernetes_fault_point_converges() {
         install(&mut s, &[Fault::nth_call(k, "injected failure")]);
         retry(&mut s);
         tried += 1;
-        if let Err(e) = converged(&s, &cluster, id) {
+        if let Err(e) = converged(&s, &cluster, &id) {
             failures.push(format!("hook-tool call {k}: {e}"));
         }
     }
@@ -120,7 +120,7 @@ fn every_hook_tool_and_kubernetes_fault_point_converges() {
         retry(&mut s);
         install(&mut s, &[]);
         tried += 1;
-        if let Err(e) = converged(&s, &cluster, id) {
+        if let Err(e) = converged(&s, &cluster, &id) {
             failures.push(format!("Kubernetes request {k}: {e}"));
         }
     }

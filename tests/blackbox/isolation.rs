@@ -40,8 +40,8 @@ fn sha256(path: &Path) -> String {
 /// A model with everything to serve: both relations with a requirer, and a pinned extra CA.
 pub(crate) struct Model {
     pub(crate) sim: Sim,
-    pub(crate) storage: u64,
-    pub(crate) certificates: u64,
+    pub(crate) storage: juju_sim::RelationId,
+    pub(crate) certificates: juju_sim::RelationId,
     extra: String,
     _dir: tempfile::TempDir,
 }
@@ -64,12 +64,12 @@ pub(crate) fn model_of(units: u32) -> Model {
     st.add_resource("extra-ca-certificates", &path);
     let storage = st.add_relation("object-storage", "kfp-api", 1);
     st.set_remote_app_data(
-        storage,
+        &storage,
         BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
     );
     let certificates = st.add_relation("certificates", "istio-pilot", 1);
     let csr = csr_with("gateway.kubeflow.svc", RSA, "-sha256");
-    st.set_remote_unit_data(certificates, "istio-pilot/0", requests(&[&csr]));
+    st.set_remote_unit_data(&certificates, "istio-pilot/0", requests(&[&csr]));
     Model { sim, storage, certificates, extra, _dir: dir }
 }
 
@@ -92,11 +92,11 @@ pub(crate) fn delivered(m: &mut Model) -> BTreeMap<&'static str, bool> {
     let has = |name: &str, key: &str| kube.secret_data(name).is_some_and(|d| d.contains_key(key));
     let generated = has("mlpipeline-minio-artifact", "secretkey")
         && has("oidc-authservice-client", "CLIENT_SECRET")
-        && m.sim.state().local_app_data(m.storage).is_some_and(|b| b.contains_key("data"));
+        && m.sim.state().local_app_data(&m.storage).is_some_and(|b| b.contains_key("data"));
     let certificates = m
         .sim
         .state()
-        .local_app_data(m.certificates)
+        .local_app_data(&m.certificates)
         .and_then(|b| b.get("certificates"))
         .is_some_and(|c| c.contains("BEGIN CERTIFICATE"));
     let tokens = kube
@@ -230,7 +230,7 @@ fn a_relation_problem_in_one_area_leaves_every_other_area_served() {
     let mut m = model();
     let st = m.sim.harness.state_mut();
     st.set_remote_app_data(
-        m.storage,
+        &m.storage,
         BTreeMap::from([("_supported_versions".into(), "- v2\n".into())]),
     );
     let (level, msg) = install(&mut m);
@@ -246,9 +246,9 @@ fn a_relation_problem_in_one_area_leaves_every_other_area_served() {
     let st = m.sim.harness.state_mut();
     let good = st.add_relation("certificates", "other-requirer", 1);
     let csr = csr_with("other.kubeflow.svc", RSA, "-sha256");
-    st.set_remote_unit_data(good, "other-requirer/0", requests(&[&csr]));
+    st.set_remote_unit_data(&good, "other-requirer/0", requests(&[&csr]));
     st.set_remote_unit_data(
-        m.certificates,
+        &m.certificates,
         "istio-pilot/0",
         BTreeMap::from([("certificate_signing_requests".into(), "{not json".into())]),
     );
@@ -256,7 +256,7 @@ fn a_relation_problem_in_one_area_leaves_every_other_area_served() {
     assert!(out.logs.iter().any(|l| l.message.contains("are not valid JSON")));
     expected = all_but("certificates");
     assert_eq!(delivered(&mut m), expected);
-    let other = m.sim.state().local_app_data(good).cloned().unwrap_or_default();
+    let other = m.sim.state().local_app_data(&good).cloned().unwrap_or_default();
     assert!(other.get("certificates").is_some_and(|c| c.contains("BEGIN CERTIFICATE")));
 
     // tokens: the ServiceAccount does not exist yet.

@@ -51,17 +51,17 @@ fn deploy_generates_secrets_once_and_serves_v1(juju: &str) {
         assert!(is_generated_format(&generated_now[key]), "{key} has the [A-Z0-9]{{30}} format");
     }
     let rel = sim.relate(0, "kfp-api");
-    let sent = sim.sent(rel);
+    let sent = sim.sent(&rel);
     assert_eq!(sent["access-key"], json!("minio"));
     assert_eq!(sent["secret-key"], json!(generated_now["secret-key"]));
     assert_eq!(sent["service"], json!("minio"));
     assert_eq!(sent["port"], json!(9000));
     assert_eq!(sent["namespace"], json!("kubeflow"));
     assert_eq!(sent["secure"], json!(false));
-    assert_eq!(sim.state().local_app_data(rel).expect("bag")["_supported_versions"], "- v1\n");
+    assert_eq!(sim.state().local_app_data(&rel).expect("bag")["_supported_versions"], "- v1\n");
     assert_eq!(sim.state().unit_status(0).0, "active");
     // The rules of the version are the ones in force: Juju 4 writes no private-address.
-    let unit_bag = sim.state().local_unit_data(rel, 0).expect("unit bag");
+    let unit_bag = sim.state().local_unit_data(&rel, 0).expect("unit bag");
     assert_eq!(unit_bag.contains_key("private-address"), juju.starts_with('3'), "{juju}");
 }
 
@@ -97,7 +97,7 @@ fn generated_secret_survives_hooks_leader_change_and_a_second_unit(juju: &str) {
     sim.ok(0, Event::LeaderSettingsChanged);
     sim.ok(1, Event::UpdateStatus);
     assert_eq!(sim.generated(), first, "a leader change regenerates nothing");
-    assert_eq!(sim.sent(rel)["secret-key"], json!(first["secret-key"]));
+    assert_eq!(sim.sent(&rel)["secret-key"], json!(first["secret-key"]));
     let after =
         sim.state().secret_by_label(ckf_crypto::store::LABEL).expect("secret").revisions.len();
     assert_eq!(after, revisions, "no new secret revision");
@@ -108,26 +108,26 @@ fn short_secret_key_blocks_keeps_relation_data_and_recovers(juju: &str) {
     let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let rel = sim.relate(0, "kfp-api");
-    let before = sim.state().local_app_data(rel).cloned();
+    let before = sim.state().local_app_data(&rel).cloned();
 
     sim.config("secret-key", json!("short"));
     let out = sim.ok(0, Event::ConfigChanged);
     assert_eq!(out.unit_status, ("blocked".to_owned(), SHORT.to_owned()));
-    assert_eq!(sim.state().local_app_data(rel).cloned(), before, "relation data unchanged");
+    assert_eq!(sim.state().local_app_data(&rel).cloned(), before, "relation data unchanged");
     sim.ok(0, Event::UpdateStatus);
     assert_eq!(sim.state().unit_status(0), ("blocked".to_owned(), SHORT.to_owned()));
-    assert_eq!(sim.state().local_app_data(rel).cloned(), before);
+    assert_eq!(sim.state().local_app_data(&rel).cloned(), before);
 
     sim.config("secret-key", json!("a-long-enough-key"));
     let out = sim.ok(0, Event::ConfigChanged);
     assert_eq!(out.unit_status.0, "active");
-    assert_eq!(sim.sent(rel)["secret-key"], json!("a-long-enough-key"));
+    assert_eq!(sim.sent(&rel)["secret-key"], json!("a-long-enough-key"));
 
     // Clearing the option brings back the generated key, not a new one.
     let generated = sim.generated()["secret-key"].clone();
     sim.config("secret-key", serde_json::Value::Null);
     sim.ok(0, Event::ConfigChanged);
-    assert_eq!(sim.sent(rel)["secret-key"], json!(generated));
+    assert_eq!(sim.sent(&rel)["secret-key"], json!(generated));
 }
 
 fn incompatible_requirer_is_named_and_gets_nothing(juju: &str) {
@@ -135,10 +135,11 @@ fn incompatible_requirer_is_named_and_gets_nothing(juju: &str) {
     sim.deploy(1);
     let id = sim.harness.state_mut().add_relation("object-storage", "argo-controller", 1);
     sim.harness.state_mut().set_remote_app_data(
-        id,
+        &id,
         std::collections::BTreeMap::from([("_supported_versions".into(), "- v2\n".into())]),
     );
-    let out = sim.ok(0, Event::RelationChanged { id, unit: Some("argo-controller/0".into()) });
+    let out = sim
+        .ok(0, Event::RelationChanged { id: id.clone(), unit: Some("argo-controller/0".into()) });
     assert_eq!(
         out.unit_status,
         (
@@ -146,16 +147,16 @@ fn incompatible_requirer_is_named_and_gets_nothing(juju: &str) {
             "No compatible object-storage versions found for apps: argo-controller".to_owned()
         )
     );
-    assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
+    assert!(sim.state().local_app_data(&id).is_none_or(|b| b.is_empty()));
 }
 
 fn unversioned_requirer_waits_silently(juju: &str) {
     let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.deploy(1);
     let id = sim.harness.state_mut().add_relation("object-storage", "kserve", 1);
-    let out = sim.ok(0, Event::RelationJoined { id, unit: "kserve/0".into() });
+    let out = sim.ok(0, Event::RelationJoined { id: id.clone(), unit: "kserve/0".into() });
     assert_eq!(out.unit_status, ("active".to_owned(), String::new()));
-    assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
+    assert!(sim.state().local_app_data(&id).is_none_or(|b| b.is_empty()));
 }
 
 fn get_credentials_on_the_leader_and_refused_elsewhere(juju: &str) {
@@ -193,7 +194,7 @@ fn rotate_secret_replaces_the_value_everywhere(juju: &str) {
     assert!(is_generated_format(&new["secret-key"]));
     assert_eq!(new["oidc-client-secret"], old["oidc-client-secret"]);
     assert_eq!(
-        sim.sent(rel)["secret-key"],
+        sim.sent(&rel)["secret-key"],
         json!(new["secret-key"]),
         "the requirer gets the new key"
     );
@@ -315,7 +316,7 @@ fn a_failed_hook_commits_nothing_and_the_retry_converges(juju: &str) {
     let mut sim = Sim::new(state(1).with_juju_version(juju));
     let id = sim.harness.state_mut().add_relation("object-storage", "kfp-api", 1);
     sim.harness.state_mut().set_remote_app_data(
-        id,
+        &id,
         std::collections::BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
     );
     sim.harness.faults = vec![juju_sim::Fault::nth_call_of(
@@ -328,8 +329,8 @@ fn a_failed_hook_commits_nothing_and_the_retry_converges(juju: &str) {
     assert_ne!(out.exit_code, Some(0));
     assert!(!out.committed);
     assert!(sim.state().secrets().is_empty(), "the secret-add of a failed hook is discarded");
-    assert!(sim.state().local_app_data(id).is_none_or(|b| b.is_empty()));
+    assert!(sim.state().local_app_data(&id).is_none_or(|b| b.is_empty()));
     sim.ok(0, Event::Install);
     assert_eq!(sim.state().secrets().len(), 1);
-    assert!(is_generated_format(sim.sent(id)["secret-key"].as_str().expect("string")));
+    assert!(is_generated_format(sim.sent(&id)["secret-key"].as_str().expect("string")));
 }

@@ -79,14 +79,15 @@ fn three_units_with_leadership_moving_twice() {
 
     // A requirer joins; every unit sees the relation hooks.
     let id = sim.harness.state_mut().add_relation("object-storage", "kfp-api", 1);
-    sim.harness
-        .state_mut()
-        .set_remote_app_data(id, BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]));
+    sim.harness.state_mut().set_remote_app_data(
+        &id,
+        BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
+    );
     for u in 0..3 {
-        step(&mut sim, u, Event::RelationCreated { id });
-        step(&mut sim, u, Event::RelationJoined { id, unit: "kfp-api/0".into() });
+        step(&mut sim, u, Event::RelationCreated { id: id.clone() });
+        step(&mut sim, u, Event::RelationJoined { id: id.clone(), unit: "kfp-api/0".into() });
     }
-    let sent = sim.sent(id);
+    let sent = sim.sent(&id);
     assert_agree(&mut sim, &first);
 
     // Leadership moves to unit 1; a config change follows.
@@ -96,23 +97,27 @@ fn three_units_with_leadership_moving_twice() {
         step(&mut sim, u, Event::LeaderSettingsChanged);
     }
     assert_agree(&mut sim, &first);
-    assert_eq!(sim.sent(id), sent, "the new leader serves the same data");
+    assert_eq!(sim.sent(&id), sent, "the new leader serves the same data");
     sim.config("access-key", json!("kubeflow-minio"));
     for u in 0..3 {
         step(&mut sim, u, Event::ConfigChanged);
     }
-    assert_eq!(sim.sent(id)["access-key"], json!("kubeflow-minio"));
-    assert_eq!(sim.sent(id)["secret-key"], sent["secret-key"]);
+    assert_eq!(sim.sent(&id)["access-key"], json!("kubeflow-minio"));
+    assert_eq!(sim.sent(&id)["secret-key"], sent["secret-key"]);
     assert_agree(&mut sim, &first);
 
     // A second requirer joins while unit 1 leads; then leadership moves to unit 2.
     let id2 = sim.harness.state_mut().add_relation("object-storage", "kserve", 1);
     sim.harness.state_mut().set_remote_app_data(
-        id2,
+        &id2,
         BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
     );
     for u in 0..3 {
-        step(&mut sim, u, Event::RelationChanged { id: id2, unit: Some("kserve/0".into()) });
+        step(
+            &mut sim,
+            u,
+            Event::RelationChanged { id: id2.clone(), unit: Some("kserve/0".into()) },
+        );
     }
     sim.harness.state_mut().set_leader(Some(2));
     step(&mut sim, 2, Event::LeaderElected);
@@ -123,7 +128,7 @@ fn three_units_with_leadership_moving_twice() {
         step(&mut sim, u, Event::UpdateStatus);
     }
     assert_agree(&mut sim, &first);
-    assert_eq!(sim.sent(id2)["secret-key"], sent["secret-key"]);
+    assert_eq!(sim.sent(&id2)["secret-key"], sent["secret-key"]);
 
     // The third leader rotates a secret: every unit then agrees on the new material.
     let params = serde_json::Map::from_iter([("name".to_owned(), json!("oidc-client-secret"))]);

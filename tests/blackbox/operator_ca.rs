@@ -102,7 +102,7 @@ fn content(certificate: &str, key: &str) -> BTreeMap<String, String> {
 }
 
 /// The provider databag's certificates.
-fn served(sim: &Sim, id: u64) -> Vec<Value> {
+fn served(sim: &Sim, id: &juju_sim::RelationId) -> Vec<Value> {
     let bag = sim.state().local_app_data(id).cloned().unwrap_or_default();
     bag.get("certificates")
         .filter(|v| !v.is_empty())
@@ -112,7 +112,7 @@ fn served(sim: &Sim, id: u64) -> Vec<Value> {
 
 /// The real Python requirer library accepts what is published on relation `id`, and the
 /// chain verifies.
-fn library_accepts(sim: &Sim, state: &Value, id: u64) {
+fn library_accepts(sim: &Sim, state: &Value, id: &juju_sim::RelationId) {
     let bag = sim.state().local_app_data(id).cloned().expect("bag");
     let accepted = requirer_accept(state, &bag);
     assert!(accepted.certificate_available, "{:?}", accepted.errors);
@@ -130,15 +130,15 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     sim.deploy(2);
     let req = requirer_request("unit");
     let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);
-    sim.harness.state_mut().set_remote_unit_data(id, "istio-pilot/0", req.unit_databag.clone());
-    sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
+    sim.harness.state_mut().set_remote_unit_data(&id, "istio-pilot/0", req.unit_databag.clone());
+    sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
     // The charm's own relation issuer first: the library accepts it.
-    let own = served(&sim, id);
+    let own = served(&sim, &id);
     assert_eq!(own.len(), 1);
     let own_ca = own[0]["ca"].as_str().expect("ca").to_owned();
     let subject = ckf_crypto::certs::inspect(&own_ca).expect("ca").subject_cn;
     assert_eq!(subject.as_deref(), Some("ckf-crypto certificates"));
-    library_accepts(&sim, &req.state, id);
+    library_accepts(&sim, &req.state, &id);
 
     // `juju add-secret` + `juju config`, not granted yet: blocked, nothing unpublished.
     let chain = format!("{intermediate}{root}");
@@ -158,20 +158,20 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
             )
         )
     );
-    assert_eq!(served(&sim, id), own, "nothing unpublished");
+    assert_eq!(served(&sim, &id), own, "nothing unpublished");
 
     // `juju grant-secret`: the next hook signs with the intermediate.
     sim.harness.state_mut().grant_secret(&uri, "ckf-crypto").expect("grant");
     let out = sim.ok(0, Event::UpdateStatus);
     assert_eq!(out.unit_status.0, "active", "{}", out.unit_status.1);
-    let first = served(&sim, id);
+    let first = served(&sim, &id);
     let cert = first[0]["certificate"].as_str().expect("cert").to_owned();
     let trimmed = |s: &str| s.trim().to_owned();
     assert_eq!(first[0]["chain"], json!([cert, trimmed(&intermediate), trimmed(&root)]));
     assert_eq!(first[0]["ca"], json!(trimmed(&root)));
     let (ok, text) = pki.verify(&intermediate, &cert);
     assert!(ok, "{text}");
-    library_accepts(&sim, &req.state, id);
+    library_accepts(&sim, &req.state, &id);
     // get-ca-certificate on any unit: the relation issuer is the intermediate, then the root.
     for unit in [0, 1] {
         let out = sim.ok(
@@ -203,7 +203,7 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
         .expect("update-secret");
     assert_eq!(sim.state().pending_secret_changed(0), std::slice::from_ref(&uri));
     sim.ok(0, Event::SecretChanged { id: uri.clone() });
-    let second = served(&sim, id);
+    let second = served(&sim, &id);
     let cert = second[0]["certificate"].as_str().expect("cert").to_owned();
     assert_ne!(second, first);
     assert_eq!(second[0]["chain"][1], json!(trimmed(&renewed)));
@@ -231,16 +231,16 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
             out.unit_status,
             ("blocked".to_owned(), format!("Invalid 'certificates-ca' config: {why}"))
         );
-        assert_eq!(served(&sim, id), second, "nothing unpublished");
+        assert_eq!(served(&sim, &id), second, "nothing unpublished");
     }
 
     // Unset: the charm's own relation issuer again, and every certificate is re-issued by it.
     sim.config("certificates-ca", Value::Null);
     let out = sim.ok(0, Event::ConfigChanged);
     assert_eq!(out.unit_status.0, "active", "{}", out.unit_status.1);
-    let back = served(&sim, id);
+    let back = served(&sim, &id);
     assert_eq!(back[0]["ca"], json!(own_ca));
     assert_eq!(back[0]["chain"].as_array().map(Vec::len), Some(2));
     assert_ne!(back[0]["certificate"], second[0]["certificate"]);
-    library_accepts(&sim, &req.state, id);
+    library_accepts(&sim, &req.state, &id);
 }

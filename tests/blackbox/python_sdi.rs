@@ -63,7 +63,7 @@ fn python_sdi_reads_the_data_with_the_right_types() {
     sim.deploy(1);
     let rel = sim.relate(0, "kfp-api");
     let key = sim.generated()["secret-key"].clone();
-    let out = python_reads(sim.state().local_app_data(rel).expect("bag"), &key);
+    let out = python_reads(sim.state().local_app_data(&rel).expect("bag"), &key);
     assert_eq!(
         out,
         "{\"access-key\": \"str\", \"namespace\": \"str\", \"port\": \"int\", \"secret-key\": \"str\", \"secure\": \"bool\", \"service\": \"str\"}\nTrue\n"
@@ -79,7 +79,7 @@ fn yaml_ambiguous_values_stay_strings_for_python() {
         sim.config("access-key", json!("on"));
         sim.deploy(1);
         let rel = sim.relate(0, "kfp-api");
-        let out = python_reads(sim.state().local_app_data(rel).expect("bag"), key);
+        let out = python_reads(sim.state().local_app_data(&rel).expect("bag"), key);
         assert!(out.ends_with("True\n"), "{key}: {out}");
         assert!(out.contains("\"access-key\": \"str\""), "{out}");
     }

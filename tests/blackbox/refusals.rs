@@ -92,15 +92,15 @@ fn one_request_that_cannot_be_signed_is_refused_and_the_others_are_served() {
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
         "-sha256",
     );
-    let id = m.certificates;
+    let id = m.certificates.clone();
     m.sim.harness.state_mut().set_remote_unit_data(
-        id,
+        &id,
         "istio-pilot/0",
         requests(&[&good, &odd, &ec]),
     );
     let out = m.sim.ok(0, Event::Install);
     assert_eq!(out.unit_status.0, "active");
-    let bag = m.sim.state().local_app_data(id).cloned().expect("published");
+    let bag = m.sim.state().local_app_data(&id).cloned().expect("published");
     let certs: Vec<Value> = serde_json::from_str(&bag["certificates"]).expect("json");
     let served: Vec<&Value> = certs.iter().map(|c| &c["certificate_signing_request"]).collect();
     assert_eq!(served.len(), 2);
@@ -164,7 +164,7 @@ fn read_only_actions_answer_from_stored_material_while_the_api_server_fails() {
     .expect("list");
     let sources: Vec<&str> = list.iter().filter_map(|c| c["source"].as_str()).collect();
     assert_eq!(sources.len(), 5, "{sources:?}");
-    assert!(sources.contains(&format!("relation:{}", m.certificates).as_str()));
+    assert!(sources.contains(&format!("relation:{}", m.certificates.number).as_str()));
 }
 
 #[test]

@@ -167,11 +167,12 @@ fn the_charm_sets_the_profile_and_refuses_what_it_must() {
         "certificate_signing_requests".to_owned(),
         serde_json::to_string(&list).expect("json"),
     )]);
-    sim.harness.state_mut().set_remote_unit_data(id, "istio-pilot/0", bag);
-    let out = sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
+    sim.harness.state_mut().set_remote_unit_data(&id, "istio-pilot/0", bag);
+    let out =
+        sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
     assert_eq!(out.unit_status.0, "active", "{}", out.unit_status.1);
 
-    let provider = sim.state().local_app_data(id).cloned().expect("provider bag");
+    let provider = sim.state().local_app_data(&id).cloned().expect("provider bag");
     let certs: Vec<Value> = serde_json::from_str(&provider["certificates"]).expect("certificates");
     let errors: Vec<Value> = serde_json::from_str(&provider["request_errors"]).expect("errors");
     assert_eq!(errors.len(), refused.len(), "{errors:#?}");

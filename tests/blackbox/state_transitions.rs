@@ -49,10 +49,12 @@ fn status(out: &Output) -> Status {
     out.unit_status().expect("a status")
 }
 
-fn v1(state: &mut State, app: &str) -> u64 {
+fn v1(state: &mut State, app: &str) -> juju_sim::RelationId {
     let id = state.add_relation("object-storage", app, 1);
-    state
-        .set_remote_app_data(id, BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]));
+    state.set_remote_app_data(
+        &id,
+        BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
+    );
     id
 }
 
@@ -124,21 +126,21 @@ fn relation_data_follows_config_and_is_not_rewritten_when_unchanged() {
     let (mut s, _k) = state(1);
     let id = v1(&mut s, "kfp-api");
     run(&mut s, 0, Event::Install);
-    let first = s.local_app_data(id).cloned().expect("served");
+    let first = s.local_app_data(&id).cloned().expect("served");
     let out = run(&mut s, 0, Event::UpdateStatus);
     assert!(
         !out.outcome.calls.iter().any(|c| c.tool == "relation-set"),
         "a no-op hook writes no relation data"
     );
     assert!(!out.outcome.calls.iter().any(|c| c.tool == "secret-set" || c.tool == "secret-add"));
-    assert_eq!(s.local_app_data(id), Some(&first));
+    assert_eq!(s.local_app_data(&id), Some(&first));
 
     s.set_config("object-storage-port", json!(9100)).expect("config");
     s.set_config("namespace", json!("team-a")).expect("config");
     s.set_config("object-storage-service", json!("minio-hl")).expect("config");
     run(&mut s, 0, Event::ConfigChanged);
     let data: BTreeMap<String, serde_json::Value> =
-        serde_saphyr::from_str(&s.local_app_data(id).expect("bag")["data"]).expect("yaml");
+        serde_saphyr::from_str(&s.local_app_data(&id).expect("bag")["data"]).expect("yaml");
     assert_eq!(data["port"], json!(9100));
     assert_eq!(data["namespace"], json!("team-a"));
     assert_eq!(data["service"], json!("minio-hl"));
@@ -149,7 +151,7 @@ fn broken_relation_is_left_alone() {
     let (mut s, _k) = state(1);
     let id = v1(&mut s, "kfp-api");
     run(&mut s, 0, Event::Install);
-    let out = run(&mut s, 0, Event::RelationBroken { id });
+    let out = run(&mut s, 0, Event::RelationBroken { id: id.clone() });
     assert!(!out.outcome.calls.iter().any(|c| c.tool == "relation-set"));
     assert!(s.relation_ids("object-storage").is_empty());
 }

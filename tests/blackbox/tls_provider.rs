@@ -47,7 +47,7 @@ fn requests(csrs: &[(&str, bool)]) -> BTreeMap<String, String> {
     )])
 }
 
-fn provided(sim: &Sim, id: u64) -> (Vec<Value>, Vec<Value>) {
+fn provided(sim: &Sim, id: &juju_sim::RelationId) -> (Vec<Value>, Vec<Value>) {
     let bag = sim.state().local_app_data(id).cloned().unwrap_or_default();
     let parse = |k: &str| {
         bag.get(k)
@@ -86,15 +86,15 @@ fn the_python_requirer_library_accepts_the_certificate() {
         let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);
         if mode == "unit" {
             sim.harness.state_mut().set_remote_unit_data(
-                id,
+                &id,
                 "istio-pilot/0",
                 req.unit_databag.clone(),
             );
         } else {
-            sim.harness.state_mut().set_remote_app_data(id, req.app_databag.clone());
+            sim.harness.state_mut().set_remote_app_data(&id, req.app_databag.clone());
         }
-        sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
-        let bag = sim.state().local_app_data(id).cloned().expect("provider data");
+        sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
+        let bag = sim.state().local_app_data(&id).cloned().expect("provider data");
         let accepted = requirer_accept(&req.state, &bag);
         assert!(
             accepted.certificate_available,
@@ -104,7 +104,7 @@ fn the_python_requirer_library_accepts_the_certificate() {
         assert!(accepted.chain_verified, "{mode}: {:?}", accepted.verify_errors);
 
         // openssl: the certificate verifies against the CA and holds the CSR's public key.
-        let (certs, errors) = provided(&sim, id);
+        let (certs, errors) = provided(&sim, &id);
         assert!(errors.is_empty());
         let c = &certs[0];
         let (ca, cert, csr) = (
@@ -143,14 +143,17 @@ fn the_python_requirer_library_accepts_the_certificate() {
         // A no-op hook signs nothing; list-certificates shows it.
         let out = sim.ok(0, Event::UpdateStatus);
         assert!(!out.calls.iter().any(|c| c.tool == "relation-set"));
-        assert_eq!(provided(&sim, id).0, certs);
+        assert_eq!(provided(&sim, &id).0, certs);
         let out = sim
             .ok(0, Event::Action { name: "list-certificates".into(), params: Default::default() });
         let list: Vec<Value> = serde_json::from_str(
             out.action.expect("action").results["certificates"].as_str().expect("list"),
         )
         .expect("json");
-        assert!(list.iter().any(|e| e["source"] == json!(format!("relation:{id}"))), "{list:?}");
+        assert!(
+            list.iter().any(|e| e["source"] == json!(format!("relation:{}", id.number))),
+            "{list:?}"
+        );
     }
 }
 
@@ -166,9 +169,10 @@ fn bad_requests_land_in_request_errors_while_good_ones_are_served() {
     let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);
     let bag =
         requests(&[(&good, false), (&wants_ca, true), (&outside, false), (&bad_signature, false)]);
-    sim.harness.state_mut().set_remote_unit_data(id, "istio-pilot/0", bag);
-    let out = sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
-    let (certs, errors) = provided(&sim, id);
+    sim.harness.state_mut().set_remote_unit_data(&id, "istio-pilot/0", bag);
+    let out =
+        sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
+    let (certs, errors) = provided(&sim, &id);
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0]["certificate_signing_request"], json!(good));
     assert_eq!(errors.len(), 3, "{errors:?}");
@@ -198,18 +202,18 @@ fn withdrawal_renewal_and_ca_rotation() {
     let b = openssl_csr("b.kubeflow.svc");
     let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);
     sim.harness.state_mut().set_remote_unit_data(
-        id,
+        &id,
         "istio-pilot/0",
         requests(&[(&a, false), (&b, false)]),
     );
-    sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
-    let (first, _) = provided(&sim, id);
+    sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
+    let (first, _) = provided(&sim, &id);
     assert_eq!(first.len(), 2);
 
     // The requirer withdraws b: it disappears; a is not re-signed.
-    sim.harness.state_mut().set_remote_unit_data(id, "istio-pilot/0", requests(&[(&a, false)]));
-    sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
-    let (now, _) = provided(&sim, id);
+    sim.harness.state_mut().set_remote_unit_data(&id, "istio-pilot/0", requests(&[(&a, false)]));
+    sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
+    let (now, _) = provided(&sim, &id);
     assert_eq!(now.len(), 1);
     assert_eq!(
         now[0],
@@ -224,11 +228,11 @@ fn withdrawal_renewal_and_ca_rotation() {
         json!("5"),
         "4 webhook leaves and 1 relation certificate"
     );
-    let (renewed, _) = provided(&sim, id);
+    let (renewed, _) = provided(&sim, &id);
     assert_ne!(renewed[0]["certificate"], now[0]["certificate"]);
     let params = serde_json::Map::from_iter([("rotate-ca".to_owned(), json!(true))]);
     sim.ok(0, Event::Action { name: "renew-certificates".into(), params });
-    let (rotated, _) = provided(&sim, id);
+    let (rotated, _) = provided(&sim, &id);
     assert_ne!(rotated[0]["ca"], renewed[0]["ca"], "signed by the new CA");
     let (ok, text) = openssl_ok(
         &["verify", "-CAfile", "ca.pem", "leaf.pem"],
@@ -242,12 +246,12 @@ fn withdrawal_renewal_and_ca_rotation() {
     // Malformed requirer data is reported, not a crash.
     let mut bad = BTreeMap::new();
     bad.insert("certificate_signing_requests".to_owned(), "{not json".to_owned());
-    sim.harness.state_mut().set_remote_app_data(id, bad);
-    let out = sim.ok(0, Event::RelationChanged { id, unit: None });
+    sim.harness.state_mut().set_remote_app_data(&id, bad);
+    let out = sim.ok(0, Event::RelationChanged { id: id.clone(), unit: None });
     assert!(out.logs.iter().any(|l| l.message.contains("are not valid JSON")));
-    assert_eq!(provided(&sim, id).0.len(), 1, "the unit's request is still served");
+    assert_eq!(provided(&sim, &id).0.len(), 1, "the unit's request is still served");
 
     // relation-broken: the relation goes, nothing fails.
-    sim.ok(0, Event::RelationBroken { id });
+    sim.ok(0, Event::RelationBroken { id: id.clone() });
     assert!(sim.state().relation_ids("certificates").is_empty());
 }

@@ -50,8 +50,8 @@ fn write_upgrade_fixture() {
     let csr = csr_with("istio-ingressgateway.kubeflow.svc", RSA, "-sha256");
     let list = json!([{"certificate_signing_request": csr, "ca": false}]).to_string();
     let bag = BTreeMap::from([("certificate_signing_requests".to_owned(), list)]);
-    sim.harness.state_mut().set_remote_unit_data(id, "istio-pilot/0", bag);
-    sim.ok(0, Event::RelationChanged { id, unit: Some("istio-pilot/0".into()) });
+    sim.harness.state_mut().set_remote_unit_data(&id, "istio-pilot/0", bag);
+    sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
     sim.ok(0, Event::UpdateStatus);
     sim.ok(1, Event::UpdateStatus);
 

@@ -325,7 +325,7 @@ fn without_trust_the_unit_is_blocked_and_the_secrets_slice_keeps_working() {
         "Kubernetes API access denied: run 'juju trust ckf-crypto --scope=cluster'"
     );
     assert!(crate::common::is_generated_format(
-        sim.sent(rel)["secret-key"].as_str().expect("sent")
+        sim.sent(&rel)["secret-key"].as_str().expect("sent")
     ));
     assert!(sim.cluster.secret_data("mlpipeline-minio-artifact").is_none());
 

@@ -162,16 +162,16 @@ impl Sim {
     }
 
     /// Relates a v1 object-storage requirer `app` and runs its relation hooks on `unit`.
-    pub fn relate(&mut self, unit: u32, app: &str) -> u64 {
+    pub fn relate(&mut self, unit: u32, app: &str) -> juju_sim::RelationId {
         let id = self.harness.state_mut().add_relation("object-storage", app, 1);
         self.harness.state_mut().set_remote_app_data(
-            id,
+            &id,
             BTreeMap::from([("_supported_versions".into(), "- v1\n".into())]),
         );
         let remote = format!("{app}/0");
-        self.ok(unit, Event::RelationCreated { id });
-        self.ok(unit, Event::RelationJoined { id, unit: remote.clone() });
-        self.ok(unit, Event::RelationChanged { id, unit: Some(remote) });
+        self.ok(unit, Event::RelationCreated { id: id.clone() });
+        self.ok(unit, Event::RelationJoined { id: id.clone(), unit: remote.clone() });
+        self.ok(unit, Event::RelationChanged { id: id.clone(), unit: Some(remote) });
         id
     }
 
@@ -193,7 +193,7 @@ impl Sim {
     }
 
     /// The `data` map sent on relation `id`, parsed.
-    pub fn sent(&self, id: u64) -> BTreeMap<String, serde_json::Value> {
+    pub fn sent(&self, id: &juju_sim::RelationId) -> BTreeMap<String, serde_json::Value> {
         let bag = self.state().local_app_data(id).expect("relation");
         serde_saphyr::from_str(bag.get("data").expect("data sent")).expect("data is YAML")
     }
