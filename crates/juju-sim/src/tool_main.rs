@@ -1,8 +1,9 @@
-//! The hook-tool client as a program of its own, compiled by `build.rs` with nothing but the
-//! standard library: [`tool_binary`](crate::tool_binary) is its path. It is the simulator's
-//! `jujuc`: symlinked as `config-get`, `relation-set`, … it sends that call to the agent socket
-//! named by `JUJU_AGENT_SOCKET_ADDRESS` and prints the answer. `juju-sim-tool <tool> args…` does
-//! the same.
+//! The hook-tool client as a program of its own, with nothing but the standard library: the
+//! simulator's `jujuc`. Symlinked as `config-get`, `relation-set`, … it sends that call to the
+//! agent socket named by `JUJU_AGENT_SOCKET_ADDRESS` and prints the answer;
+//! `juju-sim-tool <tool> args…` (or `juju-sim <tool> args…`) does the same. `build.rs` compiles
+//! it as `juju-sim-tool` (`juju_sim::tool_binary()`), and cargo as the `juju-sim` binary that
+//! `cargo install juju-sim` installs.
 //!
 //! It is built from the same two modules the crate uses (`client` and `wire`), so the two
 //! cannot drift apart; neither may use anything outside `std`.
@@ -23,12 +24,16 @@ fn main() -> ExitCode {
     let rest: Vec<String> = argv.collect();
     let name =
         Path::new(&argv0).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (tool, args) = if name != "juju-sim-tool" {
+    let (tool, args) = if !matches!(name.as_str(), "juju-sim-tool" | "juju-sim") {
         (name.as_str(), rest.as_slice())
     } else if let Some((first, tail)) = rest.split_first() {
         (first.as_str(), tail)
     } else {
-        eprintln!("usage: <hook-tool> [args…]   (juju-sim-tool symlinked as a hook-tool name)");
+        eprintln!(
+            "usage: <hook-tool> [args…]   ({name} symlinked as a hook-tool name)\n   \
+             or: {name} <hook-tool> [args…]\n\
+             Calls Juju hook tools on the agent socket in $JUJU_AGENT_SOCKET_ADDRESS."
+        );
         return ExitCode::from(2);
     };
     let code = client::multicall_main(

@@ -42,7 +42,6 @@ const ORDER: &[&str] = &[
     "process",
     "context",
     "lib",
-    "main",
     "tool_main",
 ];
 
