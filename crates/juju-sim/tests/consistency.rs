@@ -156,6 +156,16 @@ fn consistency_charmcraft_yaml_gives_containers_storage_assumes_and_peers() {
     assert!(meta.actions["restart"].params.contains_key("force"));
 }
 
+/// The message `f` panics with (`name` says which call, if it does not panic).
+fn panic_text(name: &str, f: impl FnOnce()) -> String {
+    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err(name);
+    message
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| message.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
 #[test]
 fn consistency_every_fixture_fails_the_same_way_on_an_unknown_relation() {
     type Fixture = fn(&mut State);
@@ -171,13 +181,7 @@ fn consistency_every_fixture_fails_the_same_way_on_an_unknown_relation() {
     ];
     for (name, call) in calls {
         let mut st = state();
-        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(&mut st)));
-        let message = panic.expect_err(name);
-        let text = message
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| message.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_default();
+        let text = panic_text(name, || call(&mut st));
         assert!(text.starts_with(&format!("{name}: ")), "{name}: {text}");
     }
 }
@@ -198,13 +202,7 @@ fn consistency_every_fixture_fails_the_same_way_on_a_relation_of_another_endpoin
         let id = st.add_relation("certificates", "istio", 1);
         assert_eq!(id, rid("certificates", 0));
         let before = st.clone();
-        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(&mut st)));
-        let message = panic.expect_err(name);
-        let text = message
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| message.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_default();
+        let text = panic_text(name, || call(&mut st));
         assert!(text.starts_with(&format!("{name}: ")), "{name}: {text}");
         assert!(text.contains("object-storage:0") && text.contains("certificates:0"), "{text}");
         assert_eq!(st, before, "{name} changed nothing");

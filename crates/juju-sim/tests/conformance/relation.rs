@@ -14,6 +14,7 @@
 
 use juju_sim::{CharmMeta, Event, RelationId, State};
 
+use super::{fails, ok};
 use crate::common::{Out, bag, rid, run};
 
 // `y` quoted: a YAML 1.1 parser reads a bare `y` as a boolean.
@@ -77,16 +78,6 @@ fn call_in(st: &mut State, ev: &Event, tool: &str, args: &[&str], stdin: Option<
 
 fn call(ev: &Event, tool: &str, args: &[&str]) -> Out {
     call_in(&mut state(), ev, tool, args, None)
-}
-
-#[track_caller]
-fn ok(o: &Out, stdout: &str) {
-    assert_eq!((o.code, o.out.as_str(), o.err.as_str()), (0, stdout, ""), "{o:?}");
-}
-
-#[track_caller]
-fn fails(o: &Out, code: i32, msg: &str) {
-    assert_eq!((o.code, o.out.as_str(), o.err.clone()), (code, "", format!("ERROR {msg}\n")));
 }
 
 /// juju/juju internal/worker/uniter/runner/jujuc/relation-get_test.go, TestRelationGet: "no default relation"

@@ -11,6 +11,7 @@
 
 use juju_sim::{CharmMeta, Event, Owner, Revision, State};
 
+use super::{fails, ok};
 use crate::common::{Out, bag, rid, run};
 
 const ID: &str = "9m4e2mr0ui3e8a215n4g";
@@ -59,16 +60,6 @@ fn call(tool: &str, args: &[&str]) -> Out {
 /// "mediawiki/0", "mediawiki")`).
 fn db1() -> Event {
     Event::RelationChanged { id: rid("db", 1), unit: Some("mediawiki/0".into()) }
-}
-
-#[track_caller]
-fn ok(o: &Out, stdout: &str) {
-    assert_eq!((o.code, o.out.as_str(), o.err.as_str()), (0, stdout, ""), "{o:?}");
-}
-
-#[track_caller]
-fn fails(o: &Out, code: i32, msg: &str) {
-    assert_eq!((o.code, o.out.as_str(), o.err.clone()), (code, "", format!("ERROR {msg}\n")));
 }
 
 /// The secret with `label` after the hook.
