@@ -2,9 +2,10 @@
 //!
 //! On a machine without Juju this shows what the charm does, with the real binary: the running
 //! executable is laid out as the charm's `dispatch`, with the simulator's hook-tool client
-//! (`juju_sim::tool_binary()`) under every hook-tool name (`juju_sim::Harness`), then driven through install, leader-elected,
-//! config-changed, start, an `object-storage` relation from a v1 requirer, update-status and the
-//! `get-credentials` action, exactly as Juju would run them, against a fake Kubernetes API
+//! (`juju_sim::tool_binary()`) under every hook-tool name (`juju_sim::Harness`), then driven
+//! through install, leader-elected, config-changed, start, an `object-storage` relation from a
+//! v1 requirer, update-status and the `get-credentials` action, exactly as Juju would run them,
+//! against a fake Kubernetes API
 //! server (`kube-fake`, real HTTPS on loopback) seeded with the webhook configurations of a CKF
 //! deployment. Secret values are never printed: the summary shows their length and alphabet
 //! instead.

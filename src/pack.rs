@@ -1,9 +1,9 @@
 //! `ckf-crypto pack`: the `.charm` built offline, without charmcraft.
 //!
 //! A `.charm` is a zip that Juju unpacks into the charm directory. This one holds the
-//! `ckf-crypto-dispatch` binary built beside the running `ckf-crypto` as `dispatch` (mode 0755, kept in the zip's Unix attributes, since Juju runs it with
-//! `exec.LookPath`) and the YAML files the binary carries from build time, plus a
-//! `manifest.yaml` naming the base. The zip itself is built by the `cargo-charm` crate (the
+//! `ckf-crypto-dispatch` binary built beside the running `ckf-crypto` as `dispatch` (mode 0755,
+//! kept in the zip's Unix attributes, since Juju runs it with `exec.LookPath`) and the YAML
+//! files the binary carries from build time, plus a `manifest.yaml` naming the base. The zip itself is built by the `cargo-charm` crate (the
 //! packer any Rust charm can use, `cargo charm pack`): entries in a fixed order with a fixed
 //! timestamp, so packing the same binary twice gives byte-identical files, and
 //! `<charm>.sha256` and `<charm>.sha512` beside it for `sha256sum -c` / `sha512sum -c`.

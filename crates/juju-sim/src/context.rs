@@ -193,7 +193,8 @@ impl<'c> Context<'c> {
     /// use juju_sim::{CharmMeta, Context, State};
     /// use serde_json::json;
     ///
-    /// let meta = CharmMeta::from_yaml("name: hello\n", "", "greet:\n  params:\n    name: {type: string}\n")?;
+    /// let actions = "greet:\n  params:\n    name: {type: string}\n";
+    /// let meta = CharmMeta::from_yaml("name: hello\n", "", actions)?;
     /// let state = State::new(meta, "hello", "test");
     /// // A charm that echoes the `name` parameter as the result `greeting`.
     /// let ctx = Context::from_fn(|_env, tools| {
