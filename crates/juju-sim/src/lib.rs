@@ -8,8 +8,10 @@
 //!
 //! - [`State`]: the model as one application sees it (units, leader, config, relations, secrets,
 //!   statuses, logs), built from the charm's metadata, config options and actions
-//!   ([`CharmMeta`]). A relation is named by its [`RelationId`] (`<endpoint>:<number>`, the
-//!   runtime's type), as [`State::add_relation`] returns it.
+//!   ([`CharmMeta`]). [`State::for_charm`] and the builders [`RelationBuilder`],
+//!   [`SecretBuilder`] and [`UnitBuilder`] set it up with Juju's defaults for what a test does
+//!   not say. A relation is named by its [`RelationId`] (`<endpoint>:<number>`, the runtime's
+//!   type), as [`State::insert_relation`] returns it.
 //! - [`Event`]: what Juju fires at a unit: `install`, `config-changed`, a relation or secret
 //!   hook, an action.
 //! - [`Context`]: how the charm runs (in this process, or its compiled binary as Juju runs it;
@@ -67,7 +69,8 @@
 //! # Ok::<(), juju_sim::SimError>(())
 //! ```
 //!
-//! [`State::add_relation`] shows relation data, and [`Context::process`] the compiled charm. In
+//! [`State::add_relation`] shows relation data, [`RelationBuilder`] and [`SecretBuilder`] set up
+//! relations and secrets in one expression, and [`Context::process`] runs the compiled charm. In
 //! this crate's repository, `docs/guide.md` writes, tests and packs a charm step by step, and
 //! `docs/how-to/testing.md` says what to set up and what to check.
 //!
@@ -166,7 +169,7 @@ pub use context::{ActionOutput, Context, Output};
 pub use error::SimError;
 pub use event::Event;
 pub use inproc::{run_in_process, run_in_process_with_faults};
-/// The runtime's relation id, `<endpoint>:<number>`, re-exported: what [`State::add_relation`]
+/// The runtime's relation id, `<endpoint>:<number>`, re-exported: what [`State::insert_relation`]
 /// returns and every relation fixture and [`Event`] takes.
 pub use juju_charm::RelationId;
 pub use meta::{
@@ -175,8 +178,8 @@ pub use meta::{
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
 pub use process::{CharmFiles, Harness};
 pub use state::{
-    Bag, DEFAULT_JUJU_VERSION, LogLine, Model, Owner, Relation, Revision, Secret, State,
-    StatusEntry, Unit,
+    Bag, DEFAULT_JUJU_VERSION, DEFAULT_REMOTE_APP, LogLine, Model, Owner, Relation,
+    RelationBuilder, Revision, Secret, SecretBuilder, State, StatusEntry, Unit, UnitBuilder,
 };
 pub use tools::{HOOK_TOOLS, REMOVED_IN_JUJU_4, has_hook_tool, is_hook_tool};
 

@@ -15,6 +15,7 @@ const ORDER: &[&str] = &[
     "action_params",
     "state::relation",
     "state::secret",
+    "state::build",
     "state",
     "consistency",
     "event",

@@ -5,6 +5,7 @@
 // Test helpers outside #[test] functions unwrap too: a panic there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod builders;
 mod common;
 mod conformance;
 mod consistency;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use greeter_charm::{Provided, TOKEN_KEY, TOKEN_LABEL};
 use juju_charm::Status;
 use juju_charm::databag::Databag;
-use juju_sim::{ActionOutput, Context, Event, Output, Owner, State};
+use juju_sim::{ActionOutput, Context, Event, Output, Owner, RelationBuilder, State};
 use serde_json::{Map, Value, json};
 
 use common::state;
@@ -98,10 +98,9 @@ fn a_bad_port_blocks_with_the_message_and_destroys_nothing() {
 
 #[test]
 fn relation_changed_publishes_the_typed_greeting_and_grants_the_token() {
-    let mut s = state(1);
-    s.set_config("greeting", json!("bonjour")).expect("config");
-    let id = s.add_relation("greeting", "client", 1);
-    s.set_remote_app_data(&id, BTreeMap::from([("name".into(), r#""alice""#.into())]));
+    let mut s = state(1).with_config("greeting", "bonjour");
+    let client = RelationBuilder::new("greeting").remote_app("client");
+    let id = s.insert_relation(client.remote_app_data([("name", r#""alice""#)])).expect("related");
     run(&mut s, 0, Event::RelationChanged { id: id.clone(), unit: None });
 
     let secret = s.secret_by_label(TOKEN_LABEL).expect("created");

@@ -6,6 +6,7 @@
 //! Builder and accessor methods here are for tests; the rules that hook tools enforce live in
 //! `tools`.
 
+mod build;
 mod relation;
 mod secret;
 
@@ -17,6 +18,8 @@ use juju_charm::{RelationId, Status, StatusName};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub(crate) use self::build::normalize_port;
+pub use self::build::{DEFAULT_REMOTE_APP, RelationBuilder, SecretBuilder, UnitBuilder};
 pub use self::relation::{Bag, Relation};
 pub(crate) use self::relation::{default_unit_bag, local_address, remote_address};
 pub use self::secret::{Owner, Revision, Secret};
@@ -235,6 +238,23 @@ impl State {
         state
     }
 
+    /// A model named `test-model` with the charm's application, named as the metadata names
+    /// the charm, of one unit (0), which is the leader: [`Self::new`] with the defaults.
+    ///
+    /// ```
+    /// use juju_sim::{CharmMeta, State};
+    ///
+    /// let state = State::for_charm(CharmMeta::from_yaml("name: web\n", "", "")?);
+    /// assert_eq!((state.app.as_str(), state.model.name.as_str()), ("web", "test-model"));
+    /// assert_eq!(state.unit_name(0), "web/0");
+    /// assert!(state.is_leader(0));
+    /// # Ok::<(), juju_sim::SimError>(())
+    /// ```
+    pub fn for_charm(meta: CharmMeta) -> Self {
+        let app = meta.name.clone();
+        Self::new(meta, &app, "test-model")
+    }
+
     /// Checks that Juju could have produced this state: the leader is a unit; every config key
     /// is declared and of its type; every relation is on a declared endpoint of the right kind
     /// (a peer relation on a `peers` endpoint, relating the application to itself) and its
@@ -256,6 +276,66 @@ impl State {
         if self.leader.is_some_and(|l| l >= n) {
             self.leader = None;
         }
+        self
+    }
+
+    /// Adds unit `n` as `unit` describes it (see [`UnitBuilder`]), or sets up again the unit
+    /// the state has as `n`: its status, stored state and open ports are replaced and its
+    /// relation bags kept. A new unit gets Juju's address bag in every relation.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Inconsistent`] for a port `open-port` would refuse.
+    pub fn insert_unit(&mut self, n: u32, unit: UnitBuilder) -> Result<(), SimError> {
+        let mut ports = BTreeSet::new();
+        for port in &unit.ports {
+            let normal = normalize_port(port).ok_or_else(|| {
+                SimError::Inconsistent(format!(
+                    "unit {n}: {port:?} is not a port open-port takes (80, 80/tcp, \
+                     8000-8080/udp, icmp)"
+                ))
+            })?;
+            ports.insert(normal);
+        }
+        self.add_unit(n);
+        let record = self.units.get_mut(&n).expect("added above");
+        record.status = match unit.status {
+            Some(s) => (s.name.as_str().to_owned(), s.message),
+            None => ("unknown".into(), String::new()),
+        };
+        record.kv = unit.stored;
+        record.ports = ports;
+        Ok(())
+    }
+
+    /// [`Self::insert_unit`] (builder form).
+    ///
+    /// # Panics
+    ///
+    /// If the state refuses the unit (a fixture error; the message says what to change).
+    pub fn with_unit(mut self, n: u32, unit: UnitBuilder) -> Self {
+        if let Err(e) = self.insert_unit(n, unit) {
+            panic!("with_unit: {e}");
+        }
+        self
+    }
+
+    /// Sets a config value, as [`Self::set_config`] does (builder form).
+    ///
+    /// # Panics
+    ///
+    /// If Juju would refuse it: an undeclared option or a value of the wrong type.
+    pub fn with_config(mut self, key: &str, value: impl Into<Value>) -> Self {
+        if let Err(e) = self.set_config(key, value.into()) {
+            panic!("with_config: {e}");
+        }
+        self
+    }
+
+    /// Trusts the application, as `juju trust <app>` (or `deploy --trust`) does, so
+    /// `credential-get` answers (builder form).
+    pub fn with_trust(mut self) -> Self {
+        self.trusted = true;
         self
     }
 
@@ -424,36 +504,102 @@ impl State {
         remote_app: &str,
         remote_units: u32,
     ) -> Result<RelationId, SimError> {
-        let ep = self
-            .meta
-            .endpoints
-            .get(endpoint)
-            .ok_or_else(|| SimError::Event(format!("endpoint {endpoint:?} not in metadata.yaml")))?
-            .clone();
-        let id = self.counters.relation;
-        self.counters.relation += 1;
+        let mut rel = RelationBuilder::new(endpoint);
+        let peer = self.meta.endpoints.get(endpoint).is_some_and(|e| e.role == Role::Peer);
+        if !peer {
+            rel = rel.remote_app(remote_app).remote_units(remote_units);
+        }
+        self.insert_relation(rel)
+    }
+
+    /// Adds the relation `relation` describes, with Juju's defaults for what it does not say
+    /// (see [`RelationBuilder`]), and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Inconsistent`], saying what to change, for a relation Juju could not have
+    /// made: an endpoint the metadata does not declare, a number another relation has, remote
+    /// data on a peer relation (its members are the application's own units), or data for a
+    /// unit the application does not have.
+    pub fn insert_relation(&mut self, relation: RelationBuilder) -> Result<RelationId, SimError> {
+        let bad = |why: String| Err(SimError::Inconsistent(why));
+        let endpoint = relation.endpoint.clone();
+        let Some(ep) = self.meta.endpoints.get(&endpoint).cloned() else {
+            let declared: Vec<&String> = self.meta.endpoints.keys().collect();
+            return bad(format!(
+                "endpoint {endpoint:?} not in metadata.yaml (it declares {declared:?})"
+            ));
+        };
         let peer = ep.role == Role::Peer;
-        let mut rel = Relation {
-            id,
-            endpoint: endpoint.into(),
-            interface: ep.interface,
-            role: ep.role,
-            remote_app: if peer { self.app.clone() } else { remote_app.into() },
-            remote_model_uuid: self.model.uuid.clone(),
-            remote_units: Vec::new(),
-            local_app_data: Bag::new(),
-            local_unit_data: BTreeMap::new(),
-            remote_app_data: Bag::new(),
-            remote_unit_data: BTreeMap::new(),
+        if peer
+            && (relation.remote_app.is_some()
+                || relation.remote_units.is_some()
+                || !relation.remote_app_data.is_empty()
+                || !relation.remote_unit_data.is_empty())
+        {
+            return bad(format!(
+                "{endpoint:?} is a peer endpoint: the relation is with {:?} itself, whose units \
+                 are its members; set their bags with local_unit_data",
+                self.app
+            ));
+        }
+        if let Some(unit) = relation.local_unit_data.keys().find(|u| !self.units.contains_key(u)) {
+            return bad(format!(
+                "local_unit_data for unit {unit}, which {:?} does not have (it has {:?}); add it \
+                 with with_units or with_unit first",
+                self.app,
+                self.units.keys().collect::<Vec<_>>()
+            ));
+        }
+        let id = match relation.number {
+            Some(n) => {
+                if let Some(taken) = self.relations.get(&n) {
+                    return bad(format!(
+                        "relation number {n} is taken by {}; give {endpoint:?} another id, or \
+                         none to take the next free one",
+                        taken.key()
+                    ));
+                }
+                n
+            }
+            None => (self.counters.relation..)
+                .find(|n| !self.relations.contains_key(n))
+                .expect("a free relation number"),
+        };
+        self.counters.relation = self.counters.relation.max(id + 1);
+        let remote_app = if peer {
+            self.app.clone()
+        } else {
+            relation.remote_app.unwrap_or_else(|| DEFAULT_REMOTE_APP.into())
         };
         let juju4 = self.model.version().major() >= 4;
+        let mut rel = Relation {
+            id,
+            endpoint,
+            interface: ep.interface,
+            role: ep.role,
+            remote_app,
+            remote_model_uuid: self.model.uuid.clone(),
+            remote_units: Vec::new(),
+            local_app_data: relation.local_app_data,
+            local_unit_data: BTreeMap::new(),
+            remote_app_data: relation.remote_app_data,
+            remote_unit_data: BTreeMap::new(),
+        };
+        let mut given = relation.local_unit_data;
         for u in self.units.keys() {
-            rel.local_unit_data.insert(*u, default_unit_bag(&local_address(*u), juju4));
+            let mut bag = default_unit_bag(&local_address(*u), juju4);
+            bag.extend(given.remove(u).unwrap_or_default());
+            rel.local_unit_data.insert(*u, bag);
         }
         if !peer {
-            for i in 0..remote_units {
-                let name = format!("{remote_app}/{i}");
-                let bag = default_unit_bag(&remote_address(id, i), juju4);
+            let mut given = relation.remote_unit_data;
+            let count = relation.remote_units.unwrap_or(1);
+            let units: BTreeSet<u32> = (0..count).chain(given.keys().copied()).collect();
+            for i in units {
+                let name = format!("{}/{i}", rel.remote_app);
+                let mut bag = default_unit_bag(&remote_address(id, i), juju4);
+                bag.extend(given.remove(&i).unwrap_or_default());
                 rel.remote_unit_data.insert(name.clone(), bag);
                 rel.remote_units.push(name);
             }
@@ -461,6 +607,18 @@ impl State {
         let relation_id = rel.relation_id();
         self.relations.insert(id, rel);
         Ok(relation_id)
+    }
+
+    /// [`Self::insert_relation`] (builder form).
+    ///
+    /// # Panics
+    ///
+    /// If the state refuses the relation (a fixture error; the message says what to change).
+    pub fn with_relation(mut self, relation: RelationBuilder) -> Self {
+        if let Err(e) = self.insert_relation(relation) {
+            panic!("with_relation: {e}");
+        }
+        self
     }
 
     /// Removes a relation and its data.
@@ -622,6 +780,143 @@ impl State {
             ..Secret::first(id.clone(), owner, content)
         });
         id
+    }
+
+    /// Adds the secret `secret` describes, with Juju's defaults for what it does not say (see
+    /// [`SecretBuilder`]), and returns its URI, `secret:<xid>`.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Inconsistent`], saying what to change, for a secret Juju could not hold: a
+    /// revision with no content, or content over the size limits of the model's Juju version
+    /// (as for secret-add); an owner or tracking unit the application does not have, or a
+    /// tracked revision the secret does not have; a grant of a secret the application does not
+    /// own, or on a relation the state does not hold, or to someone not in it; a user secret
+    /// with no name, a name another user secret has, or `granted` on a secret that is not a
+    /// user secret.
+    pub fn insert_secret(&mut self, secret: SecretBuilder) -> Result<String, SimError> {
+        let bad = |why: String| Err(SimError::Inconsistent(why));
+        let limits = juju_charm::rules::SecretLimits::for_version(&self.model.version());
+        for (i, content) in secret.revisions.iter().enumerate() {
+            if content.is_empty() {
+                return bad(format!("secret revision {} has no content", i + 1));
+            }
+            check_given(limits, content).map_err(|e| {
+                SimError::Inconsistent(format!(
+                    "secret revision {}: {e} (Juju {} refuses it)",
+                    i + 1,
+                    self.model.juju_version
+                ))
+            })?;
+        }
+        let units: Vec<u32> = self.units.keys().copied().collect();
+        if let Owner::Unit(n) = secret.owner
+            && !self.units.contains_key(&n)
+        {
+            return bad(format!(
+                "the secret's owner is unit {n}, which the state does not have (it has {units:?})"
+            ));
+        }
+        let last = secret.revisions.len() as u64;
+        for (unit, revision) in &secret.tracked {
+            if !self.units.contains_key(unit) {
+                return bad(format!(
+                    "tracked_by unit {unit}, which the state does not have (it has {units:?})"
+                ));
+            }
+            if *revision == 0 || *revision > last {
+                return bad(format!(
+                    "tracked_by({unit}, {revision}): the secret has revisions 1 to {last}"
+                ));
+            }
+        }
+        let owned = matches!(secret.owner, Owner::App | Owner::Unit(_));
+        let mut grants: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for (id, to) in &secret.grants {
+            if !owned {
+                return bad(format!(
+                    "grant on {id}: only the secret's owner grants it, and the \
+                                    application does not own this one"
+                ));
+            }
+            if let Some(why) = self.why_no_relation(id) {
+                return bad(format!("grant: {why}"));
+            }
+            let rel = &self.relations[&id.number];
+            if *to != rel.remote_app && !rel.remote_units.contains(to) {
+                return bad(format!(
+                    "grant on {id} to {to:?}, which is not in it (it relates {:?}, units {:?})",
+                    rel.remote_app, rel.remote_units
+                ));
+            }
+            let names = grants.entry(id.number).or_default();
+            if !names.contains(to) {
+                names.push(to.clone());
+            }
+        }
+        let mut app_grants = BTreeSet::new();
+        match (&secret.owner, &secret.name) {
+            (Owner::Model, None) => {
+                return bad("a user secret needs a name; build it with SecretBuilder::user".into());
+            }
+            (Owner::Model, Some(name)) => {
+                let taken = self
+                    .secrets
+                    .iter()
+                    .any(|s| s.owner == Owner::Model && s.name.as_deref() == Some(name));
+                if taken {
+                    return bad(format!("a user secret named {name:?} already exists"));
+                }
+                if secret.granted {
+                    app_grants.insert(self.app.clone());
+                }
+            }
+            (_, Some(_)) => {
+                return bad(
+                    "only a user secret has a name; build it with SecretBuilder::user".into()
+                );
+            }
+            (_, None) if secret.granted => {
+                return bad("granted() is for user secrets; an application shares its own \
+                            secrets with grant()"
+                    .into());
+            }
+            (_, None) => {}
+        }
+        let id = self.new_xid();
+        let revisions = (1..)
+            .zip(secret.revisions)
+            .map(|(revision, content)| Revision { revision, content })
+            .collect();
+        let tracked = secret.tracked.iter().map(|(u, r)| (self.unit_name(*u), *r)).collect();
+        let uri = format!("secret:{id}");
+        self.secrets.push(Secret {
+            id,
+            owner: secret.owner,
+            label: secret.label,
+            description: secret.description,
+            expire: secret.expire,
+            rotate: secret.rotate,
+            revisions,
+            tracked,
+            grants,
+            name: secret.name,
+            app_grants,
+            seen: BTreeMap::new(),
+        });
+        Ok(uri)
+    }
+
+    /// [`Self::insert_secret`] (builder form).
+    ///
+    /// # Panics
+    ///
+    /// If the state refuses the secret (a fixture error; the message says what to change).
+    pub fn with_secret(mut self, secret: SecretBuilder) -> Self {
+        if let Err(e) = self.insert_secret(secret) {
+            panic!("with_secret: {e}");
+        }
+        self
     }
 
     /// Adds a user secret as `juju add-secret <name> key=value…` does and returns its URI,

@@ -12,6 +12,7 @@ use super::common::{parse_string_map, read_file_arg};
 use super::fail::{Fail, Served};
 use crate::format::{Format, render};
 use crate::session::Session;
+use crate::state::normalize_port;
 
 const MAX_KEY: usize = 256;
 const MAX_VALUE: usize = 65536;
@@ -138,30 +139,6 @@ pub(crate) fn opened_ports(sess: &mut Session, args: &[String]) -> Served {
 }
 
 /// `80`, `80/TCP`, `8000-8999/udp`, `icmp` → `80/tcp`, `8000-8999/udp`, `icmp`.
-fn normalize_port(spec: &str) -> Option<String> {
-    if spec.eq_ignore_ascii_case("icmp") {
-        return Some("icmp".into());
-    }
-    let (range, proto) = match spec.split_once('/') {
-        Some((r, p)) => (r, p.to_ascii_lowercase()),
-        None => (spec, "tcp".to_owned()),
-    };
-    if proto != "tcp" && proto != "udp" {
-        return None;
-    }
-    let (from, to) = match range.split_once('-') {
-        Some((f, t)) => (f.parse::<u16>().ok()?, t.parse::<u16>().ok()?),
-        None => {
-            let p = range.parse::<u16>().ok()?;
-            (p, p)
-        }
-    };
-    if from == 0 || to < from {
-        return None;
-    }
-    Some(if from == to { format!("{from}/{proto}") } else { format!("{from}-{to}/{proto}") })
-}
-
 fn sort_key(p: &str) -> (String, u16, u16) {
     let (range, proto) = p.split_once('/').unwrap_or(("", p));
     let (f, t) = range.split_once('-').unwrap_or((range, range));
