@@ -22,10 +22,18 @@
 //! **Its profile** (`crate::certs::csr`): the charm decides what a certificate may do; only the
 //! subject and the DNS and IP SANs come from the request.
 //!
+//! **No certificate outlives its issuer.** A certificate ends at the latest when the first
+//! certificate of its chain does (the issuing CA or any above it): under an operator
+//! intermediate that expires in 30 days, a 365-day `certificate-validity-days` gives 30-day
+//! certificates, re-issued as usual at a third of their lifetime left, so ever shorter ones as
+//! the intermediate nears its end (the operator's cue to give a new one). Once the chain has
+//! expired, requests are refused with that reason.
+//!
 //! The published certificates are the record of what was signed: one is kept while it was signed
 //! by the current issuer with the current chain, for the same key, with the configured lifetime
-//! and more than a third of it left; otherwise it is signed again (so the first hook after an
-//! upgrade, an issuer rotation, a new `certificates-ca` revision or its removal re-signs them).
+//! (or one cut short at the chain's first expiry) and more than a third of it left; otherwise it
+//! is signed again (so the first hook after an upgrade, an issuer rotation, a new
+//! `certificates-ca` revision or its removal re-signs them).
 //! A CSR the requirer withdrew disappears from `certificates` on the next hook.
 //!
 //! Every request stands alone: one the profile refuses, with DNS names outside
@@ -263,6 +271,7 @@ impl Signer<'_> {
         &mut self,
         checked: csr::CheckedCsr,
         p: &Params<'_>,
+        cap: Option<OffsetDateTime>,
         rng: &mut dyn Entropy,
     ) -> Result<String, String> {
         if let Self::Unloaded(ca) = self {
@@ -272,7 +281,7 @@ impl Signer<'_> {
             };
         }
         match self {
-            Self::Loaded(issuer) => csr::sign_csr(issuer, checked, p.days, p.now, rng)
+            Self::Loaded(issuer) => csr::sign_csr(issuer, checked, p.days, p.now, cap, rng)
                 .map_err(|e| format!("signing failed: {e}")),
             Self::Broken(why) => Err(why.clone()),
             Self::Unloaded(_) => Err("the CA is not loaded".into()),
@@ -305,6 +314,9 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
     let root = issuer_chain.last().cloned().unwrap_or_default();
     // Parsed once for every certificate kept.
     let ca_info = certs::inspect(&p.ca.cert_pem).ok();
+    // No certificate outlives any certificate of its chain: each ends at the latest at the
+    // earliest expiry among the issuer and the chain above it.
+    let cap = issuer_chain.iter().filter_map(|c| certs::inspect(c).ok()).map(|i| i.not_after).min();
     let mut served = Vec::new();
     let mut refused = Vec::new();
     let mut signed = 0;
@@ -355,7 +367,9 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
                 && trim(&c.ca) == root
                 && certs::inspect(&c.certificate).is_ok_and(|i| {
                     !i.renewal_due(p.now)
-                        && (i.not_after - i.not_before).whole_days() == i64::from(p.days)
+                        && cap.is_none_or(|cap| i.not_after <= cap)
+                        && ((i.not_after - i.not_before).whole_days() == i64::from(p.days)
+                            || Some(i.not_after) == cap)
                         && ca_info.as_ref().is_some_and(|ca| {
                             certs::issued_by_inspected((&i, &c.certificate), (ca, &p.ca.cert_pem))
                         })
@@ -364,7 +378,7 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
         });
         let certificate = match keep {
             Some(c) => trim(&c.certificate),
-            None => match signer.sign(checked, p, rng) {
+            None => match signer.sign(checked, p, cap, rng) {
                 Ok(cert) => {
                     signed += 1;
                     trim(&cert)
@@ -689,6 +703,7 @@ mod tests {
     use super::*;
     use crate::certs::{KeyAlgorithm, generate_ca};
     use crate::random::OsEntropy;
+    use time::Duration;
 
     fn csr(names: &[&str], extra: bool) -> String {
         let key = rcgen::KeyPair::generate().expect("key");
@@ -728,6 +743,34 @@ mod tests {
             )],
             local,
         }
+    }
+
+    #[test]
+    fn no_certificate_outlives_its_chain_and_one_cut_short_is_kept_until_due() {
+        let now = OffsetDateTime::now_utc();
+        let ca = test_ca(now);
+        let ca_end = certs::inspect(&ca.cert_pem).expect("ca").not_after;
+        // 365 days asked under a CA that ends in 30: the certificate ends with the CA.
+        let p = Params { days: 365, ..params(&ca, now) };
+        let rel = relation(&[(&csr(&["gw.example.com"], false), false)], Databag::default());
+        let first = plan(&rel, &p, &mut OsEntropy);
+        let cert = &first.served[0].certificate;
+        assert_eq!(certs::inspect(cert).expect("cert").not_after, ca_end);
+        // The next hook keeps it: cut short at the chain's end is the right lifetime.
+        let rel = Relation { local: first.write.clone().expect("written"), ..rel };
+        let again = plan(&rel, &Params { now: now + Duration::days(5), ..p }, &mut OsEntropy);
+        assert_eq!((again.signed, again.write), (0, None));
+        // With a third of it left, it is signed again, still ending with the CA.
+        let later = Params { now: now + Duration::days(21), ..p };
+        let renewed = plan(&rel, &later, &mut OsEntropy);
+        assert_eq!(renewed.signed, 1);
+        let info = certs::inspect(&renewed.served[0].certificate).expect("cert");
+        assert_eq!(info.not_after, ca_end);
+        // Once the chain has expired, nothing is signed.
+        let dead = Params { now: ca_end + Duration::seconds(1), force: true, ..p };
+        let refused = plan(&rel, &dead, &mut OsEntropy);
+        assert!(refused.served.is_empty());
+        assert!(refused.refused[0].message.contains("chain has expired"), "{:?}", refused.refused);
     }
 
     #[test]

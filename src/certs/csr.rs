@@ -165,16 +165,27 @@ pub fn valid_dns_name(name: &str) -> bool {
 }
 
 /// Signs a checked CSR with `issuer` (from `load_issuer`, loaded once for many CSRs), valid
-/// from `now` for `days`, with the charm's profile; returns the certificate PEM.
+/// from `now` for `days` but never past `not_after_cap` (the earliest expiry of the issuer's
+/// chain: no certificate outlives its issuer), with the charm's profile; returns the
+/// certificate PEM. A cap at or before `now` is an error: the chain has expired.
 pub fn sign_csr(
     issuer: &Issuer<'_, SigningKey>,
     csr: CheckedCsr,
     days: u32,
     now: OffsetDateTime,
+    not_after_cap: Option<OffsetDateTime>,
     rng: &mut dyn Entropy,
 ) -> Result<String, CertError> {
     let CheckedCsr { params: req, spki, rsa, .. } = csr;
-    let (not_before, not_after) = validity(now, days)?;
+    let (not_before, mut not_after) = validity(now, days)?;
+    if let Some(cap) = not_after_cap {
+        if cap <= not_before {
+            return Err(CertError::InvalidParams(
+                "the issuer's chain has expired: a certificate would end before it starts".into(),
+            ));
+        }
+        not_after = not_after.min(cap);
+    }
     let mut params = CertificateParams::default();
     params.distinguished_name = req.params.distinguished_name.clone();
     params.subject_alt_names = req
@@ -253,7 +264,7 @@ mod tests {
         let checked = check_csr(&pem).expect("accepted");
         assert_eq!(checked.dns_names, ["gw.kubeflow.svc"]);
         let issuer = crate::certs::load_issuer(&ca).expect("issuer");
-        let cert = sign_csr(&issuer, checked, 10, now, &mut OsEntropy).expect("signed");
+        let cert = sign_csr(&issuer, checked, 10, now, None, &mut OsEntropy).expect("signed");
         assert!(issued_by(&cert, &ca.cert_pem));
         let info = inspect(&cert).expect("inspect");
         assert!(requests_key_of(&info, &pem));

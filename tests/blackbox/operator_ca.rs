@@ -59,6 +59,12 @@ impl Pki {
     /// A certificate `name` signed by the root with the extensions in `ext_file`; returns
     /// (certificate, key) PEMs.
     fn issue(&self, name: &str, cn: &str, ext_file: &str) -> (String, String) {
+        self.issue_for(name, cn, ext_file, 365)
+    }
+
+    /// [`Self::issue`], valid for `days` days.
+    fn issue_for(&self, name: &str, cn: &str, ext_file: &str, days: u32) -> (String, String) {
+        let days = days.to_string();
         let (key, csr, crt) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
         self.openssl(
             &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
@@ -69,10 +75,23 @@ impl Pki {
         self.openssl(
             &["x509", "-req", "-in", &csr, "-CA", "root.pem", "-CAkey", "root.key"]
                 .into_iter()
-                .chain(["-CAcreateserial", "-days", "365", "-extfile", ext_file, "-out", &crt])
+                .chain(["-CAcreateserial", "-days", &days, "-extfile", ext_file, "-out", &crt])
                 .collect::<Vec<_>>(),
         );
         (self.read(&crt), self.read(&key))
+    }
+
+    /// `openssl x509 -noout -enddate` of `pem`: `notAfter=<date>`.
+    fn end_date(&self, pem: &str) -> String {
+        let d = self.dir.path();
+        std::fs::write(d.join("dated.pem"), pem).expect("write");
+        let out = Command::new("openssl")
+            .current_dir(d)
+            .args(["x509", "-noout", "-enddate", "-in", "dated.pem"])
+            .output()
+            .expect("openssl x509");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     /// `openssl verify -CAfile root.pem -untrusted <intermediate> <leaf>`.
@@ -243,4 +262,37 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     assert_eq!(back[0]["chain"].as_array().map(Vec::len), Some(2));
     assert_ne!(back[0]["certificate"], second[0]["certificate"]);
     library_accepts(&sim, &req.state, &id);
+}
+
+#[test]
+fn no_relation_certificate_outlives_a_30_day_operator_intermediate() {
+    let pki = Pki::new();
+    let root = pki.read("root.pem");
+    let (intermediate, key) = pki.issue_for("short", "short-lived intermediate", "ca.ext", 30);
+    let mut sim = Sim::new(state(1));
+    sim.config("key-algorithm", json!("ecdsa-p256"));
+    sim.deploy(1);
+    let uri = sim
+        .harness
+        .state_mut()
+        .add_user_secret("short-issuer", content(&format!("{intermediate}{root}"), &key));
+    sim.harness.state_mut().grant_secret(&uri, "ckf-crypto").expect("grant");
+    sim.config("certificates-ca", json!(uri));
+    let req = requirer_request("unit");
+    let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);
+    sim.harness.state_mut().set_remote_unit_data(&id, "istio-pilot/0", req.unit_databag.clone());
+    let out =
+        sim.ok(0, Event::RelationChanged { id: id.clone(), unit: Some("istio-pilot/0".into()) });
+    assert_eq!(out.unit_status.0, "active", "{}", out.unit_status.1);
+    let served = served(&sim, &id);
+    let cert = served[0]["certificate"].as_str().expect("cert");
+    // certificate-validity-days is 365; the intermediate ends in 30 days, and so does the
+    // certificate, to the second (as openssl reads both).
+    assert_eq!(pki.end_date(cert), pki.end_date(&intermediate));
+    let (ok, text) = pki.verify(&intermediate, cert);
+    assert!(ok, "{text}");
+    library_accepts(&sim, &req.state, &id);
+    // A no-op hook keeps it: cut short at the chain's end is not a reason to sign again.
+    let out = sim.ok(0, Event::UpdateStatus);
+    assert!(!out.called("relation-set"));
 }
