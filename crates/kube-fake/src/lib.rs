@@ -4,12 +4,13 @@
 //! The charm talks to Kubernetes through kube-rs in a separate process, configured from a
 //! KUBECONFIG file, so the fake has to be a real server: TLS with a CA the client trusts, HTTP/1.1,
 //! JSON bodies, Kubernetes `Status` errors. It serves the objects the charm writes (Secrets,
-//! Mutating/ValidatingWebhookConfigurations, TokenRequests) with the semantics the charm relies on:
-//! server-side apply as structured-merge-diff does it, with field ownership in
+//! Mutating/ValidatingWebhookConfigurations, TokenRequests, `events.k8s.io/v1` Events) with the
+//! semantics the charm relies on: server-side apply as structured-merge-diff does it, with field
+//! ownership in
 //! `metadata.managedFields` (per-manager Apply and Update entries, 409 conflicts with another
 //! manager's fields unless forced, fields the applier stopped applying pruned unless someone else
 //! owns them, `webhooks` merged by name), a `resourceVersion` that stays put when nothing changes,
-//! and the API server's validation of Secrets and tokens. It records every request so tests can
+//! and the API server's validation of Secrets, Events and tokens. It records every request so tests can
 //! assert that a no-op hook writes nothing, injects faults (RBAC 403s by verb, resource and name,
 //! 5xx, stalls), and lets a test play another field manager ([`FakeKube::apply_as`],
 //! [`FakeKube::merge_patch_as`]).
@@ -23,6 +24,7 @@
 //! ```
 
 mod clock;
+mod events;
 mod fault;
 mod fields;
 mod kinds;
@@ -171,6 +173,13 @@ preferences: {{}}
     pub fn list(&self, kind: &str, namespace: Option<&str>) -> Vec<Value> {
         let st = lock(&self.shared);
         st.store.list(kind, namespace).into_iter().cloned().collect()
+    }
+
+    /// The `events.k8s.io/v1` Events stored in `namespace`, in name order, as the API server
+    /// returns them (`regarding`, `note`, `reason`, `series`, …), so that a test can read what
+    /// the charm reported: `kube.events("kubeflow")[0]["reason"]`.
+    pub fn events(&self, namespace: &str) -> Vec<Value> {
+        self.list("Event", Some(namespace))
     }
 
     /// Creates or replaces an object as-is, without validation (to seed the webhook

@@ -1,5 +1,6 @@
 //! Shared helpers, and one module per area of the fake.
 
+mod events;
 mod faults;
 mod ownership;
 mod rbac;
