@@ -12,8 +12,9 @@
 //! owns them, `webhooks` merged by name), a `resourceVersion` that stays put when nothing changes,
 //! and the API server's validation of Secrets, Events and tokens. It records every request so tests can
 //! assert that a no-op hook writes nothing, injects faults (RBAC 403s by verb, resource and name,
-//! 5xx, stalls), and lets a test play another field manager ([`FakeKube::apply_as`],
-//! [`FakeKube::merge_patch_as`]).
+//! 5xx, stalls), lets a test play another field manager ([`FakeKube::apply_as`],
+//! [`FakeKube::merge_patch_as`]), and can play a Juju model's admission webhook, which labels what
+//! the charm creates and updates ([`FakeKube::set_juju_webhook`]).
 //!
 //! ```no_run
 //! let kube = kube_fake::FakeKube::start()?;
@@ -27,6 +28,7 @@ mod clock;
 mod events;
 mod fault;
 mod fields;
+mod juju;
 mod kinds;
 mod managed;
 mod merge;
@@ -53,6 +55,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
 pub use fault::Fault;
+pub use juju::{
+    JujuModel, JujuWebhook, JujuWebhookVariant, LABEL_CREATED_BY, LABEL_DISABLE_WEBHOOK,
+    LABEL_MANAGED_BY, LABEL_MODEL_NAME, LABEL_MODEL_UUID,
+};
 pub use record::{IssuedToken, Request};
 
 use resource::Resource;
@@ -272,6 +278,7 @@ preferences: {{}}
             content_type: Some(content_type.to_owned()),
             user_agent: None,
             body: Vec::new(),
+            by_charm: false,
         };
         let mut st = lock(&self.shared);
         let reply = routes::objects::object(&mut st, &req, &res, namespace, name, Some(&body));
@@ -315,6 +322,18 @@ preferences: {{}}
     /// `system:serviceaccount:kubeflow:ckf-crypto`).
     pub fn set_user(&self, user: &str) {
         lock(&self.shared).user = user.to_owned();
+    }
+
+    /// Plays a Juju model's admission webhook (`None`, the default, turns it off): every create
+    /// and update (PUT, any PATCH, a server-side apply) the charm sends of any kind the fake
+    /// stores, Events included, gets Juju's labels after the request's own changes and before
+    /// storage, as [`JujuWebhook`] describes; the response and the stored object carry them, the
+    /// `resourceVersion` moves only if the stored object changed, and `managedFields` leave the
+    /// labels unowned, as the API server's order (field manager, then mutating admission) does.
+    /// [`FakeKube::put`], [`FakeKube::apply_as`] and [`FakeKube::merge_patch_as`] are other
+    /// clients and are not mutated.
+    pub fn set_juju_webhook(&self, webhook: Option<JujuWebhook>) {
+        lock(&self.shared).juju_webhook = webhook;
     }
 
     /// Every token issued so far, in order.

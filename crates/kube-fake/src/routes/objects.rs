@@ -139,6 +139,7 @@ fn create(
         return r;
     }
     ownership::record_update(&res.api_version(), None, &mut obj, &manager(req));
+    super::mutating_admission(state, req, &mut obj, None);
     Reply::created(state.store.insert(obj))
 }
 
@@ -161,6 +162,7 @@ fn replace(
         return r;
     }
     ownership::record_update(&res.api_version(), Some(old), &mut obj, &manager(req));
+    super::mutating_admission(state, req, &mut obj, Some(old));
     Reply::ok(state.store.update(obj).0)
 }
 
@@ -195,6 +197,7 @@ fn create_on_update(
         return Reply::forbidden_create(res, name);
     }
     ownership::record_update(&res.api_version(), None, &mut obj, &manager(req));
+    super::mutating_admission(state, req, &mut obj, None);
     Reply::created(state.store.insert(obj))
 }
 

@@ -2,6 +2,7 @@
 
 mod events;
 mod faults;
+mod juju_webhook;
 mod ownership;
 mod rbac;
 mod recording;
