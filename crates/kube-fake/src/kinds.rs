@@ -4,7 +4,8 @@
 //! `stringData` is folded into base64 `data` and never stored; `data` and `caBundle` must be valid
 //! base64 (raw PEM in `caBundle` is a classic bug); a `kubernetes.io/tls` Secret needs `tls.crt`
 //! and `tls.key`; a Secret's `type` cannot change; webhook names must be unique domain names, and
-//! each must declare `sideEffects`, `admissionReviewVersions` and one of `url` or `service`. Empty
+//! each must declare `sideEffects`, `admissionReviewVersions` and one of `url` or `service`; an
+//! `events.k8s.io/v1` Event is validated as `events.rs` describes. Empty
 //! maps are dropped, as the API server's `omitempty` does, so that "no change" compares equal.
 
 use base64::Engine as _;
@@ -31,6 +32,7 @@ pub(crate) fn admit(
         "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
             admit_webhooks(res, name, obj)
         }
+        "Event" => admit_event(res, name, obj, old),
         _ => Ok(()),
     }
 }
@@ -140,6 +142,26 @@ fn admit_webhooks(res: &Resource, name: &str, obj: &mut Value) -> Result<(), Rep
         }
     }
     Ok(())
+}
+
+/// `events.k8s.io/v1` validation (`events.rs`). The 422 names the core kind, `Event` without a
+/// group, as kube-apiserver's shared event storage reports it; a time that does not parse fails
+/// decoding, a 400.
+fn admit_event(
+    res: &Resource,
+    name: &str,
+    obj: &mut Value,
+    old: Option<&Value>,
+) -> Result<(), Reply> {
+    match crate::events::validate(obj, old) {
+        Ok(errors) if errors.is_empty() => Ok(()),
+        Ok(errors) => Err(Reply::invalid_all("", res.kind, name, &errors)),
+        Err(why) => Err(Reply::bad_request(&format!(
+            "{kind} in version \"{ver}\" cannot be handled as a {kind}: {why}",
+            kind = res.kind,
+            ver = res.version,
+        ))),
+    }
 }
 
 /// A `[]byte` field must be a base64 string, or JSON decoding fails with 400 in the API server.

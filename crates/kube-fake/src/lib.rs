@@ -4,15 +4,17 @@
 //! The charm talks to Kubernetes through kube-rs in a separate process, configured from a
 //! KUBECONFIG file, so the fake has to be a real server: TLS with a CA the client trusts, HTTP/1.1,
 //! JSON bodies, Kubernetes `Status` errors. It serves the objects the charm writes (Secrets,
-//! Mutating/ValidatingWebhookConfigurations, TokenRequests) with the semantics the charm relies on:
-//! server-side apply as structured-merge-diff does it, with field ownership in
+//! Mutating/ValidatingWebhookConfigurations, TokenRequests, `events.k8s.io/v1` Events) with the
+//! semantics the charm relies on: server-side apply as structured-merge-diff does it, with field
+//! ownership in
 //! `metadata.managedFields` (per-manager Apply and Update entries, 409 conflicts with another
 //! manager's fields unless forced, fields the applier stopped applying pruned unless someone else
 //! owns them, `webhooks` merged by name), a `resourceVersion` that stays put when nothing changes,
-//! and the API server's validation of Secrets and tokens. It records every request so tests can
+//! and the API server's validation of Secrets, Events and tokens. It records every request so tests can
 //! assert that a no-op hook writes nothing, injects faults (RBAC 403s by verb, resource and name,
-//! 5xx, stalls), and lets a test play another field manager ([`FakeKube::apply_as`],
-//! [`FakeKube::merge_patch_as`]).
+//! 5xx, stalls), lets a test play another field manager ([`FakeKube::apply_as`],
+//! [`FakeKube::merge_patch_as`]), and can play a Juju model's admission webhook, which labels what
+//! the charm creates and updates ([`FakeKube::set_juju_webhook`]).
 //!
 //! ```no_run
 //! let kube = kube_fake::FakeKube::start()?;
@@ -23,8 +25,10 @@
 //! ```
 
 mod clock;
+mod events;
 mod fault;
 mod fields;
+mod juju;
 mod kinds;
 mod managed;
 mod merge;
@@ -51,6 +55,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
 pub use fault::Fault;
+pub use juju::{
+    JujuModel, JujuWebhook, JujuWebhookVariant, LABEL_CREATED_BY, LABEL_DISABLE_WEBHOOK,
+    LABEL_MANAGED_BY, LABEL_MODEL_NAME, LABEL_MODEL_UUID,
+};
 pub use record::{IssuedToken, Request};
 
 use resource::Resource;
@@ -173,6 +181,13 @@ preferences: {{}}
         st.store.list(kind, namespace).into_iter().cloned().collect()
     }
 
+    /// The `events.k8s.io/v1` Events stored in `namespace`, in name order, as the API server
+    /// returns them (`regarding`, `note`, `reason`, `series`, …), so that a test can read what
+    /// the charm reported: `kube.events("kubeflow")[0]["reason"]`.
+    pub fn events(&self, namespace: &str) -> Vec<Value> {
+        self.list("Event", Some(namespace))
+    }
+
     /// Creates or replaces an object as-is, without validation (to seed the webhook
     /// configurations the charm will patch). `apiVersion` is filled in when missing; `uid`,
     /// `creationTimestamp` and `resourceVersion` are the server's, as for any write. The fields
@@ -263,6 +278,7 @@ preferences: {{}}
             content_type: Some(content_type.to_owned()),
             user_agent: None,
             body: Vec::new(),
+            by_charm: false,
         };
         let mut st = lock(&self.shared);
         let reply = routes::objects::object(&mut st, &req, &res, namespace, name, Some(&body));
@@ -306,6 +322,18 @@ preferences: {{}}
     /// `system:serviceaccount:kubeflow:ckf-crypto`).
     pub fn set_user(&self, user: &str) {
         lock(&self.shared).user = user.to_owned();
+    }
+
+    /// Plays a Juju model's admission webhook (`None`, the default, turns it off): every create
+    /// and update (PUT, any PATCH, a server-side apply) the charm sends of any kind the fake
+    /// stores, Events included, gets Juju's labels after the request's own changes and before
+    /// storage, as [`JujuWebhook`] describes; the response and the stored object carry them, the
+    /// `resourceVersion` moves only if the stored object changed, and `managedFields` leave the
+    /// labels unowned, as the API server's order (field manager, then mutating admission) does.
+    /// [`FakeKube::put`], [`FakeKube::apply_as`] and [`FakeKube::merge_patch_as`] are other
+    /// clients and are not mutated.
+    pub fn set_juju_webhook(&self, webhook: Option<JujuWebhook>) {
+        lock(&self.shared).juju_webhook = webhook;
     }
 
     /// Every token issued so far, in order.

@@ -3,7 +3,9 @@
 //! One table drives routing, discovery, `apiVersion`/`kind` stamping and the wording of errors
 //! (`secrets "x" not found` uses the plural, `Secret "x" is invalid` the kind), so adding a
 //! resource is one line. The set is what the charm touches (Secrets, ServiceAccounts, webhook
-//! configurations) plus ConfigMaps, which cost nothing and keep the fake useful for neighbours.
+//! configurations, `events.k8s.io/v1` Events) plus ConfigMaps, which cost nothing and keep the
+//! fake useful for neighbours. Only `events.k8s.io` Events are served, so the kind `Event` is
+//! theirs; core `v1` Events are not.
 
 /// A resource type the fake stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,13 @@ pub(crate) const RESOURCES: &[Resource] = &[
         version: "v1",
         namespaced: false,
     },
+    Resource {
+        kind: "Event",
+        plural: "events",
+        group: "events.k8s.io",
+        version: "v1",
+        namespaced: true,
+    },
 ];
 
 /// The group of the TokenRequest subresource (served, but not stored).
@@ -81,6 +90,12 @@ impl Resource {
     /// The `kind` of a list of these (`SecretList`).
     pub(crate) fn list_kind(&self) -> String {
         format!("{}List", self.kind)
+    }
+
+    /// Whether a PUT may create a missing object (the registry strategy's `AllowCreateOnUpdate`,
+    /// true for Events in kubernetes/kubernetes `pkg/registry/core/event/strategy.go`).
+    pub(crate) fn allows_create_on_update(&self) -> bool {
+        self.kind == "Event"
     }
 
     /// The resource as an RBAC message names it, e.g. `secrets` or `serviceaccounts/token`.
@@ -116,5 +131,8 @@ mod tests {
             Some("SecretList".to_owned())
         );
         assert_eq!(Resource::by_kind("Pod"), None);
+        let events = Resource::by_path("events.k8s.io", "v1", "events");
+        assert_eq!(events.map(|r| r.api_version()).as_deref(), Some("events.k8s.io/v1"));
+        assert_eq!(Resource::by_path("", "v1", "events"), None);
     }
 }

@@ -130,6 +130,7 @@ async fn handle(
             .map(str::to_owned),
         user_agent: parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         body,
+        by_charm: true,
     };
     let (reply, delay) = routes::serve(&mut lock(&shared), &incoming);
     if let Some(delay) = delay {

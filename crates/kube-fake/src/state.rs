@@ -7,6 +7,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::fault::Faults;
+use crate::juju::JujuWebhook;
 use crate::record::{IssuedToken, Request};
 use crate::store::Store;
 
@@ -29,6 +30,8 @@ pub(crate) struct State {
     pub(crate) auto_service_accounts: bool,
     /// The user named in Forbidden messages.
     pub(crate) user: String,
+    /// Juju's model admission webhook, when the fake plays a Juju model.
+    pub(crate) juju_webhook: Option<JujuWebhook>,
     /// `host:port` of the server, for discovery documents.
     pub(crate) address: String,
 }
@@ -47,6 +50,7 @@ impl State {
             max_token_seconds: None,
             auto_service_accounts: true,
             user: DEFAULT_USER.to_owned(),
+            juju_webhook: None,
             address,
         }
     }

@@ -31,6 +31,10 @@ pub(crate) struct Incoming {
     /// `fieldManager`.
     pub(crate) user_agent: Option<String>,
     pub(crate) body: Vec<u8>,
+    /// Whether the charm's user sent it (a request on the wire), rather than a test playing
+    /// another client ([`crate::FakeKube::apply_as`]); only the charm's requests go through
+    /// Juju's webhook, which maps the charm's ServiceAccount to its application.
+    pub(crate) by_charm: bool,
 }
 
 /// Where a path leads.
@@ -158,6 +162,19 @@ fn dispatch(
         }
         Route::Unknown => Reply::no_route(),
         _ => Reply::method_not_allowed(),
+    }
+}
+
+/// Mutating admission: Juju's webhook, if set, on the charm's create or update of `obj` (which
+/// replaces `old`, `None` on create), after the field manager and before storage.
+pub(crate) fn mutating_admission(
+    state: &State,
+    req: &Incoming,
+    obj: &mut Value,
+    old: Option<&Value>,
+) {
+    if let (true, Some(hook)) = (req.by_charm, &state.juju_webhook) {
+        hook.mutate(obj, old);
     }
 }
 

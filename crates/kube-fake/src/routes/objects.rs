@@ -10,6 +10,7 @@
 use serde_json::{Value, json};
 
 use super::Incoming;
+use crate::fault::Target;
 use crate::kinds;
 use crate::ownership;
 use crate::resource::Resource;
@@ -53,6 +54,9 @@ pub(crate) fn object(
         "GET" => stored.map_or_else(|| Reply::not_found(res, name), Reply::ok),
         "PUT" => match stored {
             Some(old) => replace(state, req, res, namespace, name, body, &old),
+            None if res.allows_create_on_update() => {
+                create_on_update(state, req, res, namespace, name, body)
+            }
             None => Reply::not_found(res, name),
         },
         "PATCH" => super::patch::patch(state, req, res, namespace, name, body, stored.as_ref()),
@@ -135,6 +139,7 @@ fn create(
         return r;
     }
     ownership::record_update(&res.api_version(), None, &mut obj, &manager(req));
+    super::mutating_admission(state, req, &mut obj, None);
     Reply::created(state.store.insert(obj))
 }
 
@@ -157,7 +162,43 @@ fn replace(
         return r;
     }
     ownership::record_update(&res.api_version(), Some(old), &mut obj, &manager(req));
+    super::mutating_admission(state, req, &mut obj, Some(old));
     Reply::ok(state.store.update(obj).0)
+}
+
+/// A PUT to a missing object of a kind whose strategy has `AllowCreateOnUpdate` (Events:
+/// kubernetes/kubernetes `pkg/registry/core/event/strategy.go`): a create, validated as one and
+/// authorized for `create` as well (k8s.io/apiserver `endpoints/handlers/update.go`,
+/// `withAuthorization(…, createAuthorizerAttributes)`).
+fn create_on_update(
+    state: &mut State,
+    req: &Incoming,
+    res: &Resource,
+    namespace: Option<&str>,
+    name: &str,
+    body: &Value,
+) -> Reply {
+    let mut obj = body.clone();
+    if let Err(r) = check_type(res, &obj)
+        .and_then(|()| check_name(&obj, name))
+        .and_then(|()| stamp(res, &mut obj, namespace, name))
+    {
+        return r;
+    }
+    if str_at(&obj, &["metadata", "resourceVersion"]).is_some() {
+        return Reply::not_found(res, name);
+    }
+    metadata_mut(&mut obj).remove("uid");
+    if let Err(r) = kinds::admit(res, name, &mut obj, None) {
+        return r;
+    }
+    let target = Target { verb: "create", resource: Some(res.plural), name: Some(name) };
+    if state.faults.forbids(&target) {
+        return Reply::forbidden_create(res, name);
+    }
+    ownership::record_update(&res.api_version(), None, &mut obj, &manager(req));
+    super::mutating_admission(state, req, &mut obj, None);
+    Reply::created(state.store.insert(obj))
 }
 
 /// The field manager of an update: `fieldManager`, or else the User-Agent's product

@@ -87,6 +87,7 @@ pub(super) fn patch(
     if !is_apply {
         ownership::record_update(&res.api_version(), stored, &mut obj, &manager(req));
     }
+    super::mutating_admission(state, req, &mut obj, stored);
     if stored.is_none() {
         let target = Target { verb: "create", resource: Some(res.plural), name: Some(name) };
         if state.faults.forbids(&target) {

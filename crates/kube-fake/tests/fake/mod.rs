@@ -1,6 +1,8 @@
 //! Shared helpers, and one module per area of the fake.
 
+mod events;
 mod faults;
+mod juju_webhook;
 mod ownership;
 mod rbac;
 mod recording;
