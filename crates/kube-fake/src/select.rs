@@ -2,8 +2,10 @@
 //!
 //! kube-rs form-encodes parameters (`labelSelector=app.kubernetes.io%2Fpart-of%3Dkubeflow`), so
 //! they are decoded before use. Label selectors support the equality forms (`k=v`, `k==v`,
-//! `k!=v`) and existence (`k`, `!k`) joined by commas; set-based forms (`k in (a,b)`) are refused
-//! rather than misread. Field selectors support `metadata.name` and `metadata.namespace`.
+//! `k!=v`), existence (`k`, `!k`) and the set-based forms (`k in (a,b)`, `k notin (a,b)`) joined
+//! by commas, as apimachinery's `labels.Parse` reads them (`notin` also holds when the label is
+//! absent). Field selectors take the equality forms only and support `metadata.name` and
+//! `metadata.namespace`.
 
 use serde_json::Value;
 
@@ -62,6 +64,8 @@ enum Term {
     NotEquals(String, String),
     Exists(String),
     Absent(String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
 }
 
 /// A parsed selector: every term must hold.
@@ -80,16 +84,26 @@ impl Selector {
     }
 
     fn parse(s: &str, existence: bool) -> Result<Selector, String> {
-        if s.contains('(') {
-            return Err(format!("set-based selector {s:?} is not supported by kube-fake"));
-        }
         let mut terms = Vec::new();
-        for raw in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            let term = if let Some((k, v)) = raw.split_once("!=") {
+        for raw in split_terms(s).iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            let set = raw.split_once('(').and_then(|(head, rest)| {
+                let values = rest.strip_suffix(')')?;
+                let values = values.split(',').map(|v| v.trim().to_owned()).collect();
+                let mut words = head.split_whitespace();
+                let (key, op) = (words.next()?.to_owned(), words.next()?);
+                words.next().is_none().then_some((key, op.to_owned(), values))
+            });
+            let term = if raw.contains('(') {
+                match set {
+                    Some((k, op, values)) if existence && op == "in" => Term::In(k, values),
+                    Some((k, op, values)) if existence && op == "notin" => Term::NotIn(k, values),
+                    _ => return Err(format!("invalid selector: {raw:?}; can't understand")),
+                }
+            } else if let Some((k, v)) = raw.split_once("!=") {
                 Term::NotEquals(k.trim().to_owned(), v.trim().to_owned())
             } else if let Some((k, v)) = raw.split_once("==").or_else(|| raw.split_once('=')) {
                 Term::Equals(k.trim().to_owned(), v.trim().to_owned())
-            } else if !existence {
+            } else if !existence || raw.contains(char::is_whitespace) || raw.contains(')') {
                 return Err(format!("invalid selector: {raw:?}; can't understand"));
             } else if let Some(k) = raw.strip_prefix('!') {
                 Term::Absent(k.trim().to_owned())
@@ -121,8 +135,28 @@ impl Selector {
             Term::NotEquals(k, v) => value(k) != Some(v.as_str()),
             Term::Exists(k) => value(k).is_some(),
             Term::Absent(k) => value(k).is_none(),
+            Term::In(k, values) => value(k).is_some_and(|v| values.iter().any(|x| x == v)),
+            Term::NotIn(k, values) => !value(k).is_some_and(|v| values.iter().any(|x| x == v)),
         })
     }
+}
+
+/// `s` split at the commas outside parentheses.
+fn split_terms(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut start) = (Vec::new(), 0usize, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
 }
 
 #[cfg(test)]
@@ -155,7 +189,13 @@ mod tests {
         assert_eq!(yes("c"), Ok(false));
         assert_eq!(yes("!c,b"), Ok(true));
         assert_eq!(yes(""), Ok(true));
-        assert!(yes("a in (1,2)").is_err());
+        assert_eq!(yes("a in (1,2)"), Ok(true));
+        assert_eq!(yes("a in (2, 3),b"), Ok(false));
+        assert_eq!(yes("a notin (2,3), b in (2)"), Ok(true));
+        assert_eq!(yes("c notin (1)"), Ok(true), "notin holds for an absent label");
+        assert_eq!(yes("c in (1)"), Ok(false));
+        assert!(yes("a in 1,2)").is_err());
+        assert!(yes("a within (1)").is_err());
         let f = Selector::fields("metadata.name=n").map(|s| s.matches_fields(&obj));
         assert_eq!(f, Ok(true));
     }
