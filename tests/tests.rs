@@ -15,6 +15,7 @@ mod blackbox {
     mod fault_sweep;
     mod injection;
     mod isolation;
+    mod juju_labels;
     mod lifecycle;
     mod multi_unit;
     mod operator_ca;

@@ -16,8 +16,9 @@ mod listed;
 mod objects;
 
 pub use objects::{
-    CONFIG_HASH, INJECT_CA_FROM, MANAGED_BY, ObjectRef, PART_OF, SecretObject, View, WebhookConfig,
-    WebhookConfigs, WebhookKind, Write, labels, selector,
+    CONFIG_HASH, CREATED_BY, INJECT_CA_FROM, MANAGED_BY, MANAGED_BY_JUJU, ObjectRef, PART_OF,
+    SecretObject, View, WebhookConfig, WebhookConfigs, WebhookKind, Write, labels, owned_by,
+    selector,
 };
 
 use std::fmt;

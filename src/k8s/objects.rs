@@ -6,6 +6,17 @@
 //! compares only the fields it applies: a data key, label or annotation another field manager added
 //! is not a change, and server-side apply leaves it in place. (Each Secret's set of data keys is
 //! fixed by its kind, so the charm never needs to remove a key of its own.)
+//!
+//! **Juju's labels.** On a Kubernetes model, Juju's admission webhook labels every object a
+//! charm creates or updates with `app.juju.is/created-by: <app>` (and the model's labels), and
+//! Juju 3.6.11's rewrote `app.kubernetes.io/managed-by` to `juju` as well (juju/juju issue
+//! 21312; later releases keep an existing value). So which Secrets are the charm's own is never
+//! decided by `managed-by` alone ([`owned_by`]): one list selects `managed-by` `<app>` or `juju`
+//! ([`selector`]), and of those the charm keeps the ones labelled as its own either way, which
+//! covers Secrets an earlier revision created (`managed-by: <app>` only) as much as ones Juju
+//! relabelled. A `managed-by` that Juju rewrote to `juju` is not a change ([`SecretObject::satisfied_by`]):
+//! writing `<app>` again would only be rewritten again, on every hook. Juju's labels are never
+//! applied, compared or removed by the charm.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,6 +27,12 @@ use super::KubeError;
 
 /// Label naming the application that manages an object.
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+/// Label Juju's admission webhook puts on every object a charm creates or updates: the
+/// application's name.
+pub const CREATED_BY: &str = "app.juju.is/created-by";
+/// The `managed-by` value Juju 3.6.11's admission webhook wrote on every object a charm created
+/// or updated.
+pub const MANAGED_BY_JUJU: &str = "juju";
 /// Label grouping the object with Kubeflow.
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 /// Annotation carrying the salted config hash.
@@ -32,9 +49,18 @@ pub fn labels(app: &str) -> BTreeMap<String, String> {
     ])
 }
 
-/// The label selector that lists them back.
+/// The label selector that lists them back, with the Secrets Juju relabelled: `managed-by`
+/// `<app>` or `juju`. Of those, [`owned_by`] tells the charm's own.
 pub fn selector(app: &str) -> String {
-    format!("{MANAGED_BY}={app}")
+    format!("{MANAGED_BY} in ({app},{MANAGED_BY_JUJU})")
+}
+
+/// Whether an object with `labels` is `app`'s: labelled `managed-by: <app>` (as the charm
+/// writes it, and as every revision before Juju 3.6.11 left it), or created by `app` as Juju's
+/// admission webhook records it.
+pub fn owned_by(labels: &BTreeMap<String, String>, app: &str) -> bool {
+    labels.get(MANAGED_BY).is_some_and(|v| v == app)
+        || labels.get(CREATED_BY).is_some_and(|v| v == app)
 }
 
 /// A Secret as the charm writes and compares it. `Debug` never shows the data.
@@ -91,7 +117,11 @@ impl SecretObject {
     pub fn satisfied_by(&self, observed: &SecretObject) -> bool {
         self.type_ == observed.type_
             && self.data.iter().all(|(k, v)| observed.data.get(k) == Some(v))
-            && self.labels.iter().all(|(k, v)| observed.labels.get(k) == Some(v))
+            && self.labels.iter().all(|(k, v)| match observed.labels.get(k) {
+                // Juju 3.6.11 rewrites it on every write: not a change the charm can make.
+                Some(seen) if k == MANAGED_BY => seen == v || seen == MANAGED_BY_JUJU,
+                seen => seen == Some(v),
+            })
             && self.annotations.iter().all(|(k, v)| observed.annotations.get(k) == Some(v))
     }
 }

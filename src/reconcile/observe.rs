@@ -105,7 +105,8 @@ fn list(kube: &mut dyn Kube, namespace: Option<&str>, app: &str, reads: KubeRead
     let Some(namespace) = namespace else { return View::default() };
     let secrets = reads.secrets.then(|| {
         let listed = kube.list_secrets(namespace, &k8s::selector(app))?;
-        Ok(listed.into_iter().map(|s| (s.name.clone(), s)).collect())
+        let own = listed.into_iter().filter(|s| k8s::owned_by(&s.labels, app));
+        Ok(own.map(|s| (s.name.clone(), s)).collect())
     });
     let webhook_configs = reads.webhook_configs.then(|| {
         let mut out = BTreeMap::new();
