@@ -27,6 +27,7 @@ mod blackbox {
     mod resources;
     mod sa_tokens;
     mod secret_limits;
+    mod send_ca_cert;
     mod state_transitions;
     mod tls_provider;
     mod tls_requirer;

@@ -10,8 +10,10 @@
 //!
 //! The order is a data flow: an area sees the material as the areas before it planned it. The
 //! resources area comes first (its verified extra CAs join the webhook bundles). The
-//! `certificates` relation has an issuer of its own, so it depends on no other area.
+//! `certificates` relation has an issuer of its own, so it depends on no other area; `send-ca-cert`
+//! publishes the roots of that issuer, which the `certificates` area records in its material.
 
+pub mod ca_transfer;
 pub mod dex;
 pub mod generated;
 pub mod object_storage;
@@ -240,6 +242,7 @@ pub fn all() -> Vec<Box<dyn Area>> {
         Box::new(dex::Dex),
         Box::new(webhooks::Webhooks),
         Box::new(tls_provider::TlsProvider::default()),
+        Box::new(ca_transfer::CaTransfer::default()),
         Box::new(sa_tokens::SaTokens),
     ]
 }
@@ -368,6 +371,8 @@ pub(crate) mod tests {
         let mut all = all();
         all[1] = Box::new(generated::Generated::with(vec![storage]));
         all[4] = Box::new(tls_provider::TlsProvider::with(vec![tls]));
+        let transfer = RelationId { endpoint: ca_transfer::ENDPOINT.into(), number: 4 };
+        all[5] = Box::new(ca_transfer::CaTransfer::with(vec![(transfer, Databag::default())]));
         all
     }
 
@@ -401,7 +406,7 @@ pub(crate) mod tests {
             (2, "bcrypt-cost", serde_json::json!(9)),
             (3, "webhooks", serde_json::json!("- {name: x}")),
             (4, "allowed-dns-suffixes", serde_json::json!("bad_suffix")),
-            (5, "service-account-tokens", serde_json::json!("- nope")),
+            (6, "service-account-tokens", serde_json::json!("- nope")),
         ] {
             let (m, plans) = plan_each(serde_json::json!({ option: value }), &areas);
             for (i, (b, p)) in base.iter().zip(&plans).enumerate() {

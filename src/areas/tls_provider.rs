@@ -91,16 +91,51 @@ impl Published {
 }
 const RELATION_CA_CRT: &str = "relation-ca-crt";
 const RELATION_CA_KEY: &str = "relation-ca-key";
+const RELATION_ROOT: &str = "relation-root";
+const RELATION_ROOT_PREVIOUS: &str = "relation-root-previous";
 /// The content keys of a `certificates-ca` user secret.
 pub const OPERATOR_CERTIFICATE: &str = "certificate";
 /// See [`OPERATOR_CERTIFICATE`].
 pub const OPERATOR_KEY: &str = "private-key";
 
-/// This area's material: the charm's own relation issuer.
+/// This area's material: the charm's own relation issuer, and the roots of the issuer's chain
+/// that `send-ca-cert` publishes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stored {
     /// The relation CA, with its key.
     pub ca: Option<Issued>,
+    /// The root of the chain that signs on `certificates` (trimmed PEM) when it is not
+    /// [`Self::ca`]: the last certificate of the `certificates-ca` chain. `None` while the
+    /// relation CA itself signs, so a deployment that never changed its root stores nothing
+    /// more than before.
+    pub root: Option<String>,
+    /// The root before the last change of [`Self::root`] (a rotation), kept until it expires
+    /// or the next change, so clients that trust it keep trusting servers not yet re-signed.
+    pub previous_root: Option<String>,
+}
+
+impl Stored {
+    /// The root of the chain that signs on `certificates`: [`Self::root`], else the relation
+    /// CA's certificate (trimmed PEMs); `None` before there is either.
+    pub fn current_root(&self) -> Option<String> {
+        self.root.clone().or_else(|| self.ca.as_ref().map(|ca| trim(&ca.cert_pem)))
+    }
+
+    /// Records `root` as the issuer's root at `now`, `before` being the root of the material
+    /// this hook started from ([`Self::current_root`] then): a change moves `before` to
+    /// [`Self::previous_root`]; a previous root that has expired, or is the root again, is
+    /// forgotten.
+    pub fn record_root(&mut self, before: Option<String>, root: &str, now: OffsetDateTime) {
+        if let Some(before) = before.filter(|b| b != root) {
+            self.previous_root = Some(before);
+        }
+        let own = self.ca.as_ref().map(|ca| trim(&ca.cert_pem));
+        self.root = (own.as_deref() != Some(root)).then(|| root.to_owned());
+        let expired = |pem: &String| certs::inspect(pem).is_ok_and(|i| i.not_after <= now);
+        if self.previous_root.as_ref().is_some_and(|p| expired(p) || p == root) {
+            self.previous_root = None;
+        }
+    }
 }
 
 impl Keys for Stored {
@@ -111,13 +146,17 @@ impl Keys for Stored {
             }
             _ => None,
         };
-        Self { ca }
+        let mut pem = |key| take_key(content, key).map(|v| v.expose().to_owned());
+        Self { ca, root: pem(RELATION_ROOT), previous_root: pem(RELATION_ROOT_PREVIOUS) }
     }
 
     fn put(&self, content: &mut SecretContent) {
         let cert = self.ca.as_ref().map(|ca| SecretString::new(ca.cert_pem.as_str()));
         put_key(content, RELATION_CA_CRT, cert.as_ref());
         put_key(content, RELATION_CA_KEY, self.ca.as_ref().map(|ca| &ca.key_pem));
+        let pem = |v: &Option<String>| v.as_deref().map(SecretString::new);
+        put_key(content, RELATION_ROOT, pem(&self.root).as_ref());
+        put_key(content, RELATION_ROOT_PREVIOUS, pem(&self.previous_root).as_ref());
     }
 }
 
@@ -570,6 +609,7 @@ impl Area for TlsProvider {
         let now = input.now;
         // The charm's own relation issuer, kept ready even while an operator's CA signs.
         let mut own = material.certificates.clone();
+        let root_before = own.current_root();
         if let (Ok(cn), Ok(days), Ok(alg)) =
             (&c.ca_common_name, &c.ca_validity_days, &c.key_algorithm)
         {
@@ -607,6 +647,16 @@ impl Area for TlsProvider {
             }
             _ => None,
         };
+        // The root `send-ca-cert` publishes, recorded whatever the other options say.
+        let root = match &operator {
+            Some(((issuer, above), _)) => {
+                Some(above.last().cloned().unwrap_or_else(|| trim(&issuer.cert_pem)))
+            }
+            None => own.ca.as_ref().map(|ca| trim(&ca.cert_pem)),
+        };
+        if let Some(root) = root {
+            own.record_root(root_before, &root, now);
+        }
         let (issuer, above, changed) = match &operator {
             Some(((issuer, above), changed)) => (issuer, above.as_slice(), *changed),
             None => match &own.ca {

@@ -12,6 +12,7 @@ use std::process::Command;
 use juju_sim::Event;
 use serde_json::{Value, json};
 
+use super::send_ca_cert::{bundle, openssl_verifies, python_reads};
 use super::tls_requirer::{requirer_accept, requirer_request};
 use crate::common::{Sim, state};
 
@@ -158,6 +159,10 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     let subject = ckf_crypto::certs::inspect(&own_ca).expect("ca").subject_cn;
     assert_eq!(subject.as_deref(), Some("ckf-crypto certificates"));
     library_accepts(&sim, &req.state, &id);
+    // A client of what `certificates` signs relates to `send-ca-cert`: the charm's root.
+    let transfer = sim.harness.state_mut().add_relation("send-ca-cert", "gateway-client", 1);
+    sim.ok(0, Event::RelationCreated { id: transfer.clone() });
+    assert_eq!(bundle(&sim, &transfer), std::slice::from_ref(&own_ca));
 
     // `juju add-secret` + `juju config`, not granted yet: blocked, nothing unpublished.
     let chain = format!("{intermediate}{root}");
@@ -191,6 +196,16 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     let (ok, text) = pki.verify(&intermediate, &cert);
     assert!(ok, "{text}");
     library_accepts(&sim, &req.state, &id);
+    // `send-ca-cert`: the operator's root, and the charm's own beside it after the change; a
+    // certificate signed by the intermediate verifies up to the root in that bundle.
+    let roots = bundle(&sim, &transfer);
+    assert_eq!(roots.len(), 2);
+    assert!(roots.contains(&trimmed(&root)) && roots.contains(&own_ca), "{roots:?}");
+    assert!(openssl_verifies(pki.dir.path(), &roots, &intermediate, &cert));
+    assert!(!openssl_verifies(pki.dir.path(), std::slice::from_ref(&own_ca), &intermediate, &cert));
+    let read = python_reads(&sim.state().local_app_data(&transfer).cloned().expect("bag"));
+    assert!(read.errors.is_empty() && read.schema_errors.is_empty(), "{read:?}");
+    assert_eq!(read.all_certificates.len(), 2);
     // get-ca-certificate on any unit: the relation issuer is the intermediate, then the root.
     for unit in [0, 1] {
         let out = sim.ok(
@@ -228,6 +243,8 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     assert_eq!(second[0]["chain"][1], json!(trimmed(&renewed)));
     let (ok, text) = pki.verify(&renewed, &cert);
     assert!(ok, "{text}");
+    // A renewed intermediate under the same root is no change of root.
+    assert_eq!(bundle(&sim, &transfer), roots);
 
     // Invalid content (a certificate that is not a CA; then a key that does not match): blocked
     // with the reason, and what is published stays.
@@ -262,6 +279,10 @@ fn an_operator_intermediate_signs_the_relation_through_a_granted_user_secret() {
     assert_eq!(back[0]["chain"].as_array().map(Vec::len), Some(2));
     assert_ne!(back[0]["certificate"], second[0]["certificate"]);
     library_accepts(&sim, &req.state, &id);
+    // `send-ca-cert`: the charm's root again, the operator's beside it until the next change.
+    let mut expected = vec![own_ca.clone(), trimmed(&root)];
+    expected.sort();
+    assert_eq!(bundle(&sim, &transfer), expected);
 }
 
 #[test]
