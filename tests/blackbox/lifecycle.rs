@@ -7,25 +7,7 @@ use serde_json::json;
 
 use juju_sim::Event;
 
-use crate::common::{Sim, is_generated_format, state};
-
-/// Each lifecycle test, as a test under 3.6.8's rules and one under 4.0.0's.
-macro_rules! under_both_versions {
-    ($($name:ident),* $(,)?) => {
-        mod juju36 {
-            $(#[test]
-            fn $name() {
-                super::$name("3.6.8");
-            })*
-        }
-        mod juju4 {
-            $(#[test]
-            fn $name() {
-                super::$name("4.0.0");
-            })*
-        }
-    };
-}
+use crate::common::{Sim, is_generated_format, state, under_both_versions};
 
 under_both_versions!(
     deploy_generates_secrets_once_and_serves_v1,

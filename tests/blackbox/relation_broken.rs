@@ -1,15 +1,17 @@
 //! The relation whose `-relation-broken` hook runs is gone, also where `relation-ids` still lists
-//! it, as Juju before 3.4.4 did (the simulator's switch).
+//! it, as Juju before 3.4.4 did (the simulator's switch); under Juju 3.6's rules and under 4.0's.
 
 use juju_sim::Event;
 use serde_json::json;
 
-use crate::common::{RSA, Sim, csr_with, state};
+use crate::common::{RSA, Sim, csr_with, state, under_both_versions};
 
-#[test]
-fn a_broken_relation_is_gone_whether_or_not_relation_ids_lists_it() {
+under_both_versions!(a_broken_relation_is_gone_whether_or_not_relation_ids_lists_it);
+
+fn a_broken_relation_is_gone_whether_or_not_relation_ids_lists_it(juju: &str) {
     for listed in [true, false] {
-        let mut sim = Sim::new(state(1).with_broken_relation_listed(listed));
+        let st = state(1).with_juju_version(juju).with_broken_relation_listed(listed);
+        let mut sim = Sim::new(st);
         sim.config("key-algorithm", json!("ecdsa-p256"));
         sim.deploy(1);
         let storage = sim.relate(0, "kfp-api");

@@ -2,7 +2,7 @@
 //! process-level simulator, what it publishes read by the real Python requirer library
 //! (`tests/python/ct_requirer.py`) and validated against the interface's schema, and every
 //! certificate signed on `certificates` verified by `openssl verify` against that bundle, before
-//! and after a CA rotation.
+//! and after a CA rotation; each test under Juju 3.6's rules and under 4.0's.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -14,7 +14,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::tls_requirer::requirer_request;
-use crate::common::{Sim, python, state};
+use crate::common::{Sim, python, state, under_both_versions};
+
+under_both_versions!(
+    send_ca_cert_publishes_the_relation_root_and_keeps_the_old_one_through_a_rotation,
+    send_ca_cert_databag_is_not_written_on_a_no_op_hook_and_a_broken_relation_is_left_alone,
+);
 
 /// What the Python certificate_transfer v1 requirer made of a provider databag.
 #[derive(Debug, Deserialize)]
@@ -75,8 +80,8 @@ fn leaf(sim: &Sim, id: &RelationId) -> String {
 
 /// A deployed charm with a `certificates` requirer served, and a `send-ca-cert` requirer
 /// related after it.
-fn deployed(units: u32) -> (Sim, RelationId, RelationId) {
-    let mut sim = Sim::new(state(units));
+fn deployed(units: u32, juju: &str) -> (Sim, RelationId, RelationId) {
+    let mut sim = Sim::new(state(units).with_juju_version(juju));
     sim.config("key-algorithm", json!("ecdsa-p256"));
     sim.deploy(units);
     let req = requirer_request("unit");
@@ -88,9 +93,8 @@ fn deployed(units: u32) -> (Sim, RelationId, RelationId) {
     (sim, certs, transfer)
 }
 
-#[test]
-fn send_ca_cert_publishes_the_relation_root_and_keeps_the_old_one_through_a_rotation() {
-    let (mut sim, certs, transfer) = deployed(2);
+fn send_ca_cert_publishes_the_relation_root_and_keeps_the_old_one_through_a_rotation(juju: &str) {
+    let (mut sim, certs, transfer) = deployed(2, juju);
     let dir = tempfile::tempdir().expect("tempdir");
 
     // A relation joined later gets the bundle on its first hook.
@@ -148,9 +152,10 @@ fn send_ca_cert_publishes_the_relation_root_and_keeps_the_old_one_through_a_rota
     assert!(openssl_verifies(dir.path(), &again, "", &leaf(&sim, &certs)));
 }
 
-#[test]
-fn send_ca_cert_databag_is_not_written_on_a_no_op_hook_and_a_broken_relation_is_left_alone() {
-    let (mut sim, _certs, transfer) = deployed(1);
+fn send_ca_cert_databag_is_not_written_on_a_no_op_hook_and_a_broken_relation_is_left_alone(
+    juju: &str,
+) {
+    let (mut sim, _certs, transfer) = deployed(1, juju);
     sim.ok(0, Event::RelationCreated { id: transfer.clone() });
     let written = sim.state().local_app_data(&transfer).cloned();
     for _ in 0..3 {

@@ -1,5 +1,6 @@
 //! The `certificates` provider through the compiled charm, checked by the real Python requirer
-//! library (charmlibs-interfaces-tls-certificates under ops.testing) and by openssl.
+//! library (charmlibs-interfaces-tls-certificates under ops.testing) and by openssl; each test
+//! under Juju 3.6's rules and under 4.0's.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -9,10 +10,16 @@ use juju_sim::Event;
 use serde_json::{Value, json};
 
 use super::tls_requirer::{requirer_accept, requirer_request};
-use crate::common::{RSA, Sim, csr_with, state};
+use crate::common::{RSA, Sim, csr_with, state, under_both_versions};
 
-fn sim() -> Sim {
-    let mut sim = Sim::new(state(1));
+under_both_versions!(
+    the_python_requirer_library_accepts_the_certificate,
+    bad_requests_land_in_request_errors_while_good_ones_are_served,
+    withdrawal_renewal_and_ca_rotation,
+);
+
+fn sim(juju: &str) -> Sim {
+    let mut sim = Sim::new(state(1).with_juju_version(juju));
     sim.config("key-algorithm", json!("ecdsa-p256"));
     sim.deploy(1);
     sim
@@ -78,10 +85,9 @@ fn openssl_ok(args: &[&str], files: &[(&str, &str)]) -> (bool, String) {
     )
 }
 
-#[test]
-fn the_python_requirer_library_accepts_the_certificate() {
+fn the_python_requirer_library_accepts_the_certificate(juju: &str) {
     for mode in ["unit", "app"] {
-        let mut sim = sim();
+        let mut sim = sim(juju);
         let req = requirer_request(mode);
         let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);
         if mode == "unit" {
@@ -157,9 +163,8 @@ fn the_python_requirer_library_accepts_the_certificate() {
     }
 }
 
-#[test]
-fn bad_requests_land_in_request_errors_while_good_ones_are_served() {
-    let mut sim = sim();
+fn bad_requests_land_in_request_errors_while_good_ones_are_served(juju: &str) {
+    let mut sim = sim(juju);
     sim.config("allowed-dns-suffixes", json!("kubeflow.svc"));
     sim.ok(0, Event::ConfigChanged);
     let good = openssl_csr("gateway.kubeflow.svc");
@@ -195,9 +200,8 @@ fn bad_requests_land_in_request_errors_while_good_ones_are_served() {
     assert_eq!(out.unit_status.0, "active");
 }
 
-#[test]
-fn withdrawal_renewal_and_ca_rotation() {
-    let mut sim = sim();
+fn withdrawal_renewal_and_ca_rotation(juju: &str) {
+    let mut sim = sim(juju);
     let a = openssl_csr("a.kubeflow.svc");
     let b = openssl_csr("b.kubeflow.svc");
     let id = sim.harness.state_mut().add_relation("certificates", "istio-pilot", 1);

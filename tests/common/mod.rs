@@ -320,3 +320,23 @@ pub fn assert_no_leak(state: &State, outcomes: &[Outcome], extra: &[String]) {
         }
     }
 }
+
+/// Each named test function (taking the Juju version), as a test under 3.6.8's rules
+/// (`juju36::<name>`) and one under 4.0.0's (`juju4::<name>`).
+macro_rules! under_both_versions {
+    ($($name:ident),* $(,)?) => {
+        mod juju36 {
+            $(#[test]
+            fn $name() {
+                super::$name("3.6.8");
+            })*
+        }
+        mod juju4 {
+            $(#[test]
+            fn $name() {
+                super::$name("4.0.0");
+            })*
+        }
+    };
+}
+pub(crate) use under_both_versions;
