@@ -12,6 +12,7 @@ mod blackbox {
     mod crash_points;
     mod demo;
     mod dex;
+    mod events;
     mod fault_sweep;
     mod injection;
     mod isolation;

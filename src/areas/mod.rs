@@ -28,6 +28,7 @@ use juju_charm::{Event, HookToolError, HookTools, RelationId};
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::k8s::events::PlannedEvent;
 use crate::k8s::{SecretObject, View, Write};
 use crate::material::{Material, Part};
 use crate::random::{Entropy, EntropyError};
@@ -159,6 +160,8 @@ pub struct AreaPlan {
     pub log: Vec<Note>,
     /// Certificates (re)issued by this plan.
     pub issued: usize,
+    /// Kubernetes Events of what it does, recorded once the writes they tell of are done.
+    pub events: Vec<PlannedEvent>,
 }
 
 impl AreaPlan {

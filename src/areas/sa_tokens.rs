@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::config::TokenSpec;
-use crate::k8s::{SecretObject, Write};
+use crate::k8s::events::{EventNote, PlannedEvent};
+use crate::k8s::{ObjectRef, SecretObject, Write};
 use crate::material::Material;
 use crate::random::Entropy;
 
@@ -93,6 +94,20 @@ impl Area for SaTokens {
                 None => {
                     let mut s = secret(input, spec, b"", now);
                     s.data.clear();
+                    let regarding = ObjectRef { kind: "Secret", name: s.name.clone() };
+                    plan.events.push(PlannedEvent {
+                        after: Some(regarding.clone()),
+                        note: EventNote::normal(
+                            "TokenRequested",
+                            "RequestToken",
+                            regarding,
+                            format!(
+                                "requested a token for ServiceAccount '{}' (audience '{}', \
+                                 {} seconds)",
+                                spec.service_account, spec.audience, spec.expiration_seconds
+                            ),
+                        ),
+                    });
                     plan.kube.push(Write::Token {
                         service_account: spec.service_account.clone(),
                         audience: spec.audience.clone(),

@@ -14,8 +14,9 @@ use k8s_openapi::api::admissionregistration::v1::{
     MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
 };
 use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::events::v1::Event;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
@@ -96,6 +97,16 @@ impl KubeClient {
             async move { Api::<K>::all(c).patch(name, pp, &Patch::Apply(body)).await }
         })?;
         Ok(())
+    }
+
+    /// Runs `op` once, for what is best effort (Events): no retry, no wait.
+    fn call_once<T, F, Fut>(&mut self, op: F) -> Result<T, KubeError>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, kube::Error>>,
+    {
+        let (rt, client) = self.connect()?;
+        rt.block_on(op(client.clone())).map_err(classify)
     }
 
     /// Runs `op` with retries of transient failures.
@@ -299,7 +310,6 @@ impl Kube for KubeClient {
     ) -> Result<IssuedToken, KubeError> {
         use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
         use k8s_openapi::api::core::v1::ServiceAccount;
-        use kube::api::PostParams;
         let request = TokenRequest {
             spec: TokenRequestSpec {
                 audiences: vec![audience.to_owned()],
@@ -322,5 +332,44 @@ impl Kube for KubeClient {
             token: juju_charm::SecretString::new(status.token),
             expires_unix: status.expiration_timestamp.0.as_second(),
         })
+    }
+
+    fn create_event(&mut self, namespace: &str, body: &serde_json::Value) -> Result<(), KubeError> {
+        let event: Event = serde_json::from_value(body.clone())
+            .map_err(|e| KubeError::Other(format!("an Event that does not serialise: {e}")))?;
+        self.call_once(|c| {
+            let event = &event;
+            async move {
+                Api::<Event>::namespaced(c, namespace).create(&PostParams::default(), event).await
+            }
+        })?;
+        Ok(())
+    }
+
+    fn event_series(
+        &mut self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Option<i64>>, KubeError> {
+        let found = self.call_once(|c| async move {
+            Api::<Event>::namespaced(c, namespace).get_opt(name).await
+        })?;
+        Ok(found.map(|e| e.series.map(|s| i64::from(s.count))))
+    }
+
+    fn patch_event(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        patch: &serde_json::Value,
+    ) -> Result<(), KubeError> {
+        let pp = PatchParams::default();
+        self.call_once(|c| {
+            let pp = &pp;
+            async move {
+                Api::<Event>::namespaced(c, namespace).patch(name, pp, &Patch::Merge(patch)).await
+            }
+        })?;
+        Ok(())
     }
 }

@@ -9,9 +9,11 @@
 //! failures (5xx, 429, timeouts), which the adapter retries a few times first.
 //!
 //! [`View`] is what a hook lists at its start, [`Write`] one write an area plans. Both are plain
-//! data; [`crate::reconcile`] performs the writes one by one, each with its own outcome.
+//! data; [`crate::reconcile`] performs the writes one by one, each with its own outcome, then
+//! records the Kubernetes Events of what it did ([`events`], best effort).
 
 pub mod client;
+pub mod events;
 mod listed;
 mod objects;
 
@@ -143,4 +145,21 @@ pub trait Kube: Send {
         audience: &str,
         expiration_seconds: u32,
     ) -> Result<IssuedToken, KubeError>;
+    /// Creates the `events.k8s.io/v1` Event `body` in `namespace` (once, no retry: Events are
+    /// best effort); one that exists already is `Refused { code: 409 }`.
+    fn create_event(&mut self, namespace: &str, body: &serde_json::Value) -> Result<(), KubeError>;
+    /// The Event `name` in `namespace`: `None` if it does not exist, else its `series.count`
+    /// (`None` while it has no series).
+    fn event_series(
+        &mut self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Option<i64>>, KubeError>;
+    /// Merge-patches the Event `name` in `namespace` (once, no retry).
+    fn patch_event(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        patch: &serde_json::Value,
+    ) -> Result<(), KubeError>;
 }

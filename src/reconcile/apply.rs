@@ -9,6 +9,11 @@
 //! failed, it is kept for the next hook. A Secret the charm labelled as its own but of another
 //! type is deleted and written again; one of another owner is left alone, and the message says
 //! what is in the way.
+//!
+//! Then the Kubernetes Events of what was done (`crate::k8s::events`): each an area planned,
+//! once the write it tells of succeeded, and a `WriteFailed` Warning for each refusal. Events
+//! are best effort: one the API server does not take is logged at debug level and changes
+//! neither the status nor the exit code.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +21,7 @@ use juju_charm::secrets::SpreadWriteError;
 use juju_charm::{HookToolError, HookTools, Scope};
 
 use super::{Observed, Plan, trust_message};
+use crate::k8s::events::{self, EventNote, Repeat};
 use crate::k8s::{INJECT_CA_FROM, Kube, KubeError, MANAGED_BY, ObjectRef, SecretObject, Write};
 use crate::material::Change;
 use crate::store;
@@ -59,6 +65,8 @@ pub fn apply(
         let writes: Vec<&Write> = plan.areas.iter().flat_map(|(_, p)| &p.kube).collect();
         let failures = write_all(kube, ns, &writes);
         report_failures(&mut plan.report, &obs.app, &failures, writes.len(), &mut transient);
+        let notes = event_notes(plan, &writes, &failures);
+        record_events(kube, ns, &obs.unit, obs.now, &notes);
     }
     let retry = plan.retry || !transient.is_empty();
     match (retry, plan.changes_material()) {
@@ -89,6 +97,79 @@ fn write_material(tools: &HookTools<'_>, obs: &Observed, plan: &Plan) -> Result<
         log::info!("{line}");
     }
     Ok(())
+}
+
+/// The Events of this hook: those the areas planned whose write succeeded (or that wait for
+/// none), then a `WriteFailed` Warning for each write refused for a reason a retry will not
+/// change (none when every write was forbidden: the application is not trusted, and its Events
+/// would be forbidden too).
+fn event_notes(plan: &Plan, writes: &[&Write], failures: &[Failure]) -> Vec<EventNote> {
+    let failed: BTreeSet<&ObjectRef> = failures.iter().map(|f| &f.object).collect();
+    let done: BTreeSet<ObjectRef> =
+        writes.iter().map(|w| w.object()).filter(|o| !failed.contains(o)).collect();
+    let mut notes: Vec<EventNote> = plan
+        .areas
+        .iter()
+        .flat_map(|(_, p)| &p.events)
+        .filter(|e| e.after.as_ref().is_none_or(|o| done.contains(o)))
+        .map(|e| e.note.clone())
+        .collect();
+    let forbidden =
+        failures.iter().filter(|f| matches!(f.what, Failed::Kube(KubeError::Forbidden(_)))).count();
+    if forbidden > 0 && forbidden == writes.len() {
+        return notes;
+    }
+    for f in failures {
+        if let Failed::Kube(e) = &f.what
+            && !e.is_transient()
+        {
+            notes.push(EventNote::warning(
+                "WriteFailed",
+                "Write",
+                f.object.clone(),
+                format!("Cannot write {}: {}", f.object, e.reason()),
+            ));
+        }
+    }
+    notes
+}
+
+/// Records `notes`, best effort: an Event the API server does not take is logged at debug
+/// level and nothing else changes.
+fn record_events(
+    kube: &mut dyn Kube,
+    ns: &str,
+    unit: &str,
+    now: time::OffsetDateTime,
+    notes: &[EventNote],
+) {
+    for note in notes {
+        if let Err(e) = record_event(kube, ns, unit, now, note) {
+            log::debug!("Event {} on {} not recorded: {e}", note.reason, note.regarding);
+        }
+    }
+}
+
+/// Creates `note`'s Event; a repeated Warning instead counts one more in its Event's series
+/// (or, [`Repeat::Once`], nothing).
+fn record_event(
+    kube: &mut dyn Kube,
+    ns: &str,
+    unit: &str,
+    now: time::OffsetDateTime,
+    note: &EventNote,
+) -> Result<(), KubeError> {
+    let event_ns = events::namespace(&note.regarding, ns);
+    if note.repeats() {
+        let name = events::name(note, now);
+        if let Some(count) = kube.event_series(event_ns, &name)? {
+            if note.repeat == Repeat::Once {
+                return Ok(());
+            }
+            return kube.patch_event(event_ns, &name, &events::series_patch(count, now));
+        }
+    }
+    kube.create_event(event_ns, &events::body(note, ns, unit, now))
 }
 
 /// A write that did not happen, and why.

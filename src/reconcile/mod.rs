@@ -304,6 +304,7 @@ mod tests {
         Observed {
             leader: true,
             app: "ckf-crypto".into(),
+            unit: "ckf-crypto/0".into(),
             model: "kubeflow".into(),
             config: crate::config::Config::parse(raw),
             now: now(),

@@ -26,6 +26,8 @@ pub struct Observed {
     pub leader: bool,
     /// This application's name.
     pub app: String,
+    /// This unit's name (`reportingInstance` of its Events).
+    pub unit: String,
     /// The model's name (the default namespace).
     pub model: String,
     /// The parsed config.
@@ -68,6 +70,7 @@ pub fn observe(
     let mut obs = Observed {
         leader,
         app: ctx.app_name.clone(),
+        unit: ctx.unit_name.clone(),
         model: ctx.model_name.clone(),
         config,
         now,

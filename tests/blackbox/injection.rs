@@ -207,8 +207,26 @@ fn a_foreign_ca_is_held_until_the_operator_opts_in_and_never_fought_over() {
         assert_eq!(owners(&sim, kind, name), [PYTHON_CHARMS]);
     }
     assert!(katib.trusted_by(&ca_bundle(&sim, V, KATIB)), "held: the server is still trusted");
+    // One `Held` Warning per held configuration, in `default` (they are cluster-scoped).
+    let held_events = |sim: &Sim| -> Vec<Value> {
+        let events = sim.cluster.kube.events("default");
+        events.into_iter().filter(|e| e["reason"] == json!("Held")).collect()
+    };
+    let first = held_events(&sim);
+    let mut named: Vec<&str> =
+        first.iter().map(|e| e["regarding"]["name"].as_str().unwrap_or_default()).collect();
+    named.sort_unstable();
+    named.dedup();
+    assert_eq!(format!("caBundle held: {}", named.join(", ")), held);
+    assert!(first.iter().all(|e| e["type"] == json!("Warning")));
+    let event_writes =
+        |sim: &Sim| sim.cluster.kube.writes().iter().filter(|w| w.path.contains("/events")).count();
+    let before = event_writes(&sim);
     let logs: Vec<String> =
         sim.run(0, &Event::UpdateStatus).logs.into_iter().map(|l| l.message).collect();
+    // Newly held only: the next hook records nothing and writes no Event.
+    assert_eq!(held_events(&sim), first);
+    assert_eq!(event_writes(&sim), before);
     let note = logs.iter().find(|l| l.starts_with("caBundle held")).expect("the held log line");
     assert!(
         note.contains(&format!(
@@ -266,7 +284,9 @@ fn a_foreign_ca_is_held_until_the_operator_opts_in_and_never_fought_over() {
         sim.ok(0, Event::UpdateStatus);
     }
     assert_eq!(writes_to(&sim, M, pvc), [false; 0]);
-    assert_eq!(sim.cluster.kube.writes().len(), 0, "no write at all");
+    // No write but the one Event that records it as newly held.
+    let writes: Vec<String> = sim.cluster.kube.writes().iter().map(|w| w.path.clone()).collect();
+    assert_eq!(writes, ["/apis/events.k8s.io/v1/namespaces/default/events"], "no object write");
     assert_eq!(held_message(&sim), format!("caBundle held: katib.kubeflow.org, {pvc}"));
     assert_eq!(ca_bundle(&sim, M, pvc), katib.ca);
 

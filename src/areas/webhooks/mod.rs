@@ -36,6 +36,7 @@ use time::OffsetDateTime;
 use super::{Area, AreaPlan, Input, KubeReads, Planned};
 use crate::certs::{self, CertInfo, Issued, KeyAlgorithm};
 use crate::config::WebhookSpec;
+use crate::k8s::events::{EventNote, PlannedEvent, Repeat};
 use crate::k8s::{ObjectRef, WebhookKind, Write};
 use crate::material::{Keys, Material, Part, put_key, take_key};
 use crate::random::Entropy;
@@ -187,6 +188,8 @@ impl Area for Webhooks {
         let mut m = material.webhooks.clone();
         let now = input.now;
         let mut ca_rotated = false;
+        // A CA replaced another (not the first one made): the `CARotated` Events.
+        let mut ca_replaced = false;
         if let (Ok(common_name), Ok(days), Ok(alg)) =
             (&c.ca_common_name, &c.ca_validity_days, &c.key_algorithm)
         {
@@ -197,6 +200,7 @@ impl Area for Webhooks {
                 // The outgoing CA, if any, stays in the bundle while it is valid.
                 m.previous_ca = m.ca.replace(new).map(|old| old.cert_pem);
                 ca_rotated = true;
+                ca_replaced = m.previous_ca.is_some();
                 plan.info(format!("issued a new CA '{common_name}'"));
             }
         }
@@ -260,8 +264,54 @@ impl Area for Webhooks {
         }
         let bundle = bundle(&m, material.resources.extra_ca.as_deref(), now).unwrap_or_default();
         deliver(input, &p, &m, &bundle, &mut plan);
+        plan_events(&p, &m, &fresh, ca_replaced, &mut plan);
         plan.material = Some(Part::Webhooks(m));
         Ok(plan)
+    }
+}
+
+/// The Events of the leaves issued (`Issued`) and of a new CA (`CARotated`), each recorded once
+/// its entry's Secret is written.
+fn plan_events(
+    p: &LeafParams<'_>,
+    m: &Stored,
+    fresh: &[&str],
+    ca_replaced: bool,
+    plan: &mut AreaPlan,
+) {
+    let describe = |pem: &str| {
+        certs::inspect(pem).map_or_else(
+            |_| "a certificate that does not parse".to_owned(),
+            |i| format!("serial {}, not after {}", i.serial_hex, i.not_after_rfc3339()),
+        )
+    };
+    for spec in p.specs {
+        let Some(leaf) = m.leaves.get(&spec.name) else { continue };
+        let secret = ObjectRef { kind: "Secret", name: spec.secret.clone() };
+        let mut push = |note| plan.events.push(PlannedEvent { after: Some(secret.clone()), note });
+        if ca_replaced && let Some(ca) = &m.ca {
+            push(EventNote::normal(
+                "CARotated",
+                "RotateCA",
+                secret.clone(),
+                format!(
+                    "the webhook CA changed ({}); ca.crt keeps the previous CA while it is valid",
+                    describe(&ca.cert_pem)
+                ),
+            ));
+        }
+        if fresh.contains(&spec.name.as_str()) {
+            push(EventNote::normal(
+                "Issued",
+                "Issue",
+                secret.clone(),
+                format!(
+                    "issued the certificate of webhook '{}' ({})",
+                    spec.name,
+                    describe(&leaf.cert_pem)
+                ),
+            ));
+        }
     }
 }
 
@@ -346,6 +396,11 @@ fn issue_storable_leaf(
     Ok(Ok(leaf))
 }
 
+/// `a, b`.
+fn webhooks_list(webhooks: &[String]) -> String {
+    webhooks.join(", ")
+}
+
 /// The `caBundle` writes, then the Secrets, of every configured entry.
 fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Stored, bundle: &str, plan: &mut AreaPlan) {
     let configs = input.kube.webhook_configs();
@@ -380,14 +435,37 @@ fn deliver(input: &Input<'_>, p: &LeafParams<'_>, m: &Stored, bundle: &str, plan
         }
         let injection = inject::decide(cfg, &entries, own());
         if injection == Injection::Held {
-            held_notes.push(inject::held_note(cfg, &entries));
+            let note = inject::held_note(cfg, &entries);
+            let regarding = ObjectRef { kind: kind.kind(), name: name.clone() };
+            plan.events.push(PlannedEvent {
+                after: None,
+                note: EventNote {
+                    repeat: Repeat::Once,
+                    ..EventNote::warning(
+                        "Held",
+                        "InjectCABundle",
+                        regarding,
+                        format!("caBundle not written, another CA is in it: {note}"),
+                    )
+                },
+            });
+            held_notes.push(note);
             held.insert(name);
             continue;
         }
-        let webhooks = cfg.webhooks.iter().map(|(n, _)| n.clone()).collect();
+        let webhooks: Vec<String> = cfg.webhooks.iter().map(|(n, _)| n.clone()).collect();
         let force = injection.force();
+        let message = format!(
+            "set caBundle on webhooks {} to the charm's CA bundle{}",
+            webhooks_list(&webhooks),
+            if force { ", taking the field over" } else { "" }
+        );
         let write =
             Write::CaBundle { kind, name, webhooks, bundle: bundle.as_bytes().to_vec(), force };
+        plan.events.push(PlannedEvent {
+            after: Some(write.object()),
+            note: EventNote::normal("Injected", "InjectCABundle", write.object(), message),
+        });
         written.insert(write.object());
         plan.kube.push(write);
     }
