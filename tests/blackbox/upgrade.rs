@@ -160,3 +160,37 @@ fn upgrade_charm_keeps_every_value_of_the_first_format_and_writes_nothing() {
     let results = out.action.expect("action").results;
     assert_eq!(results["static-password"], json!("fixture-static-password"));
 }
+
+#[test]
+fn the_first_formats_objects_stay_owned_under_jujus_admission_webhook() {
+    use kube_fake::{JujuWebhook, JujuWebhookVariant};
+    for variant in [JujuWebhookVariant::Rewrite, JujuWebhookVariant::KeepExisting] {
+        let mut sim = restored("upgrade-format-1");
+        sim.cluster.kube.set_juju_webhook(Some(JujuWebhook::new("ckf-crypto", variant)));
+        let before = values(&sim);
+        for unit in [0, 1] {
+            let out = sim.ok(unit, Event::UpgradeCharm);
+            assert_eq!(out.unit_status.0, "active", "{variant:?}: {}", out.unit_status.1);
+        }
+        for _ in 0..3 {
+            sim.ok(0, Event::UpdateStatus);
+        }
+        let writes: Vec<String> =
+            sim.cluster.kube.writes().iter().map(|w| format!("{} {}", w.method, w.path)).collect();
+        assert_eq!(writes, Vec::<String>::new(), "{variant:?}");
+        assert_eq!(values(&sim), before, "{variant:?}");
+        // Still the charm's: a CA rotation reaches every webhook Secret.
+        let tls = |sim: &Sim| -> Vec<Vec<u8>> {
+            super::isolation::TLS_SECRETS
+                .iter()
+                .map(|s| sim.cluster.secret_data(s).expect("tls")["ca.crt"].clone())
+                .collect()
+        };
+        let old = tls(&sim);
+        let params = serde_json::Map::from_iter([("rotate-ca".to_owned(), json!(true))]);
+        let out = sim.ok(0, Event::Action { name: "renew-certificates".into(), params });
+        assert!(out.action.is_some_and(|a| a.failed.is_none()), "{variant:?}");
+        let new = tls(&sim);
+        assert!(old.iter().zip(&new).all(|(a, b)| a != b), "{variant:?}: every Secret rotated");
+    }
+}
