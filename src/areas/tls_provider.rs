@@ -34,7 +34,8 @@
 //! (or one cut short at the chain's first expiry) and more than a third of it left; otherwise it
 //! is signed again (so the first hook after an upgrade, an issuer rotation, a new
 //! `certificates-ca` revision or its removal re-signs them).
-//! A CSR the requirer withdrew disappears from `certificates` on the next hook.
+//! A CSR the requirer withdrew disappears from `certificates` on the next hook; while one of its
+//! databags does not parse, what was published stays as it is.
 //!
 //! Every request stands alone: one the profile refuses, with DNS names outside
 //! `allowed-dns-suffixes`, IP addresses outside `allowed-ip-ranges`, beyond
@@ -436,6 +437,21 @@ pub fn plan(rel: &Relation, p: &Params<'_>, rng: &mut dyn Entropy) -> Plan {
                 .collect(),
             certificate,
         });
+    }
+    // A requirer databag that does not parse may hold the requests of what was published
+    // before: that stays as it is until the databag parses again (bad input destroys nothing
+    // already in place); a request withdrawn from a databag that parses goes.
+    if !malformed.is_empty() {
+        let answered: BTreeSet<String> = served
+            .iter()
+            .map(|c| trim(&c.certificate_signing_request))
+            .chain(refused.iter().map(|r| r.csr.clone()))
+            .collect();
+        for (pem, cert) in &published {
+            if !answered.contains(pem) && served.len() < MAX_SERVED {
+                served.push(cert.clone());
+            }
+        }
     }
     let errors: Vec<RequestError<'_>> = refused
         .iter()
@@ -873,17 +889,23 @@ mod tests {
     }
 
     #[test]
-    fn withdrawn_requests_disappear_and_malformed_bags_are_reported() {
+    fn withdrawn_requests_disappear_and_malformed_bags_are_reported_and_keep_what_is_published() {
         let now = OffsetDateTime::now_utc();
         let ca = test_ca(now);
         let p = params(&ca, now);
         let good = csr(&["a.svc"], false);
         let first = plan(&relation(&[(&good, false)], Databag::default()), &p, &mut OsEntropy);
-        let mut rel = relation(&[], first.write.expect("write"));
-        rel.request_bags.push(("istio-pilot".into(), "{not json".into()));
+        let published = first.write.expect("write");
+        // The requirer's databag no longer parses: what was published stays as it is.
+        let mut rel = relation(&[], published.clone());
+        rel.request_bags = vec![("istio-pilot".into(), "{not json".into())];
         let p2 = plan(&rel, &p, &mut OsEntropy);
         assert_eq!(p2.malformed, ["istio-pilot"]);
-        let bag = p2.write.expect("withdrawn");
+        assert_eq!((p2.write, p2.served.len(), p2.signed), (None, 1, 0));
+        // It parses again without the request: withdrawn.
+        let rel = relation(&[], published);
+        let p3 = plan(&rel, &p, &mut OsEntropy);
+        let bag = p3.write.expect("withdrawn");
         assert_eq!(bag.get("certificates"), Some(""));
     }
 
