@@ -94,6 +94,8 @@ mod wire;
 
 #[cfg(test)]
 mod conformance;
+#[cfg(test)]
+mod socket_tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
