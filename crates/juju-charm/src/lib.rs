@@ -107,6 +107,8 @@
 //! * [`status`]: statuses collected from the parts of a charm, the worst set once;
 //! * [`tools`]: [`HookTools`], one typed method per hook tool, named after it;
 //! * [`environment`]: the hook environment, parsed into an [`Environment`] and an [`Event`];
+//! * [`pebble`]: a client of the workload containers' Pebble: layers, services, files, exec,
+//!   checks and notices;
 //! * [`rules`]: Juju's rules (versions, secret URIs, content limits, key syntaxes), written once;
 //! * [`error`], [`runner`], [`logger`], [`secret`]: hook-tool errors classified once, the one
 //!   seam to the outside ([`CommandRunner`]), the `juju-log` backend, and [`SecretString`].
@@ -137,6 +139,7 @@ mod de;
 pub mod environment;
 pub mod error;
 pub mod logger;
+pub mod pebble;
 pub mod rules;
 pub mod runner;
 pub mod secret;
