@@ -157,6 +157,7 @@ mod format;
 mod inproc;
 mod meta;
 mod outcome;
+pub mod pebble;
 mod process;
 mod server;
 mod session;
