@@ -164,6 +164,7 @@ mod session;
 mod state;
 mod tools;
 mod wire;
+mod workload;
 
 pub use client::multicall_main;
 pub use context::{ActionOutput, Context, Output};
@@ -174,13 +175,15 @@ pub use inproc::{run_in_process, run_in_process_with_faults};
 /// returns and every relation fixture and [`Event`] takes.
 pub use juju_charm::RelationId;
 pub use meta::{
-    ActionSpec, CharmMeta, ConfigOption, Container, Endpoint, OptionType, ParamSpec, Role, Storage,
+    ActionSpec, CharmMeta, ConfigOption, ContainerMeta, Endpoint, OptionType, ParamSpec, Role,
+    Storage,
 };
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
 pub use process::{CharmFiles, Harness};
 pub use state::{
-    Bag, DEFAULT_JUJU_VERSION, DEFAULT_REMOTE_APP, LogLine, Model, Owner, Relation,
-    RelationBuilder, Revision, Secret, SecretBuilder, State, StatusEntry, Unit, UnitBuilder,
+    Bag, Change, CheckInfo, Container, ContainerBuilder, DEFAULT_JUJU_VERSION, DEFAULT_REMOTE_APP,
+    Exec, ExecCall, FileEntry, LogLine, Model, Notice, Owner, Relation, RelationBuilder, Revision,
+    Secret, SecretBuilder, ServiceStatus, State, StatusEntry, Task, Unit, UnitBuilder,
 };
 pub use tools::{HOOK_TOOLS, REMOVED_IN_JUJU_4, has_hook_tool, is_hook_tool};
 
