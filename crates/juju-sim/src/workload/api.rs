@@ -21,6 +21,52 @@ use crate::state::{
     parse_rfc3339, rfc3339,
 };
 
+/// JSON whose objects keep their fields in the order given: Go marshals a struct's fields in
+/// declaration order (and a map's keys sorted, as `serde_json::Value` does).
+#[derive(Clone, Debug)]
+enum J {
+    /// Any value (a Go map or scalar).
+    V(Value),
+    /// A Go struct: fields in order.
+    O(Vec<(&'static str, J)>),
+    /// A list.
+    A(Vec<J>),
+}
+
+impl Serialize for J {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            J::V(v) => v.serialize(s),
+            J::O(fields) => {
+                let mut m = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+            J::A(items) => {
+                let mut q = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    q.serialize_element(v)?;
+                }
+                q.end()
+            }
+        }
+    }
+}
+
+impl J {
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "null".into())
+    }
+}
+
+/// A scalar or map as [`J`].
+fn v(value: impl Into<Value>) -> J {
+    J::V(value.into())
+}
+
 /// The Pebble version `GET /v1/system-info` reports: the release whose sources this follows.
 pub(crate) const PEBBLE_VERSION: &str = "v1.32.1";
 
@@ -118,12 +164,7 @@ fn accepted(change: &str, result: Option<Value>) -> Reply {
 
 /// `ErrorResponse` with an error kind.
 fn error_kind(status: u16, message: &str, kind: &str) -> Reply {
-    let mut result = format!("{{\"message\":{}", json!(message));
-    if !kind.is_empty() {
-        result.push_str(&format!(",\"kind\":{}", json!(kind)));
-    }
-    result.push('}');
-    Reply::Http(envelope("error", status, None, Some(result)))
+    Reply::Http(envelope("error", status, None, Some(error_result(message, kind).to_json())))
 }
 
 fn bad_request(message: impl AsRef<str>) -> Reply {
@@ -345,17 +386,17 @@ fn get_services(shared: &Shared, req: &Request) -> Reply {
     let names = comma_list(req, "names");
     let container = shared.lock();
     let plan = container.plan().unwrap_or_default();
-    let infos: Vec<Value> = plan
+    let infos: Vec<J> = plan
         .services
         .iter()
         .filter(|(name, _)| names.is_empty() || names.contains(name))
         .map(|(name, config)| {
             let startup = if config.startup == "enabled" { "enabled" } else { "disabled" };
-            json!({
-                "name": name,
-                "startup": startup,
-                "current": container.service_status(name).as_str(),
-            })
+            J::O(vec![
+                ("name", v(name.as_str())),
+                ("startup", v(startup)),
+                ("current", v(container.service_status(name).as_str())),
+            ])
         })
         .collect();
     sync(infos)
@@ -538,7 +579,7 @@ fn post_services(shared: &Shared, req: &Request) -> Reply {
 }
 
 /// `change2changeInfo`.
-fn change_info(change: &Change) -> Value {
+fn change_info(change: &Change) -> J {
     let status = if change.err.is_some() {
         "Error"
     } else if change.ready_time.is_some() {
@@ -546,45 +587,48 @@ fn change_info(change: &Change) -> Value {
     } else {
         "Doing"
     };
-    let tasks: Vec<Value> = change
+    let tasks: Vec<J> = change
         .tasks
         .iter()
         .map(|t| {
             let done = u64::from(t.status != "Do");
-            let mut info = Map::new();
-            info.insert("id".into(), json!(t.id));
-            info.insert("kind".into(), json!(t.kind));
-            info.insert("summary".into(), json!(t.summary));
-            info.insert("status".into(), json!(t.status));
+            let mut f = vec![
+                ("id", v(t.id.as_str())),
+                ("kind", v(t.kind.as_str())),
+                ("summary", v(t.summary.as_str())),
+                ("status", v(t.status.as_str())),
+            ];
             if !t.log.is_empty() {
-                info.insert("log".into(), json!(t.log));
+                f.push(("log", v(json!(t.log))));
             }
-            info.insert("progress".into(), json!({"label": "", "done": done, "total": 1}));
-            info.insert("spawn-time".into(), json!(rfc3339(change.spawn_time)));
+            let progress = J::O(vec![("label", v("")), ("done", v(done)), ("total", v(1))]);
+            f.push(("progress", progress));
+            f.push(("spawn-time", v(rfc3339(change.spawn_time))));
             if let Some(ready) = change.ready_time {
-                info.insert("ready-time".into(), json!(rfc3339(ready)));
+                f.push(("ready-time", v(rfc3339(ready))));
             }
             if !t.data.is_empty() {
-                info.insert("data".into(), json!(t.data));
+                f.push(("data", v(json!(t.data))));
             }
-            Value::Object(info)
+            J::O(f)
         })
         .collect();
-    let mut info = Map::new();
-    info.insert("id".into(), json!(change.id));
-    info.insert("kind".into(), json!(change.kind));
-    info.insert("summary".into(), json!(change.summary));
-    info.insert("status".into(), json!(status));
-    info.insert("tasks".into(), json!(tasks));
-    info.insert("ready".into(), json!(change.ready_time.is_some()));
+    let mut f = vec![
+        ("id", v(change.id.as_str())),
+        ("kind", v(change.kind.as_str())),
+        ("summary", v(change.summary.as_str())),
+        ("status", v(status)),
+        ("tasks", J::A(tasks)),
+        ("ready", v(change.ready_time.is_some())),
+    ];
     if let Some(err) = &change.err {
-        info.insert("err".into(), json!(err));
+        f.push(("err", v(err.as_str())));
     }
-    info.insert("spawn-time".into(), json!(rfc3339(change.spawn_time)));
+    f.push(("spawn-time", v(rfc3339(change.spawn_time))));
     if let Some(ready) = change.ready_time {
-        info.insert("ready-time".into(), json!(rfc3339(ready)));
+        f.push(("ready-time", v(rfc3339(ready))));
     }
-    Value::Object(info)
+    J::O(f)
 }
 
 fn get_changes(shared: &Shared, req: &Request) -> Reply {
@@ -598,7 +642,7 @@ fn get_changes(shared: &Shared, req: &Request) -> Reply {
     let wanted = req.get("for");
     let mut container = shared.lock();
     expire_execs(&mut container);
-    let infos: Vec<Value> = container
+    let infos: Vec<J> = container
         .changes
         .iter()
         .filter(|c| match select {
@@ -687,39 +731,53 @@ fn get_checks(shared: &Shared, req: &Request) -> Reply {
     let names = comma_list(req, "names");
     let container = shared.lock();
     let plan = container.plan().unwrap_or_default();
-    let mut all: BTreeMap<String, Value> = BTreeMap::new();
+    let mut all: BTreeMap<String, (String, J)> = BTreeMap::new();
     for (name, check) in &plan.checks {
         let startup = if check.startup.is_empty() { "enabled" } else { check.startup.as_str() };
         let state = container.checks.get(name);
         let status = state
             .map_or(if startup == "disabled" { "inactive" } else { "up" }, |s| s.status.as_str());
-        let check_level = state.map_or(check.level.as_str(), |s| s.level.as_str());
+        let check_level = state
+            .map(|s| s.level.as_str())
+            .filter(|l| !l.is_empty())
+            .unwrap_or(check.level.as_str());
         all.insert(
             name.clone(),
-            check_json(
-                name,
-                check_level,
-                state.map_or(startup, |s| s.startup.as_str()),
-                status,
-                state.map_or(0, |s| s.successes),
-                state.map_or(0, |s| s.failures),
-                state.map_or(check.threshold.max(0) as u64, |s| s.threshold),
+            (
+                check_level.to_owned(),
+                check_json(
+                    name,
+                    check_level,
+                    state.map_or(startup, |s| s.startup.as_str()),
+                    status,
+                    state.map_or(0, |s| s.successes),
+                    state.map_or(0, |s| s.failures),
+                    state.map_or(check.threshold.max(0) as u64, |s| s.threshold),
+                ),
             ),
         );
     }
     for (name, s) in &container.checks {
         all.entry(name.clone()).or_insert_with(|| {
-            check_json(name, &s.level, &s.startup, &s.status, s.successes, s.failures, s.threshold)
+            let info = check_json(
+                name,
+                &s.level,
+                &s.startup,
+                &s.status,
+                s.successes,
+                s.failures,
+                s.threshold,
+            );
+            (s.level.clone(), info)
         });
     }
-    let infos: Vec<Value> = all
+    let infos: Vec<J> = all
         .into_iter()
-        .filter(|(name, info)| {
-            let level_ok =
-                level.is_empty() || info.get("level").and_then(Value::as_str) == Some(level);
+        .filter(|(name, (check_level, _))| {
+            let level_ok = level.is_empty() || check_level == level;
             level_ok && (names.is_empty() || names.contains(name))
         })
-        .map(|(_, v)| v)
+        .map(|(_, (_, info))| info)
         .collect();
     sync(infos)
 }
@@ -733,43 +791,43 @@ fn check_json(
     successes: u64,
     failures: u64,
     threshold: u64,
-) -> Value {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(name));
+) -> J {
+    let mut f = vec![("name", v(name))];
     if !level.is_empty() {
-        m.insert("level".into(), json!(level));
+        f.push(("level", v(level)));
     }
-    m.insert("startup".into(), json!(startup));
-    m.insert("status".into(), json!(status));
-    m.insert("successes".into(), json!(successes));
+    f.push(("startup", v(startup)));
+    f.push(("status", v(status)));
+    f.push(("successes", v(successes)));
     if failures != 0 {
-        m.insert("failures".into(), json!(failures));
+        f.push(("failures", v(failures)));
     }
-    m.insert("threshold".into(), json!(threshold));
-    Value::Object(m)
+    f.push(("threshold", v(threshold)));
+    J::O(f)
 }
 
 /// `jsonNotice`, in Go's field order.
-fn notice_json(n: &Notice) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(n.id));
-    m.insert("user-id".into(), json!(n.user_id));
-    m.insert("type".into(), json!(n.r#type));
-    m.insert("key".into(), json!(n.key));
-    m.insert("first-occurred".into(), json!(rfc3339(n.first_occurred)));
-    m.insert("last-occurred".into(), json!(rfc3339(n.last_occurred)));
-    m.insert("last-repeated".into(), json!(rfc3339(n.last_repeated)));
-    m.insert("occurrences".into(), json!(n.occurrences));
+fn notice_json(n: &Notice) -> J {
+    let mut f = vec![
+        ("id", v(n.id.as_str())),
+        ("user-id", v(json!(n.user_id))),
+        ("type", v(n.r#type.as_str())),
+        ("key", v(n.key.as_str())),
+        ("first-occurred", v(rfc3339(n.first_occurred))),
+        ("last-occurred", v(rfc3339(n.last_occurred))),
+        ("last-repeated", v(rfc3339(n.last_repeated))),
+        ("occurrences", v(n.occurrences)),
+    ];
     if !n.last_data.is_empty() {
-        m.insert("last-data".into(), json!(n.last_data));
+        f.push(("last-data", v(json!(n.last_data))));
     }
     if let Some(d) = n.repeat_after.filter(|d| !d.is_zero()) {
-        m.insert("repeat-after".into(), json!(d.to_string()));
+        f.push(("repeat-after", v(d.to_string())));
     }
     if let Some(d) = n.expire_after.filter(|d| !d.is_zero()) {
-        m.insert("expire-after".into(), json!(d.to_string()));
+        f.push(("expire-after", v(d.to_string())));
     }
-    Value::Object(m)
+    J::O(f)
 }
 
 /// The charm's user: Juju's charm container runs as root, which Pebble sees as UID 0 with admin
@@ -814,7 +872,7 @@ fn get_notices(shared: &Shared, req: &Request) -> Reply {
         .cloned()
         .collect();
     if types.is_empty() && !requested.is_empty() {
-        return sync(Vec::<Value>::new());
+        return sync(Vec::<J>::new());
     }
     let keys = comma_list(req, "keys");
     let after = match req.get("after") {
@@ -849,7 +907,7 @@ fn get_notices(shared: &Shared, req: &Request) -> Reply {
         let wait = timeout.map(|t| Duration::from_nanos(t.as_nanos().max(0) as u64));
         if !found.is_empty() || wait.is_none_or(|w| started.elapsed() >= w) {
             found.sort_by_key(|n| n.last_repeated);
-            return sync(found.into_iter().map(notice_json).collect::<Vec<_>>());
+            return sync(found.into_iter().map(notice_json).collect::<Vec<J>>());
         }
         container = shared
             .changed
@@ -986,11 +1044,21 @@ impl FileError {
 }
 
 /// `fileResult`: the path, and its error if any.
-fn file_result(path: &str, error: Option<FileError>) -> Value {
-    match error {
-        None => json!({"path": path}),
-        Some(e) => json!({"path": path, "error": {"message": e.message, "kind": e.kind}}),
+fn file_result(path: &str, error: Option<FileError>) -> J {
+    let mut fields = vec![("path", v(path))];
+    if let Some(e) = error {
+        fields.push(("error", error_result(&e.message, e.kind)));
     }
+    J::O(fields)
+}
+
+/// `errorResult`: `message`, then `kind` if any.
+fn error_result(message: &str, kind: &str) -> J {
+    let mut fields = vec![("message", v(message))];
+    if !kind.is_empty() {
+        fields.push(("kind", v(kind)));
+    }
+    J::O(fields)
 }
 
 fn get_files(shared: &Shared, req: &Request) -> Reply {
@@ -1020,10 +1088,7 @@ fn get_files(shared: &Shared, req: &Request) -> Reply {
             let container = shared.lock();
             match list_files(&container, path, req.get("pattern"), itself == "true") {
                 Ok(list) => sync(list),
-                Err(e) => {
-                    let result = json!({"message": e.message, "kind": e.kind}).to_string();
-                    Reply::Http(envelope("error", e.status(), None, Some(result)))
-                }
+                Err(e) => error_kind(e.status(), &e.message, e.kind),
             }
         }
         action => bad_request(format!("invalid action \"{action}\"")),
@@ -1061,7 +1126,7 @@ fn read_files(shared: &Shared, paths: &[String]) -> Reply {
     }
     let metadata = format!(
         "{{\"type\":\"sync\",\"status-code\":200,\"status\":\"OK\",\"result\":{}}}\n",
-        Value::Array(results)
+        J::A(results).to_json()
     );
     w.part(
         &[
@@ -1083,7 +1148,7 @@ fn list_files(
     path: &str,
     pattern: &str,
     itself: bool,
-) -> Result<Vec<Value>, FileError> {
+) -> Result<Vec<J>, FileError> {
     let key = clean(path).unwrap_or_default();
     let entry = container.files.get(&key).ok_or_else(|| enoent("stat", path))?;
     let entries: Vec<(String, &FileEntry)> = if !entry.is_dir() || itself {
@@ -1105,26 +1170,27 @@ fn list_files(
         if !pattern.is_empty() && !glob(pattern, &name).map_err(FileError::generic)? {
             continue;
         }
-        let mut m = Map::new();
-        m.insert("path".into(), json!(full));
-        m.insert("name".into(), json!(name));
-        m.insert("type".into(), json!(if e.is_dir() { "directory" } else { "file" }));
+        let mut f = vec![
+            ("path", v(full.as_str())),
+            ("name", v(name.as_str())),
+            ("type", v(if e.is_dir() { "directory" } else { "file" })),
+        ];
         if let Some(bytes) = &e.content {
-            m.insert("size".into(), json!(bytes.len()));
+            f.push(("size", v(bytes.len())));
         }
-        m.insert("permissions".into(), json!(format!("{:03o}", e.permissions)));
+        f.push(("permissions", v(format!("{:03o}", e.permissions))));
         let modified = rfc3339(e.modified);
         // RFC 3339 without fractions (Go's time.RFC3339).
         let modified = match modified.split_once('.') {
             Some((whole, _)) => format!("{whole}Z"),
             None => modified,
         };
-        m.insert("last-modified".into(), json!(modified));
-        m.insert("user-id".into(), json!(e.user_id));
-        m.insert("user".into(), json!(e.user));
-        m.insert("group-id".into(), json!(e.group_id));
-        m.insert("group".into(), json!(e.group));
-        out.push(Value::Object(m));
+        f.push(("last-modified", v(modified)));
+        f.push(("user-id", v(e.user_id)));
+        f.push(("user", v(e.user.as_str())));
+        f.push(("group-id", v(e.group_id)));
+        f.push(("group", v(e.group.as_str())));
+        out.push(J::O(f));
     }
     Ok(out)
 }
@@ -1339,7 +1405,7 @@ fn post_files(shared: &Shared, req: &Request) -> Reply {
             match text(&payload, "action") {
                 "make-dirs" => {
                     let mut container = shared.lock();
-                    let results: Vec<Value> = items("dirs")
+                    let results: Vec<J> = items("dirs")
                         .iter()
                         .map(|d| {
                             let path = text(d, "path");
@@ -1350,7 +1416,7 @@ fn post_files(shared: &Shared, req: &Request) -> Reply {
                 }
                 "remove" => {
                     let mut container = shared.lock();
-                    let results: Vec<Value> = items("paths")
+                    let results: Vec<J> = items("paths")
                         .iter()
                         .map(|p| {
                             let path = text(p, "path");
@@ -1456,7 +1522,7 @@ fn write_files(shared: &Shared, body: &[u8], boundary: &str) -> Reply {
         let info = infos[part.filename.as_str()];
         errors.insert(part.filename.clone(), write_file(&mut container, info, &part.body).err());
     }
-    let results: Vec<Value> = items
+    let results: Vec<J> = items
         .iter()
         .map(|i| {
             let path = text(i, "path");

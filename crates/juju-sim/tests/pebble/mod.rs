@@ -1,1 +1,3 @@
+mod api;
+mod client;
 mod plan_conformance;
