@@ -21,6 +21,14 @@
 //!   and logs ([`ActionOutput`]).
 //! - [`Outcome`]: what one run did: the exit code, whether its writes were committed, every
 //!   hook-tool call, the logs, the statuses set.
+//! - Workload containers ([`ContainerBuilder`], [`Container`]): for a sidecar charm, each
+//!   container the metadata declares, as its Pebble holds it (layers, service statuses, an
+//!   in-memory filesystem, the commands the charm may run, notices, checks). During a run the
+//!   simulator serves Pebble's REST API for the running unit's containers on real Unix sockets,
+//!   `$CHARM_CONTAINERS_DIR/<container>/pebble.socket`, and the Pebble events
+//!   ([`Event::PebbleReady`] and its siblings) set Juju's variables. The plan follows Pebble's
+//!   own layer rules ([`pebble`]). Pebble is not part of Juju's hook transaction: what the
+//!   charm did to a workload stays in the returned state even when the hook fails.
 //!
 //! # Testing a charm
 //!
