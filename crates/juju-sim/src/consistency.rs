@@ -40,7 +40,29 @@ pub(crate) fn check(state: &State) -> Result<(), SimError> {
         return bad(format!("resource {name:?} is not declared in metadata.yaml"));
     }
     check_relations(state)?;
-    check_secrets(state)
+    check_secrets(state)?;
+    check_containers(state)
+}
+
+/// Every container is one the metadata declares, and its layers make a plan Pebble accepts.
+fn check_containers(state: &State) -> Result<(), SimError> {
+    for (unit, u) in &state.units {
+        for (name, container) in &u.containers {
+            if !state.meta.containers.contains_key(name) {
+                let declared: Vec<&String> = state.meta.containers.keys().collect();
+                return Err(SimError::Inconsistent(format!(
+                    "unit {unit} has container {name:?}, which metadata.yaml does not declare \
+                     (it declares {declared:?})"
+                )));
+            }
+            if let Err(e) = container.plan() {
+                return Err(SimError::Inconsistent(format!(
+                    "container {name:?} of unit {unit}: its layers make no plan Pebble accepts: {e}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_relations(state: &State) -> Result<(), SimError> {

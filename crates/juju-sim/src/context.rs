@@ -344,7 +344,13 @@ impl Event {
             PathBuf::from(format!("/var/lib/juju/agents/{slug}/charm")),
             PathBuf::from(format!("/var/lib/juju/tools/{slug}")),
         );
-        let paths = Paths { charm_dir: &charm, tools_dir: &tools, agent_socket: "@juju-sim" };
+        let containers = PathBuf::from("/charm/containers");
+        let paths = Paths {
+            charm_dir: &charm,
+            tools_dir: &tools,
+            agent_socket: "@juju-sim",
+            containers_dir: (!prepared.meta.containers.is_empty()).then_some(containers.as_path()),
+        };
         let env = hook_env(&prepared, &ctx, &paths);
         Environment::from_vars(env).map(|e| e.event).map_err(|e| {
             SimError::Event(format!("the runtime cannot read this event's environment: {e}"))

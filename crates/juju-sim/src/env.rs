@@ -1,7 +1,8 @@
 //! The hook environment, built from scratch as Juju's `HookContext.HookVars` does (juju/juju
 //! `worker/uniter/runner/context/context.go`):
 //! every "always" variable present even when empty, relation/secret/action variables per event,
-//! no `HOME`/`USER`, and `JUJU_DISPATCH_PATH` last.
+//! no `HOME`/`USER`, and `JUJU_DISPATCH_PATH` last. A charm with containers also gets
+//! `CHARM_CONTAINERS_DIR`, the simulator's own, saying where their Pebble sockets are.
 
 use std::path::Path;
 
@@ -15,6 +16,9 @@ pub(crate) struct Paths<'a> {
     pub tools_dir: &'a Path,
     /// `JUJU_AGENT_SOCKET_ADDRESS`.
     pub agent_socket: &'a str,
+    /// `CHARM_CONTAINERS_DIR`: where each container's Pebble socket is
+    /// (`<dir>/<container>/pebble.socket`); `None` for a charm without containers.
+    pub containers_dir: Option<&'a Path>,
 }
 
 /// The variables Juju would give `dispatch` for `ctx`, in order.
@@ -64,6 +68,24 @@ pub(crate) fn hook_env(
         if let Some(d) = &ctx.departing {
             set("JUJU_DEPARTING_UNIT", d);
         }
+    }
+    if let Some(w) = &ctx.workload {
+        // HookContext.HookVars: after the action's, before the secret's.
+        set("JUJU_WORKLOAD_NAME", &w.name);
+        if let Some((id, kind, key)) = &w.notice {
+            set("JUJU_NOTICE_ID", id);
+            set("JUJU_NOTICE_TYPE", kind);
+            set("JUJU_NOTICE_KEY", key);
+        }
+        if let Some(check) = &w.check {
+            set("JUJU_PEBBLE_CHECK_NAME", check);
+        }
+    }
+    if let Some(dir) = paths.containers_dir {
+        // Not Juju's: Juju mounts every container's socket at
+        // /charm/containers/<name>/pebble.socket in the charm container. The simulator's
+        // sockets live elsewhere, and this says where.
+        set("CHARM_CONTAINERS_DIR", &dir.display().to_string());
     }
     if let Some((xid, revision)) = &ctx.secret {
         let secret = state.secrets.iter().find(|s| &s.id == xid);

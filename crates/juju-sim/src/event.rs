@@ -93,6 +93,38 @@ pub enum Event {
         /// Parameters given by the user; defaults are filled in.
         params: Map<String, Value>,
     },
+    /// `<container>-pebble-ready`: the container's Pebble is up. The charm can reach it from
+    /// then on (the container's `can_connect` becomes true before the hook runs).
+    PebbleReady {
+        /// The container, as the metadata names it.
+        container: String,
+    },
+    /// `<container>-pebble-custom-notice`: Pebble recorded (or repeated) a custom notice. The
+    /// notice must be one of the container's ([`Notice`](crate::Notice)).
+    PebbleCustomNotice {
+        /// The container.
+        container: String,
+        /// `JUJU_NOTICE_ID`.
+        notice_id: String,
+        /// `JUJU_NOTICE_TYPE` (`custom`).
+        notice_type: String,
+        /// `JUJU_NOTICE_KEY`.
+        notice_key: String,
+    },
+    /// `<container>-pebble-check-failed`: a check reached its failure threshold.
+    PebbleCheckFailed {
+        /// The container.
+        container: String,
+        /// `JUJU_PEBBLE_CHECK_NAME`.
+        check: String,
+    },
+    /// `<container>-pebble-check-recovered`: a failed check succeeded again.
+    PebbleCheckRecovered {
+        /// The container.
+        container: String,
+        /// `JUJU_PEBBLE_CHECK_NAME`.
+        check: String,
+    },
     /// Any other hook, as `hooks/<hook>`.
     Custom {
         /// Hook name.
@@ -141,6 +173,21 @@ pub(crate) struct HookContext {
     pub secret: Option<(String, Option<u64>)>,
     /// Action being run.
     pub action: Option<ActionContext>,
+    /// The workload event's container (`JUJU_WORKLOAD_NAME`), notice (`JUJU_NOTICE_ID`,
+    /// `JUJU_NOTICE_TYPE`, `JUJU_NOTICE_KEY`) and check (`JUJU_PEBBLE_CHECK_NAME`).
+    #[serde(default)]
+    pub workload: Option<WorkloadContext>,
+}
+
+/// What a Pebble event concerns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct WorkloadContext {
+    /// The container.
+    pub name: String,
+    /// A custom notice's id, type and key.
+    pub notice: Option<(String, String, String)>,
+    /// A check's name.
+    pub check: Option<String>,
 }
 
 impl Event {
@@ -170,6 +217,16 @@ impl Event {
             Event::SecretExpired { .. } => "secret-expired".into(),
             Event::SecretRemove { .. } => "secret-remove".into(),
             Event::Action { name, .. } => name.clone(),
+            Event::PebbleReady { container } => format!("{container}-pebble-ready"),
+            Event::PebbleCustomNotice { container, .. } => {
+                format!("{container}-pebble-custom-notice")
+            }
+            Event::PebbleCheckFailed { container, .. } => {
+                format!("{container}-pebble-check-failed")
+            }
+            Event::PebbleCheckRecovered { container, .. } => {
+                format!("{container}-pebble-check-recovered")
+            }
             Event::Custom { hook } => hook.clone(),
         }
     }
@@ -249,6 +306,12 @@ pub(crate) fn prepare(
                 ..ActionContext::default()
             });
         }
+        Event::PebbleReady { container }
+        | Event::PebbleCustomNotice { container, .. }
+        | Event::PebbleCheckFailed { container, .. }
+        | Event::PebbleCheckRecovered { container, .. } => {
+            ctx.workload = Some(workload(state, unit, event, container)?);
+        }
         _ => {}
     }
     state.counters.context += 1;
@@ -270,6 +333,65 @@ fn join(state: &mut State, id: u64, remote: &str) {
         .entry(remote.into())
         .or_insert_with(|| default_unit_bag(&remote_address(id, i), juju4));
     r.remote_units.push(remote.into());
+}
+
+/// Checks a Pebble event against the unit's container and makes its context. Juju fires these
+/// hooks on what Pebble reported, so Pebble is up: the container can connect from then on.
+fn workload(
+    state: &mut State,
+    unit: u32,
+    event: &Event,
+    name: &str,
+) -> Result<WorkloadContext, SimError> {
+    if !state.meta.containers.contains_key(name) {
+        let declared: Vec<&String> = state.meta.containers.keys().collect();
+        return Err(SimError::Event(format!(
+            "container {name:?} is not declared in metadata.yaml (it declares {declared:?})"
+        )));
+    }
+    let Some(container) = state.container_mut(unit, name) else {
+        return Err(SimError::Event(format!(
+            "unit {unit} has no container {name:?} in the state; add it with \
+             ContainerBuilder::new({name:?})"
+        )));
+    };
+    container.can_connect = true;
+    let mut ctx = WorkloadContext { name: name.to_owned(), ..WorkloadContext::default() };
+    match event {
+        Event::PebbleCustomNotice { notice_id, notice_type, notice_key, .. } => {
+            let known = container.notices.iter().find(|n| &n.id == notice_id);
+            match known {
+                None => {
+                    let ids: Vec<&String> = container.notices.iter().map(|n| &n.id).collect();
+                    return Err(SimError::Event(format!(
+                        "container {name:?} has no notice {notice_id:?} (it has {ids:?}); add it \
+                         with ContainerBuilder::notice"
+                    )));
+                }
+                Some(n) if &n.r#type != notice_type || &n.key != notice_key => {
+                    return Err(SimError::Event(format!(
+                        "notice {notice_id:?} of container {name:?} is {:?} {:?}, not \
+                         {notice_type:?} {notice_key:?}",
+                        n.r#type, n.key
+                    )));
+                }
+                Some(_) => {}
+            }
+            ctx.notice = Some((notice_id.clone(), notice_type.clone(), notice_key.clone()));
+        }
+        Event::PebbleCheckFailed { check, .. } | Event::PebbleCheckRecovered { check, .. } => {
+            let in_plan = container.plan().is_ok_and(|p| p.checks.contains_key(check));
+            if !in_plan && !container.checks.contains_key(check) {
+                return Err(SimError::Event(format!(
+                    "container {name:?} has no check {check:?}: add it in a layer, or its state \
+                     with ContainerBuilder::check"
+                )));
+            }
+            ctx.check = Some(check.clone());
+        }
+        _ => {}
+    }
+    Ok(ctx)
 }
 
 fn known_secret(state: &State, id: &str) -> Result<String, SimError> {

@@ -16,6 +16,7 @@ use crate::outcome::{Call, Fault, Outcome};
 use crate::session::{Session, finish};
 use crate::state::State;
 use crate::tools::{has_hook_tool, serve};
+use crate::workload::Pebbles;
 
 /// Runs `event` on `unit` with `charm` standing in for `dispatch`; `charm` returns the exit code.
 /// On success `state` becomes the committed model; on failure only immediate effects remain.
@@ -46,10 +47,12 @@ where
     let ctx = prepare(&mut prepared, unit, event)?;
     let slug = format!("unit-{}-{unit}", prepared.app);
     let agent_dir = PathBuf::from(format!("/var/lib/juju/agents/{slug}"));
+    let pebbles = start_pebbles(&prepared, unit)?;
     let paths = Paths {
         charm_dir: &agent_dir.join("charm"),
         tools_dir: &PathBuf::from(format!("/var/lib/juju/tools/{slug}")),
         agent_socket: &agent_dir.display().to_string(),
+        containers_dir: pebbles.as_ref().map(Pebbles::dir),
     };
     let env = hook_env(&prepared, &ctx, &paths);
     let runner = Rc::new(SimRunner {
@@ -59,9 +62,30 @@ where
     let code = charm(env, runner.clone());
     let session = runner.session.borrow().clone();
     let calls = runner.calls.borrow().clone();
-    let (next, outcome) = finish(session, Some(code), calls);
+    let (mut next, outcome) = finish(session, Some(code), calls);
+    put_containers(&mut next, unit, pebbles);
     *state = next;
     Ok(outcome)
+}
+
+/// Serves the Pebble API of `unit`'s containers for a run, if the charm has any.
+pub(crate) fn start_pebbles(state: &State, unit: u32) -> Result<Option<Pebbles>, SimError> {
+    if state.meta.containers.is_empty() {
+        return Ok(None);
+    }
+    let containers = state.units.get(&unit).map(|u| u.containers.clone()).unwrap_or_default();
+    Pebbles::start(&Pebbles::fresh_dir(), containers).map(Some)
+}
+
+/// Stops the run's Pebble servers and puts the containers, as the charm left them, into the
+/// state the run returns: committed or not, because Pebble is not part of the hook's
+/// transaction (a failed hook does not undo what it did to the workload).
+pub(crate) fn put_containers(state: &mut State, unit: u32, pebbles: Option<Pebbles>) {
+    let Some(pebbles) = pebbles else { return };
+    let containers = pebbles.stop();
+    if let Some(u) = state.units.get_mut(&unit) {
+        u.containers = containers;
+    }
 }
 
 /// Serves hook tools from an in-memory session.

@@ -21,6 +21,14 @@
 //!   and logs ([`ActionOutput`]).
 //! - [`Outcome`]: what one run did: the exit code, whether its writes were committed, every
 //!   hook-tool call, the logs, the statuses set.
+//! - Workload containers ([`ContainerBuilder`], [`Container`]): for a sidecar charm, each
+//!   container the metadata declares, as its Pebble holds it (layers, service statuses, an
+//!   in-memory filesystem, the commands the charm may run, notices, checks). During a run the
+//!   simulator serves Pebble's REST API for the running unit's containers on real Unix sockets,
+//!   `$CHARM_CONTAINERS_DIR/<container>/pebble.socket`, and the Pebble events
+//!   ([`Event::PebbleReady`] and its siblings) set Juju's variables. The plan follows Pebble's
+//!   own layer rules ([`pebble`]). Pebble is not part of Juju's hook transaction: what the
+//!   charm did to a workload stays in the returned state even when the hook fails.
 //!
 //! # Testing a charm
 //!
@@ -157,12 +165,14 @@ mod format;
 mod inproc;
 mod meta;
 mod outcome;
+pub mod pebble;
 mod process;
 mod server;
 mod session;
 mod state;
 mod tools;
 mod wire;
+mod workload;
 
 pub use client::multicall_main;
 pub use context::{ActionOutput, Context, Output};
@@ -173,13 +183,15 @@ pub use inproc::{run_in_process, run_in_process_with_faults};
 /// returns and every relation fixture and [`Event`] takes.
 pub use juju_charm::RelationId;
 pub use meta::{
-    ActionSpec, CharmMeta, ConfigOption, Container, Endpoint, OptionType, ParamSpec, Role, Storage,
+    ActionSpec, CharmMeta, ConfigOption, ContainerMeta, Endpoint, OptionType, ParamSpec, Role,
+    Storage,
 };
 pub use outcome::{ActionOutcome, Call, Fault, Outcome};
 pub use process::{CharmFiles, Harness};
 pub use state::{
-    Bag, DEFAULT_JUJU_VERSION, DEFAULT_REMOTE_APP, LogLine, Model, Owner, Relation,
-    RelationBuilder, Revision, Secret, SecretBuilder, State, StatusEntry, Unit, UnitBuilder,
+    Bag, Change, CheckInfo, Container, ContainerBuilder, DEFAULT_JUJU_VERSION, DEFAULT_REMOTE_APP,
+    Exec, ExecCall, FileEntry, LogLine, Model, Notice, Owner, Relation, RelationBuilder, Revision,
+    Secret, SecretBuilder, ServiceStatus, State, StatusEntry, Task, Unit, UnitBuilder,
 };
 pub use tools::{HOOK_TOOLS, REMOVED_IN_JUJU_4, has_hook_tool, is_hook_tool};
 

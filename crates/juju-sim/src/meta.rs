@@ -89,7 +89,7 @@ pub struct ActionSpec {
 /// One workload container of a Kubernetes charm (`containers:`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Container {
+pub struct ContainerMeta {
     /// The `oci-image` resource it runs, if it names one (`resource:`).
     pub resource: Option<String>,
     /// Where it mounts which storage (`mounts:`): storage name → location (`None` when Juju
@@ -120,7 +120,7 @@ pub struct CharmMeta {
     pub resources: BTreeMap<String, String>,
     /// Workload containers by name (Kubernetes charms).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub containers: BTreeMap<String, Container>,
+    pub containers: BTreeMap<String, ContainerMeta>,
     /// Storage by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub storage: BTreeMap<String, Storage>,
@@ -317,7 +317,7 @@ fn parse_workloads(
         meta.storage.insert(name.clone(), Storage { kind: kind.to_owned(), location });
     }
     for (name, spec) in md.get("containers").and_then(Value::as_object).into_iter().flatten() {
-        let mut container = Container::default();
+        let mut container = ContainerMeta::default();
         if let Some(resource) = spec.get("resource").and_then(Value::as_str) {
             if meta.resources.get(resource).map(String::as_str) != Some("oci-image") {
                 return bad(format!(

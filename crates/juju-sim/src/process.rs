@@ -19,12 +19,14 @@ use std::process::{Command, Stdio};
 use crate::SimError;
 use crate::env::{Paths, hook_env};
 use crate::event::{Event, prepare};
+use crate::inproc::{put_containers, start_pebbles};
 use crate::outcome::{Fault, Outcome};
 use crate::server::{Agent, Listener};
 use crate::session::Session;
 use crate::session::finish;
 use crate::state::State;
 use crate::tools::{HOOK_TOOLS, has_hook_tool};
+use crate::workload::Pebbles;
 
 /// The charm's YAML files, written into the charm directory.
 #[derive(Clone, Debug, Default)]
@@ -141,7 +143,13 @@ impl Harness {
         let (charm_dir, tools_dir) = (self.charm_dir(), self.tools_dir());
         let listener = Listener::bind()?;
         let socket = listener.address();
-        let paths = Paths { charm_dir: &charm_dir, tools_dir: &tools_dir, agent_socket: &socket };
+        let pebbles = start_pebbles(&prepared, unit)?;
+        let paths = Paths {
+            charm_dir: &charm_dir,
+            tools_dir: &tools_dir,
+            agent_socket: &socket,
+            containers_dir: pebbles.as_ref().map(Pebbles::dir),
+        };
         let env = hook_env(&prepared, &ctx, &paths);
         let session = Session::new(prepared, ctx, self.faults.clone());
         let server = listener.serve(Agent { session, calls: Vec::new() })?;
@@ -171,7 +179,8 @@ impl Harness {
         let elapsed = started.elapsed();
         // A tool call still arriving now (from a process the hook left behind) is refused.
         let Agent { session, calls } = server.stop();
-        let (state, mut outcome) = finish(session, output.status.code(), calls);
+        let (mut state, mut outcome) = finish(session, output.status.code(), calls);
+        put_containers(&mut state, unit, pebbles);
         outcome.stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         outcome.stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         outcome.elapsed = Some(elapsed);

@@ -11,5 +11,6 @@ mod conformance;
 mod consistency;
 mod context;
 mod inproc;
+mod pebble;
 mod process;
 mod structure;

@@ -7,6 +7,7 @@
 //! `tools`.
 
 mod build;
+mod container;
 mod relation;
 mod secret;
 
@@ -20,6 +21,11 @@ use serde_json::Value;
 
 pub(crate) use self::build::normalize_port;
 pub use self::build::{DEFAULT_REMOTE_APP, RelationBuilder, SecretBuilder, UnitBuilder};
+pub use self::container::{
+    Change, CheckInfo, Container, ContainerBuilder, Exec, ExecCall, FileEntry, Notice,
+    ServiceStatus, Task,
+};
+pub(crate) use self::container::{clean, parent_of, parse_rfc3339, rfc3339};
 pub use self::relation::{Bag, Relation};
 pub(crate) use self::relation::{default_unit_bag, local_address, remote_address};
 pub use self::secret::{Owner, Revision, Secret};
@@ -118,6 +124,10 @@ pub struct Unit {
     pub kv: BTreeMap<String, String>,
     /// Opened ports, as opened-ports prints them (`80/tcp`, `icmp`).
     pub ports: BTreeSet<String>,
+    /// The unit's workload containers by name, as their Pebble holds them
+    /// ([`State::insert_container`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub containers: BTreeMap<String, Container>,
 }
 
 /// One juju-log line.
@@ -318,6 +328,58 @@ impl State {
             panic!("with_unit: {e}");
         }
         self
+    }
+
+    /// Adds the workload container `container` describes to its unit (see
+    /// [`ContainerBuilder`]), or sets it up again if the unit has it.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Inconsistent`], saying what to change, for a container Juju could not have
+    /// made: a name the metadata does not declare under `containers`, a unit the state does not
+    /// have, a layer Pebble refuses (with Pebble's message), layers that make no valid plan, or
+    /// a file path that is not absolute.
+    pub fn insert_container(&mut self, container: ContainerBuilder) -> Result<(), SimError> {
+        let name = container.name.clone();
+        if !self.meta.containers.contains_key(&name) {
+            let declared: Vec<&String> = self.meta.containers.keys().collect();
+            return Err(SimError::Inconsistent(format!(
+                "container {name:?} is not declared in metadata.yaml (it declares {declared:?})"
+            )));
+        }
+        let unit = container.unit;
+        if !self.units.contains_key(&unit) {
+            return Err(SimError::Inconsistent(format!(
+                "container {name:?} of unit {unit}, which {:?} does not have (it has {:?})",
+                self.app,
+                self.units.keys().collect::<Vec<_>>()
+            )));
+        }
+        let record = container.build()?;
+        self.units.get_mut(&unit).expect("checked above").containers.insert(name, record);
+        Ok(())
+    }
+
+    /// [`Self::insert_container`] (builder form).
+    ///
+    /// # Panics
+    ///
+    /// If the state refuses the container (a fixture error; the message says what to change).
+    pub fn with_container(mut self, container: ContainerBuilder) -> Self {
+        if let Err(e) = self.insert_container(container) {
+            panic!("with_container: {e}");
+        }
+        self
+    }
+
+    /// Unit `unit`'s container `name`, if the state holds it.
+    pub fn container(&self, unit: u32, name: &str) -> Option<&Container> {
+        self.units.get(&unit)?.containers.get(name)
+    }
+
+    /// Unit `unit`'s container `name`, to change between runs.
+    pub fn container_mut(&mut self, unit: u32, name: &str) -> Option<&mut Container> {
+        self.units.get_mut(&unit)?.containers.get_mut(name)
     }
 
     /// Sets a config value, as [`Self::set_config`] does (builder form).

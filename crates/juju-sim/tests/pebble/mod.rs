@@ -1,0 +1,4 @@
+mod api;
+mod client;
+mod plan_conformance;
+mod process;
