@@ -137,10 +137,26 @@ pub const DEFAULT_CONTAINERS_DIR: &str = "/charm/containers";
 /// }
 /// ```
 pub fn socket_path(container: &str) -> PathBuf {
-    let dir = std::env::var_os(CONTAINERS_DIR_VAR)
-        .filter(|d| !d.is_empty())
-        .map_or_else(|| PathBuf::from(DEFAULT_CONTAINERS_DIR), PathBuf::from);
-    dir.join(container).join("pebble.socket")
+    let dir = std::env::var(CONTAINERS_DIR_VAR).ok();
+    socket_path_in(dir.as_deref(), container)
+}
+
+/// [`socket_path`] with `<dir>` given (the value of [`CONTAINERS_DIR_VAR`] in the hook's
+/// environment, if any): what [`Client::for_hook`] uses, so that a charm run in process by a
+/// test, whose hook environment is not its process's, finds the simulator's sockets too.
+///
+/// ```
+/// use std::path::Path;
+///
+/// use juju_charm::pebble::socket_path_in;
+///
+/// let path = socket_path_in(Some("/tmp/sim"), "workload");
+/// assert_eq!(path, Path::new("/tmp/sim/workload/pebble.socket"));
+/// assert_eq!(socket_path_in(None, "db"), Path::new("/charm/containers/db/pebble.socket"));
+/// ```
+pub fn socket_path_in(dir: Option<&str>, container: &str) -> PathBuf {
+    let dir = dir.filter(|d| !d.is_empty()).unwrap_or(DEFAULT_CONTAINERS_DIR);
+    PathBuf::from(dir).join(container).join("pebble.socket")
 }
 
 /// How long an ordinary request may take before [`PebbleError::Timeout`].
@@ -176,9 +192,19 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client of container `container`'s Pebble, at [`socket_path`]`(container)`.
+    /// A client of container `container`'s Pebble, at [`socket_path`]`(container)`, the
+    /// directory read from the process's environment. A charm should prefer
+    /// [`Client::for_hook`], which reads the hook's.
     pub fn for_container(container: &str) -> Self {
         Self::new(socket_path(container))
+    }
+
+    /// A client of container `container`'s Pebble, the socket directory read from the hook's
+    /// environment `env` ([`CONTAINERS_DIR_VAR`], else [`DEFAULT_CONTAINERS_DIR`]): the same
+    /// socket as [`Client::for_container`] under Juju, and the simulator's when a test runs the
+    /// charm in process.
+    pub fn for_hook(env: &crate::Environment, container: &str) -> Self {
+        Self::new(socket_path_in(env.var(CONTAINERS_DIR_VAR), container))
     }
 
     /// A client of the Pebble listening on `socket`.
